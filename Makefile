@@ -1,0 +1,60 @@
+# openedx-temis: `make demo` runs the standalone demo, `make test` the whole suite (SQLite + MariaDB).
+SHELL := /bin/bash
+PYTHON_312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
+VENV := .venv
+PY := $(VENV)/bin/python
+CONSTRAINTS := requirements/constraints-edx-platform.txt
+DJANGO := DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings $(PY) -m django
+LOCALE_DIR := temis_plugin/conf/locale
+
+.PHONY: demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
+
+$(VENV)/bin/python:
+	@test -n "$(PYTHON_312)" || { echo "Python 3.12 is required (pyenv 3.12.1 or python3.12 on PATH)"; exit 1; }
+	$(PYTHON_312) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip wheel "setuptools<82"
+
+# The package, installed against edx-platform's own versions of the packages we share.
+$(VENV)/.installed: $(VENV)/bin/python setup.py $(CONSTRAINTS)
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed setup.py $(CONSTRAINTS)
+	$(MAKE) system-deps
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed compile-translations
+install-test: $(VENV)/.installed-test compile-translations
+
+# mysqlclient compiles against the MariaDB client headers.
+system-deps:
+	@dpkg -s libmariadb-dev pkg-config gettext >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev pkg-config gettext; }
+
+compile-translations:
+	@command -v msgfmt >/dev/null || $(MAKE) system-deps
+	@for po in $(LOCALE_DIR)/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
+
+translations: $(VENV)/.installed
+	cd temis_plugin && DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings ../$(PY) -m django makemessages -l vi --no-obsolete
+
+demo: install
+	mkdir -p var
+	$(DJANGO) migrate --noinput -v0
+	$(DJANGO) temis_demo_data
+	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C)"
+	$(DJANGO) runserver 127.0.0.1:8000
+
+test: install-test
+	$(MAKE) test-sqlite
+	$(MAKE) test-mysql
+
+test-sqlite:
+	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider
+
+test-mysql:
+	TEMIS_DB=mysql $(PY) -m pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,85 @@
+"""Packaging for openedx-temis: one distribution with the Django plugin, the XBlocks and the LTI tool."""
+import re
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+
+
+def read_version():
+    text = (HERE / "temis_plugin" / "__init__.py").read_text(encoding="utf-8")
+    return re.search(r'^__version__ = "([^"]+)"', text, re.M).group(1)
+
+
+# Lower bounds only: the package is installed into edx-platform's environment, whose pins win.
+# requirements/constraints-edx-platform.txt records those pins and CI installs against them.
+INSTALL_REQUIRES = [
+    "Django>=5.2",
+    "pydantic>=2.5",
+    "openpyxl>=3.1",
+    "lxml>=5.0",
+    "requests>=2.31",
+    "XBlock>=5.0",
+    "edx-django-utils>=5.0",
+    "openedx-events>=9.0",
+    "edx-opaque-keys>=2.5",
+]
+
+TEST_REQUIRES = [
+    "pytest>=8",
+    "pytest-django>=4.8",
+    "hypothesis>=6.100",
+    "xblock-sdk>=0.12",
+    "code-annotations>=1.8",
+    "mysqlclient>=2.2",
+]
+
+setup(
+    name="openedx-temis",
+    version=read_version(),
+    description=(
+        "Open edX plugin for Vietnam's teacher-standards evaluation (TEMIS), "
+        "core-teacher mentoring and TEMIS report export"
+    ),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0",
+    python_requires=">=3.12",
+    packages=[
+        "temis_plugin",
+        "temis_plugin.standards",
+        "temis_plugin.models",
+        "temis_plugin.roster",
+        "temis_plugin.settings",
+        "temis_plugin.standalone",
+        "temis_plugin.management",
+        "temis_plugin.management.commands",
+        "temis_plugin.migrations",
+        "temis_plugin.fixtures",
+        "xblocks",
+        "lti",
+    ],
+    # The framework data files and sample rosters live in the top-level fixtures/ folder and are
+    # shipped inside the package as temis_plugin.fixtures, so they load the same way installed or not.
+    package_dir={"temis_plugin.fixtures": "fixtures"},
+    package_data={
+        "temis_plugin": ["templates/temis_plugin/*.html", "templates/admin/temis_plugin/*.html",
+                         "conf/locale/*/LC_MESSAGES/*.po", "conf/locale/*/LC_MESSAGES/*.mo",
+                         "static/temis_plugin/*"],
+        "temis_plugin.fixtures": ["frameworks/*.toml", "*.toml", "roster/*.csv", "roster/*.xlsx"],
+    },
+    install_requires=INSTALL_REQUIRES,
+    extras_require={"test": TEST_REQUIRES},
+    entry_points={
+        "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
+        "cms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
+    },
+    classifiers=[
+        "Framework :: Django",
+        "Framework :: Django :: 5.2",
+        "Programming Language :: Python :: 3.12",
+        "Natural Language :: Vietnamese",
+        "Natural Language :: English",
+    ],
+)

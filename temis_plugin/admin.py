@@ -1,0 +1,191 @@
+"""Django admin for every record. Ratings are shown, never typed: the engine computes them."""
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import models
+from .roster import RosterError, import_roster
+from .standards import unpack_levels
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
+
+
+@admin.register(models.OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "school_levels", "is_legacy"]
+    list_filter = ["kind", "is_legacy"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["path"]
+    change_list_template = "admin/temis_plugin/orgunit_change_list.html"
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="temis_plugin_roster_import"),
+                *super().get_urls()]
+
+    def import_view(self, request):
+        if not request.user.has_perm("temis_plugin.add_educatorprofile"):
+            return redirect("admin:index")
+        errors, summary = None, None
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                summary = import_roster(upload, filename=upload.name, actor=request.user)
+            except RosterError as exc:
+                errors = exc.errors
+                messages.error(request, _("The roster was refused: nothing was imported."))
+            else:
+                messages.success(request, _("The roster was imported."))
+        context = {**self.admin_site.each_context(request), "form": form, "errors": errors, "summary": summary,
+                   "title": _("Import roster"), "opts": self.model._meta}
+        return render(request, "admin/temis_plugin/roster_import.html", context)
+
+
+@admin.register(models.Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "starts_on", "ends_on", "self_assessment_closes_on", "is_current"]
+
+
+@admin.register(models.TrainingModule)
+class TrainingModuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "audience", "hours", "status"]
+    list_filter = ["audience"]
+    search_fields = ["code", "name_vi", "name_en"]
+
+
+@admin.register(models.EducatorProfile)
+class EducatorProfileAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "national_id", "school", "position", "school_level", "is_core_teacher"]
+    list_filter = ["position", "school_level", "is_core_teacher"]
+    search_fields = ["full_name", "national_id", "school__code", "school__name"]
+    raw_id_fields = ["user", "school", "subject_group"]
+    readonly_fields = ["retired_at"]
+
+
+@admin.register(models.RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "created"]
+    list_filter = ["role"]
+    raw_id_fields = ["user", "unit", "granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.MentorGroupMembership
+    raw_id_fields = ["mentee"]
+    extra = 0
+
+
+@admin.register(models.MentorGroup)
+class MentorGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "cycle", "mentor"]
+    list_filter = ["cycle"]
+    search_fields = ["code", "name", "mentor__full_name"]
+    raw_id_fields = ["mentor"]
+    inlines = [MembershipInline]
+
+
+def _levels_display(packed):
+    levels = unpack_levels(packed)
+    return " ".join(f"{n}:{level.value}" for n, level in sorted(levels.items())) or "—"
+
+
+class EvidenceLinkInline(admin.TabularInline):
+    model = models.EvidenceLink
+    raw_id_fields = ["evidence"]
+    extra = 0
+
+
+class OpinionInline(admin.TabularInline):
+    model = models.ColleagueOpinion
+    fk_name = "evaluation"
+    fields = ["colleague", "levels", "rating", "strengths", "improvements"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class AuditInline(admin.TabularInline):
+    model = models.AuditEntry
+    fields = ["at", "actor", "action", "target", "before", "after", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    """Read-only: evaluations change through the workflow (XBlock, mentor tool, head's page)."""
+
+    list_display = ["educator", "cycle", "framework_code", "state", "self_rating", "final_rating"]
+    list_filter = ["cycle", "framework_code", "state", "final_rating"]
+    search_fields = ["educator__full_name", "educator__national_id"]
+    readonly_fields = ["educator", "cycle", "framework_code", "framework_revision", "legal_basis", "state",
+                       "version", "self_levels_display", "self_rating", "strengths", "improvements", "plan_goals",
+                       "plan_content", "plan_timeline", "plan_conditions", "final_levels_display", "final_rating",
+                       "final_comment", "finalized_by", "submitted_at", "finalized_at"]
+    exclude = ["self_levels", "final_levels"]
+    inlines = [EvidenceLinkInline, OpinionInline, AuditInline]
+
+    @admin.display(description=_("self-assessed levels"))
+    def self_levels_display(self, obj):
+        return _levels_display(obj.self_levels)
+
+    @admin.display(description=_("final levels"))
+    def final_levels_display(self, obj):
+        return _levels_display(obj.final_levels)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+
+@admin.register(models.Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "content_type", "size", "created"]
+    search_fields = ["name", "owner__full_name"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(models.ColleagueOpinion)
+class ColleagueOpinionAdmin(admin.ModelAdmin):
+    list_display = ["evaluation", "colleague", "rating", "modified"]
+    readonly_fields = ["evaluation", "colleague", "levels", "rating", "version"]
+
+
+@admin.register(models.TrainingNeed)
+class TrainingNeedAdmin(admin.ModelAdmin):
+    list_display = ["evaluation", "criterion", "module"]
+    raw_id_fields = ["evaluation"]
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target", "evaluation"]
+    list_filter = ["action"]
+    readonly_fields = ["evaluation", "actor", "at", "action", "target", "before", "after", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+

@@ -1,0 +1,599 @@
+"""The plugin's Python API: the one door through which xblocks/ and lti/ read and change records.
+
+Every function takes the acting Django user, checks what that user may do, and returns plain data
+(:mod:`temis_plugin.data`). Writes to an evaluation name the ``expected_version`` they started from;
+a stale version raises :class:`~temis_plugin.errors.ConcurrentEdit` instead of overwriting.
+"""
+import mimetypes
+from collections import Counter
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import standards
+from .data import (AuditEntryData, CycleData, EducatorData, EvaluationData, EvidenceData, LearningPlan,
+                   MenteeData, OpinionData, OpinionSummary, TrainingNeedData)
+from .errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
+from .models import (AuditEntry, ColleagueOpinion, Cycle, EducatorProfile, Evaluation, Evidence, EvidenceLink,
+                     MentorGroupMembership, TrainingModule, TrainingNeed)
+from .permissions import Relation, permitted_actions, relations
+from .standards import Level, pack_levels, unpack_levels
+from .workflow import Action, EvaluationState, InvalidTransition, allowed_actions, next_state
+
+PLAN_FIELDS = {"goals": "plan_goals", "content": "plan_content", "timeline": "plan_timeline",
+               "conditions": "plan_conditions"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def current_cycle() -> CycleData:
+    cycle = _current_cycle()
+    return _cycle_data(cycle)
+
+
+def get_educator(user) -> EducatorData | None:
+    educator = _educator_of(user)
+    return _educator_data(educator) if educator else None
+
+
+def framework_for(educator: EducatorProfile) -> standards.Framework:
+    """The framework in force for the educator's position: the newest one of that kind."""
+    candidates = [f for f in standards.all_frameworks().values() if f.kind == educator.framework_kind]
+    if not candidates:
+        raise NotFound(f"no framework for {educator.framework_kind}s is installed")
+    return max(candidates, key=lambda f: f.legal_basis.effective)
+
+
+def get_or_create_evaluation(user, cycle_code: str | None = None) -> EvaluationData:
+    """The acting educator's own evaluation for the cycle (the current one by default)."""
+    educator = _educator_of(user)
+    if educator is None:
+        raise NotFound("this account has no educator profile")
+    cycle = _cycle(cycle_code)
+    framework = framework_for(educator)
+    evaluation, created = Evaluation.objects.get_or_create(
+        educator=educator, cycle=cycle, framework_code=framework.code,
+        defaults={"framework_revision": framework.revision, "legal_basis": framework.legal_basis.citation()},
+    )
+    if created:
+        _audit(evaluation, user, "create", after={"framework": framework.code})
+    return _evaluation_data(evaluation, user)
+
+
+def get_evaluation(user, evaluation_id: int) -> EvaluationData:
+    evaluation = _evaluation(evaluation_id)
+    if not relations(user, evaluation):
+        # Same answer as a missing id, so ids cannot be probed.
+        raise NotFound(f"no evaluation {evaluation_id}")
+    return _evaluation_data(evaluation, user)
+
+
+def list_evidence(user) -> list[EvidenceData]:
+    educator = _educator_of(user)
+    if educator is None:
+        return []
+    return [_evidence_data(e) for e in educator.evidence.order_by("-created", "-id")]
+
+
+def list_opinions(user, evaluation_id: int) -> list[OpinionData]:
+    evaluation = _evaluation(evaluation_id)
+    found = relations(user, evaluation)
+    if not found & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
+        raise NotFound(f"no evaluation {evaluation_id}")
+    return [_opinion_data(o) for o in evaluation.opinions.select_related("colleague__school", "colleague__subject_group")]
+
+
+def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
+    evaluation = _evaluation(evaluation_id)
+    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER, Relation.MENTOR}:
+        raise NotFound(f"no evaluation {evaluation_id}")
+    per_criterion: dict[int, Counter] = {}
+    per_rating: Counter = Counter()
+    opinions = list(evaluation.opinions.values_list("levels", "rating"))
+    for packed, rating in opinions:
+        per_rating[rating] += 1
+        for number, level in unpack_levels(packed).items():
+            per_criterion.setdefault(number, Counter())[level.value] += 1
+    return OpinionSummary(
+        evaluation_id=evaluation.pk, count=len(opinions),
+        per_criterion={n: dict(c) for n, c in sorted(per_criterion.items())}, per_rating=dict(per_rating),
+    )
+
+
+def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
+    """The colleagues the acting core teacher supports in the cycle, with their evaluation status."""
+    mentor = _educator_of(user)
+    if mentor is None:
+        return []
+    cycle = _cycle(cycle_code)
+    memberships = (MentorGroupMembership.objects
+                   .filter(group__mentor=mentor, group__cycle=cycle)
+                   .select_related("group", "mentee__school", "mentee__subject_group")
+                   .order_by("group__code", "mentee__full_name"))
+    evaluations = {e.educator_id: e for e in Evaluation.objects.filter(
+        cycle=cycle, educator__in=[m.mentee_id for m in memberships])}
+    result = []
+    for membership in memberships:
+        evaluation = evaluations.get(membership.mentee_id)
+        result.append(MenteeData(
+            educator=_educator_data(membership.mentee), group_code=membership.group.code,
+            evaluation_id=evaluation.pk if evaluation else None,
+            evaluation_state=evaluation.state if evaluation else None,
+            self_rating=(evaluation.self_rating or None) if evaluation else None,
+            final_rating=(evaluation.final_rating or None) if evaluation else None,
+        ))
+    return result
+
+
+def audit_trail(user, evaluation_id: int) -> list[AuditEntryData]:
+    evaluation = _evaluation(evaluation_id)
+    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
+        raise NotFound(f"no evaluation {evaluation_id}")
+    return [
+        AuditEntryData(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action,
+                       target=e.target, before=e.before, after=e.after, reason=e.reason)
+        for e in evaluation.audit_entries.select_related("actor").order_by("at", "id")
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The educator's self-assessment
+
+
+def save_self_assessment(user, evaluation_id: int, expected_version: int, *, levels=None, strengths=None,
+                         improvements=None, plan=None, training_needs=None) -> EvaluationData:
+    """Save any part of a draft self-assessment; ``levels`` may give only some criteria."""
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
+        framework = standards.get_framework(evaluation.framework_code)
+        before, after = {}, {}
+        if levels is not None:
+            merged = unpack_levels(evaluation.self_levels) | _partial_levels(framework, levels)
+            _set(evaluation, "self_levels", pack_levels(len(framework.criterion_numbers), merged), before, after)
+            _set(evaluation, "self_rating", _rating_if_complete(framework, merged), before, after)
+        for name, value in (("strengths", strengths), ("improvements", improvements)):
+            if value is not None:
+                _set(evaluation, name, _text(value, name), before, after)
+        if plan is not None:
+            plan = LearningPlan.model_validate(plan)
+            for key, field in PLAN_FIELDS.items():
+                _set(evaluation, field, _text(getattr(plan, key), f"plan.{key}"), before, after)
+        if training_needs is not None:
+            _replace_training_needs(evaluation, framework, training_needs, before, after)
+        _commit(evaluation, user, Action.EDIT_SELF, "self_assessment", before, after)
+    return _evaluation_data(evaluation, user)
+
+
+def add_evidence(user, name: str, *, description: str = "", file=None, url: str = "") -> EvidenceData:
+    """Store an evidence item (a file through Django's storage, or a link) for the acting educator."""
+    educator = _educator_of(user)
+    if educator is None:
+        raise NotFound("this account has no educator profile")
+    name = _text(name, "name").strip()
+    if not name:
+        raise InvalidInput("evidence needs a name")
+    if bool(file) == bool(url):
+        raise InvalidInput("evidence is either a file or a link, not both or neither")
+    evidence = Evidence(owner=educator, name=name[:255], description=_text(description, "description"))
+    if url:
+        evidence.url = _validated_url(url)
+    else:
+        _check_upload(file)
+        evidence.original_filename = _safe_filename(file.name)
+        evidence.content_type = getattr(file, "content_type", "") or mimetypes.guess_type(file.name)[0] or ""
+        evidence.size = file.size
+        evidence.file.save(file.name, file, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        if evidence.file:
+            evidence.file.delete(save=False)  # no orphaned file when the row could not be written
+        raise
+    return _evidence_data(evidence)
+
+
+def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: int,
+                  criteria: list[int]) -> EvaluationData:
+    """Make one evidence item back the given criteria (replacing the criteria it backed before)."""
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
+        framework = standards.get_framework(evaluation.framework_code)
+        evidence = Evidence.objects.filter(pk=evidence_id, owner=evaluation.educator).first()
+        if evidence is None:
+            raise NotFound(f"no evidence {evidence_id}")  # also for another educator's evidence
+        wanted = sorted(set(_criteria(framework, criteria)))
+        links = EvidenceLink.objects.filter(evaluation=evaluation, evidence=evidence)
+        before = sorted(links.values_list("criterion", flat=True))
+        links.exclude(criterion__in=wanted).delete()
+        EvidenceLink.objects.bulk_create(
+            [EvidenceLink(evaluation=evaluation, evidence=evidence, criterion=n) for n in wanted if n not in before])
+        _commit(evaluation, user, Action.EDIT_SELF, f"evidence:{evidence.pk}", {"criteria": before},
+                {"criteria": wanted})
+    return _evaluation_data(evaluation, user)
+
+
+def submit_self_assessment(user, evaluation_id: int, expected_version: int) -> EvaluationData:
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, Action.SUBMIT)
+        framework = standards.get_framework(evaluation.framework_code)
+        levels = unpack_levels(evaluation.self_levels)
+        missing = [n for n in framework.criterion_numbers if n not in levels]
+        if missing:
+            raise InvalidInput(f"choose a level for every criterion before submitting (missing: {missing})")
+        evaluation.self_rating = standards.evaluate(framework, levels).result
+        evaluation.submitted_at = timezone.now()
+        _transition(evaluation, user, Action.SUBMIT, after={"self_rating": evaluation.self_rating})
+    return _evaluation_data(evaluation, user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Colleague opinions
+
+
+def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = "", improvements: str = "",
+                          expected_version: int | None = None) -> OpinionData:
+    """Record (or revise) the acting colleague's opinion; a complete level sheet is required.
+
+    ``expected_version`` is the version of the colleague's own opinion being revised (None for a new one).
+    """
+    with transaction.atomic():
+        evaluation = _evaluation(evaluation_id, lock=True)
+        _require(user, evaluation, Action.ADD_OPINION)
+        framework = standards.get_framework(evaluation.framework_code)
+        checked = _complete_levels(framework, levels)
+        colleague = _educator_of(user)
+        opinion = ColleagueOpinion.objects.select_for_update().filter(evaluation=evaluation,
+                                                                      colleague=colleague).first()
+        current = opinion.version if opinion else None
+        if expected_version != current:
+            raise ConcurrentEdit(current or 0)
+        before = _opinion_snapshot(opinion) if opinion else None
+        opinion = opinion or ColleagueOpinion(evaluation=evaluation, colleague=colleague, version=0)
+        opinion.levels = pack_levels(len(framework.criterion_numbers), checked)
+        opinion.rating = standards.evaluate(framework, checked).result
+        opinion.strengths = _text(strengths, "strengths")
+        opinion.improvements = _text(improvements, "improvements")
+        opinion.version += 1
+        opinion.save()
+        # Opinions do not bump the evaluation's version: they are separate rows, and the head
+        # editing final levels meanwhile must not get a spurious conflict.
+        state = next_state(evaluation.state, Action.ADD_OPINION)
+        if state != evaluation.state:
+            Evaluation.objects.filter(pk=evaluation.pk).update(state=state)
+        _audit(evaluation, user, "add_opinion", f"opinion:{opinion.pk}", before, _opinion_snapshot(opinion))
+    return _opinion_data(opinion)
+
+
+# ---------------------------------------------------------------------------------------------
+# The head's (or superior's) final rating
+
+
+def save_final_levels(user, evaluation_id: int, expected_version: int, levels, comment: str | None = None
+                      ) -> EvaluationData:
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_FINAL)
+        framework = standards.get_framework(evaluation.framework_code)
+        before, after = {}, {}
+        merged = unpack_levels(evaluation.final_levels) | _partial_levels(framework, levels)
+        _set(evaluation, "final_levels", pack_levels(len(framework.criterion_numbers), merged), before, after)
+        if comment is not None:
+            _set(evaluation, "final_comment", _text(comment, "comment"), before, after)
+        _commit(evaluation, user, Action.EDIT_FINAL, "final_levels", before, after)
+    return _evaluation_data(evaluation, user)
+
+
+def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, levels=None,
+                        comment: str | None = None) -> EvaluationData:
+    """Set the final levels (all of them, given here or saved before) and close the evaluation."""
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, Action.FINALIZE)
+        framework = standards.get_framework(evaluation.framework_code)
+        merged = unpack_levels(evaluation.final_levels)
+        if levels is not None:
+            merged |= _partial_levels(framework, levels)
+        checked = _complete_levels(framework, merged)
+        before = {"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating}
+        evaluation.final_levels = pack_levels(len(framework.criterion_numbers), checked)
+        evaluation.final_rating = standards.evaluate(framework, checked).result
+        if comment is not None:
+            evaluation.final_comment = _text(comment, "comment")
+        evaluation.finalized_at = timezone.now()
+        evaluation.finalized_by = user
+        _transition(evaluation, user, Action.FINALIZE, before=before,
+                    after={"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating})
+    return _evaluation_data(evaluation, user)
+
+
+def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: str, *,
+                      to_draft: bool = False) -> EvaluationData:
+    """Reopen a finalized evaluation, for the head (default) or back to the educator (``to_draft``)."""
+    reason = _text(reason, "reason").strip()
+    if not reason:
+        raise InvalidInput("reopening needs a reason")
+    action = Action.RETURN_TO_DRAFT if to_draft else Action.REOPEN
+    with transaction.atomic():
+        evaluation = _lock(evaluation_id, expected_version, user, action)
+        before = {"final_rating": evaluation.final_rating, "finalized_at": _iso(evaluation.finalized_at)}
+        evaluation.final_rating = ""
+        evaluation.finalized_at = None
+        evaluation.finalized_by = None
+        if to_draft:
+            evaluation.submitted_at = None
+        _transition(evaluation, user, action, before=before, after={"final_rating": ""}, reason=reason)
+    return _evaluation_data(evaluation, user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Internals
+
+
+def _current_cycle() -> Cycle:
+    cycle = Cycle.objects.filter(is_current=True).first()
+    if cycle is None:
+        today = timezone.localdate()
+        cycle = Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    if cycle is None:
+        raise NotFound("no current evaluation cycle is set up")
+    return cycle
+
+
+def _cycle(code: str | None) -> Cycle:
+    if code is None:
+        return _current_cycle()
+    cycle = Cycle.objects.filter(code=code).first()
+    if cycle is None:
+        raise NotFound(f"no cycle {code!r}")
+    return cycle
+
+
+def _educator_of(user) -> EducatorProfile | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return (EducatorProfile.objects.select_related("school", "subject_group")
+            .filter(user=user, retired_at__isnull=True).first())
+
+
+def _evaluation(evaluation_id, lock=False) -> Evaluation:
+    try:
+        pk = int(evaluation_id)
+        if lock:
+            # Lock the evaluation row alone: a lock taken through the joins below would also lock the
+            # school's row and queue every teacher of the school behind each other.
+            Evaluation.objects.select_for_update().filter(pk=pk).values_list("pk").get()
+        return Evaluation.objects.select_related("educator__school", "educator__subject_group", "cycle").get(pk=pk)
+    except (Evaluation.DoesNotExist, TypeError, ValueError):
+        raise NotFound(f"no evaluation {evaluation_id}") from None
+
+
+def _require(user, evaluation: Evaluation, action: Action):
+    if action not in permitted_actions(user, evaluation):
+        if not relations(user, evaluation):
+            raise NotFound(f"no evaluation {evaluation.pk}")
+        raise NotAllowed(f"you may not {action.value} this evaluation")
+    next_state(evaluation.state, action)  # raises InvalidTransition when the state forbids it
+
+
+def _lock(evaluation_id, expected_version, user, action: Action) -> Evaluation:
+    """Lock the row, check permission, state and version: the start of every evaluation write."""
+    evaluation = _evaluation(evaluation_id, lock=True)
+    _require(user, evaluation, action)
+    if action in (Action.EDIT_SELF, Action.SUBMIT):
+        closes_on = evaluation.cycle.self_assessment_closes_on
+        if closes_on and timezone.localdate() > closes_on:
+            raise NotAllowed(f"self-assessment for {evaluation.cycle.name} closed on {closes_on.isoformat()}")
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise InvalidInput("expected_version must be the version number the change started from") from None
+    if expected != evaluation.version:
+        raise ConcurrentEdit(evaluation.version)
+    return evaluation
+
+
+def _set(evaluation, field, value, before, after):
+    old = getattr(evaluation, field)
+    if old != value:
+        before[field], after[field] = old, value
+        setattr(evaluation, field, value)
+
+
+def _commit(evaluation, user, action: Action, target, before, after):
+    evaluation.state = next_state(evaluation.state, action)
+    evaluation.version += 1
+    evaluation.save()
+    _audit(evaluation, user, action.value, target, before, after)
+
+
+def _transition(evaluation, user, action: Action, before=None, after=None, reason=""):
+    old_state = evaluation.state
+    evaluation.state = next_state(old_state, action)
+    evaluation.version += 1
+    evaluation.save()
+    _audit(evaluation, user, action.value, "state", {"state": old_state, **(before or {})},
+           {"state": evaluation.state, **(after or {})}, reason)
+
+
+def _audit(evaluation, user, action, target="", before=None, after=None, reason=""):
+    AuditEntry.objects.create(evaluation=evaluation, actor=user if getattr(user, "pk", None) else None,
+                              action=action, target=target, before=before, after=after, reason=reason)
+
+
+def _partial_levels(framework, levels) -> dict[int, Level]:
+    if not hasattr(levels, "items"):
+        raise InvalidInput("levels must map criterion numbers to level codes")
+    numbers = set(framework.criterion_numbers)
+    checked = {}
+    for key, code in levels.items():
+        number = _criterion_number(key)
+        if number not in numbers:
+            raise InvalidInput(f"{framework.code} has no criterion {key!r}")
+        try:
+            checked[number] = Level(code)
+        except ValueError:
+            raise InvalidInput(f"criterion {number}: unknown level {code!r}") from None
+    return checked
+
+
+def _complete_levels(framework, levels) -> dict[int, Level]:
+    try:
+        return standards.validate_levels(framework, {_criterion_number(k): v for k, v in levels.items()})
+    except standards.InvalidLevels as exc:
+        raise InvalidInput(str(exc)) from None
+    except AttributeError:
+        raise InvalidInput("levels must map criterion numbers to level codes") from None
+
+
+def _criterion_number(key) -> int:
+    # JSON object keys arrive as strings from the XBlock and LTI handlers.
+    if isinstance(key, bool):
+        raise InvalidInput(f"not a criterion number: {key!r}")
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"not a criterion number: {key!r}") from None
+
+
+def _criteria(framework, criteria) -> list[int]:
+    numbers = [_criterion_number(c) for c in criteria]
+    unknown = sorted(set(numbers) - set(framework.criterion_numbers))
+    if unknown:
+        raise InvalidInput(f"{framework.code} has no criteria {unknown}")
+    return numbers
+
+
+def _rating_if_complete(framework, levels: dict[int, Level]) -> str:
+    if len(levels) == len(framework.criterion_numbers):
+        return standards.evaluate(framework, levels).result
+    return ""
+
+
+def _replace_training_needs(evaluation, framework, needs, before, after):
+    parsed = [TrainingNeedData.model_validate(n) for n in needs]
+    codes = {n.module_code for n in parsed if n.module_code}
+    modules = {m.code: m for m in TrainingModule.objects.filter(code__in=codes)}
+    unknown = sorted(codes - set(modules))
+    if unknown:
+        raise InvalidInput(f"unknown training modules {unknown}")
+    _criteria(framework, [n.criterion for n in parsed if n.criterion is not None])
+    if any(n.criterion is None and n.module_code is None for n in parsed):
+        raise InvalidInput("a training need names a criterion, a module, or both")
+    old = [TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None).model_dump()
+           for t in evaluation.training_needs.select_related("module")]
+    new = [n.model_dump() for n in parsed]
+    if old != new:
+        evaluation.training_needs.all().delete()
+        TrainingNeed.objects.bulk_create([
+            TrainingNeed(evaluation=evaluation, criterion=n.criterion,
+                         module=modules.get(n.module_code) if n.module_code else None) for n in parsed])
+        before["training_needs"], after["training_needs"] = old, new
+
+
+def _text(value, field) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text")
+    if len(value) > 10000:
+        raise InvalidInput(f"{field} is longer than 10,000 characters")
+    return value
+
+
+def _validated_url(url) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    url = _text(url, "url").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise InvalidInput("the link must be an http(s) address") from None
+    return url
+
+
+def _safe_filename(name: str) -> str:
+    # Only the last path component, whatever separators a browser sent.
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:255]
+
+
+def _check_upload(file):
+    limit = settings.TEMIS_EVIDENCE_MAX_BYTES
+    if file.size > limit:
+        raise InvalidInput(f"the file is larger than the limit of {limit // (1024 * 1024)} MB")
+    allowed = settings.TEMIS_EVIDENCE_CONTENT_TYPES
+    declared = getattr(file, "content_type", None)
+    guessed = mimetypes.guess_type(_safe_filename(file.name))[0]
+    if guessed not in allowed or (declared and declared != guessed):
+        raise InvalidInput("this type of file is not accepted as evidence")
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _opinion_snapshot(opinion):
+    return {"levels": opinion.levels, "rating": opinion.rating, "strengths": opinion.strengths,
+            "improvements": opinion.improvements}
+
+
+def _cycle_data(cycle) -> CycleData:
+    return CycleData(code=cycle.code, name=cycle.name, starts_on=cycle.starts_on, ends_on=cycle.ends_on,
+                     self_assessment_closes_on=cycle.self_assessment_closes_on)
+
+
+def _educator_data(educator: EducatorProfile) -> EducatorData:
+    return EducatorData(
+        id=educator.pk, full_name=educator.full_name, school_code=educator.school.code,
+        school_name=educator.school.name,
+        subject_group_code=educator.subject_group.code if educator.subject_group_id else None,
+        position=educator.position, subject=educator.subject, school_level=educator.school_level,
+        is_core_teacher=educator.is_core_teacher,
+    )
+
+
+def _evidence_data(evidence: Evidence) -> EvidenceData:
+    return EvidenceData(
+        id=evidence.pk, name=evidence.name, description=evidence.description,
+        kind="file" if evidence.file else "link", url=evidence.file.url if evidence.file else evidence.url,
+        original_filename=evidence.original_filename, content_type=evidence.content_type, size=evidence.size,
+    )
+
+
+def _opinion_data(opinion: ColleagueOpinion) -> OpinionData:
+    return OpinionData(
+        id=opinion.pk, evaluation_id=opinion.evaluation_id, colleague=_educator_data(opinion.colleague),
+        levels={n: lv.value for n, lv in unpack_levels(opinion.levels).items()}, rating=opinion.rating,
+        strengths=opinion.strengths, improvements=opinion.improvements, version=opinion.version,
+    )
+
+
+def _evaluation_data(evaluation: Evaluation, user) -> EvaluationData:
+    evidence: dict[int, list[EvidenceData]] = {}
+    for link in evaluation.evidence_links.select_related("evidence").order_by("criterion", "evidence_id"):
+        evidence.setdefault(link.criterion, []).append(_evidence_data(link.evidence))
+    permitted = permitted_actions(user, evaluation)
+    return EvaluationData(
+        id=evaluation.pk, educator=_educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
+        framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,
+        legal_basis=evaluation.legal_basis, state=evaluation.state, version=evaluation.version,
+        self_levels={n: lv.value for n, lv in unpack_levels(evaluation.self_levels).items()},
+        self_rating=evaluation.self_rating or None, strengths=evaluation.strengths,
+        improvements=evaluation.improvements,
+        plan=LearningPlan(**{key: getattr(evaluation, field) for key, field in PLAN_FIELDS.items()}),
+        training_needs=[TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None)
+                        for t in evaluation.training_needs.select_related("module").order_by("id")],
+        evidence=evidence,
+        final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()},
+        final_rating=evaluation.final_rating or None, final_comment=evaluation.final_comment,
+        submitted_at=evaluation.submitted_at, finalized_at=evaluation.finalized_at,
+        allowed_actions=[a.value for a in allowed_actions(EvaluationState(evaluation.state)) if a in permitted],
+    )
+
+
+__all__ = [
+    "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "add_colleague_opinion",
+    "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for", "get_educator",
+    "get_evaluation", "get_or_create_evaluation", "link_evidence", "list_evidence", "list_mentees",
+    "list_opinions", "reopen_evaluation", "save_final_levels", "save_self_assessment",
+    "submit_self_assessment", "summarize_opinions",
+]

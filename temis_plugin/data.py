@@ -1,0 +1,114 @@
+"""Plain data the API returns: no model instances leave temis_plugin."""
+import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CycleData(_Data):
+    code: str
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    self_assessment_closes_on: datetime.date | None
+
+
+class EducatorData(_Data):
+    id: int
+    full_name: str
+    school_code: str
+    school_name: str
+    subject_group_code: str | None
+    position: str
+    subject: str
+    school_level: str
+    is_core_teacher: bool
+
+
+class EvidenceData(_Data):
+    id: int
+    name: str
+    description: str
+    kind: str  # "file" or "link"
+    url: str  # the link, or the storage URL of the file
+    original_filename: str
+    content_type: str
+    size: int
+
+
+class LearningPlan(_Data):
+    goals: str = ""
+    content: str = ""
+    timeline: str = ""
+    conditions: str = ""
+
+
+class TrainingNeedData(_Data):
+    criterion: int | None = None
+    module_code: str | None = None
+
+
+class EvaluationData(_Data):
+    id: int
+    educator: EducatorData
+    cycle_code: str
+    framework_code: str
+    framework_revision: int
+    legal_basis: str
+    state: str
+    version: int
+    self_levels: dict[int, str]
+    self_rating: str | None
+    strengths: str
+    improvements: str
+    plan: LearningPlan
+    training_needs: list[TrainingNeedData]
+    evidence: dict[int, list[EvidenceData]]  # criterion number -> evidence backing it
+    final_levels: dict[int, str]
+    final_rating: str | None
+    final_comment: str
+    submitted_at: datetime.datetime | None
+    finalized_at: datetime.datetime | None
+    allowed_actions: list[str]  # what the requesting user may do now
+
+
+class OpinionData(_Data):
+    id: int
+    evaluation_id: int
+    colleague: EducatorData
+    levels: dict[int, str]
+    rating: str
+    strengths: str
+    improvements: str
+    version: int
+
+
+class OpinionSummary(_Data):
+    """Colleague opinions counted per criterion and level, and per overall rating."""
+
+    evaluation_id: int
+    count: int
+    per_criterion: dict[int, dict[str, int]]
+    per_rating: dict[str, int]
+
+
+class MenteeData(_Data):
+    educator: EducatorData
+    group_code: str
+    evaluation_id: int | None
+    evaluation_state: str | None
+    self_rating: str | None
+    final_rating: str | None
+
+
+class AuditEntryData(_Data):
+    at: datetime.datetime
+    actor: str | None
+    action: str
+    target: str
+    before: object | None
+    after: object | None
+    reason: str

@@ -1,0 +1,34 @@
+"""Errors the plugin's API raises. Each maps to one HTTP status in the adapters."""
+from .standards import StandardsError
+from .workflow import InvalidTransition
+
+
+class TemisError(Exception):
+    status_code = 400
+
+
+class InvalidInput(TemisError, ValueError):
+    status_code = 400
+
+
+class NotAllowed(TemisError):
+    status_code = 403
+
+
+class NotFound(TemisError, LookupError):
+    status_code = 404
+
+
+class ConcurrentEdit(TemisError):
+    """Someone else saved first: reload, then apply the change again."""
+
+    status_code = 409
+
+    def __init__(self, current_version: int):
+        self.current_version = current_version
+        super().__init__(f"the evaluation was changed by someone else (now at version {current_version}); "
+                         "reload it and apply your change again")
+
+
+__all__ = ["ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "StandardsError",
+           "TemisError"]

@@ -1,0 +1,11 @@
+"""Django models of temis_plugin. Other packages use temis_plugin.api, never these directly."""
+from .evaluation import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, EvidenceLink, TrainingNeed,
+                         evidence_upload_to)
+from .organisation import Cycle, OrgUnit, TrainingModule
+from .people import EducatorProfile, MentorGroup, MentorGroupMembership, RoleAssignment
+
+__all__ = [
+    "AuditEntry", "ColleagueOpinion", "Cycle", "EducatorProfile", "Evaluation", "Evidence", "EvidenceLink",
+    "MentorGroup", "MentorGroupMembership", "OrgUnit", "RoleAssignment", "TrainingModule", "TrainingNeed",
+    "evidence_upload_to",
+]

@@ -1,0 +1,79 @@
+"""Who may do what to an evaluation, from the user's relation to the educator evaluated."""
+from enum import StrEnum
+
+from .models import EducatorProfile, Evaluation, MentorGroupMembership, OrgUnit, RoleAssignment
+from .roles import SUPERIOR_ROLES, Position, Role
+from .workflow import Action
+
+
+class Relation(StrEnum):
+    OWNER = "owner"  # the educator evaluated
+    COLLEAGUE = "colleague"  # same subject group (teachers) or same school (about a principal)
+    MENTOR = "mentor"  # core teacher supporting the educator this cycle
+    HEAD = "head"  # gives the final rating: head of school, or the superior for principals
+    OVERSIGHT = "oversight"  # role on a unit above the school: reads, for reports
+
+
+ACTIONS_BY_RELATION: dict[Relation, frozenset[Action]] = {
+    Relation.OWNER: frozenset({Action.EDIT_SELF, Action.SUBMIT}),
+    Relation.COLLEAGUE: frozenset({Action.ADD_OPINION}),
+    Relation.MENTOR: frozenset(),
+    Relation.HEAD: frozenset({Action.EDIT_FINAL, Action.FINALIZE, Action.REOPEN, Action.RETURN_TO_DRAFT}),
+    Relation.OVERSIGHT: frozenset(),
+}
+
+
+def _units_with_roles(user, roles) -> list[OrgUnit]:
+    return [a.unit for a in RoleAssignment.objects.filter(user=user, role__in=roles).select_related("unit")]
+
+
+def relations(user, evaluation: Evaluation) -> set[Relation]:
+    """Every relation ``user`` has to the educator of ``evaluation`` (empty: no access at all)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    educator = evaluation.educator
+    school = educator.school
+    found = set()
+    if educator.user_id == user.pk:
+        found.add(Relation.OWNER)
+    actor = EducatorProfile.objects.filter(user=user, retired_at__isnull=True).first()
+    is_principal_evaluation = educator.position != Position.TEACHER
+    if actor is not None and actor.pk != educator.pk:
+        if is_principal_evaluation:
+            if actor.school_id == school.pk and actor.position == Position.TEACHER:
+                found.add(Relation.COLLEAGUE)
+        elif actor.subject_group_id and actor.subject_group_id == educator.subject_group_id:
+            found.add(Relation.COLLEAGUE)
+        if not is_principal_evaluation and actor.position == Position.PRINCIPAL and actor.school_id == school.pk:
+            found.add(Relation.HEAD)
+        if MentorGroupMembership.objects.filter(
+            mentee=educator, group__mentor=actor, group__cycle_id=evaluation.cycle_id
+        ).exists():
+            found.add(Relation.MENTOR)
+    for assignment in RoleAssignment.objects.filter(user=user).select_related("unit"):
+        unit = assignment.unit
+        if not unit.contains(school):
+            continue
+        found.add(Relation.OVERSIGHT)
+        if is_principal_evaluation:
+            if assignment.role in SUPERIOR_ROLES and unit.pk != school.pk:
+                found.add(Relation.HEAD)
+        elif assignment.role == Role.SCHOOL_ADMIN:
+            found.add(Relation.HEAD)
+    if user.is_superuser:
+        found.add(Relation.OVERSIGHT)
+    return found
+
+
+def permitted_actions(user, evaluation: Evaluation) -> frozenset[Action]:
+    granted = frozenset()
+    for relation in relations(user, evaluation):
+        granted |= ACTIONS_BY_RELATION[relation]
+    return granted
+
+
+def units_in_scope(user) -> list[OrgUnit]:
+    """Top units whose subtrees the user's roles reach (for lists and reports)."""
+    if user.is_superuser:
+        return list(OrgUnit.objects.filter(parent__isnull=True))
+    return _units_with_roles(user, list(Role))

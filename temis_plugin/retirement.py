@@ -1,0 +1,40 @@
+"""Retirement of an educator's personal data when their Open edX account is retired.
+
+What identifies the person or was written by them goes; levels and ratings stay, attached to an
+anonymous profile, so school, commune and province statistics do not change.
+"""
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment
+
+log = logging.getLogger(__name__)
+
+_EVALUATION_TEXT = ("strengths", "improvements", "plan_goals", "plan_content", "plan_timeline",
+                    "plan_conditions", "final_comment")
+
+
+def retire_user(user) -> bool:
+    """Retire the educator data of ``user``; True if there was an educator profile to retire."""
+    with transaction.atomic():
+        RoleAssignment.objects.filter(user=user).delete()
+        educator = EducatorProfile.objects.select_for_update().filter(user=user).first()
+        if educator is None:
+            return False
+        evaluations = Evaluation.objects.filter(educator=educator)
+        evaluations.update(**{field: "" for field in _EVALUATION_TEXT})
+        AuditEntry.objects.filter(evaluation__in=evaluations).update(before=None, after=None, reason="")
+        ColleagueOpinion.objects.filter(colleague=educator).update(strengths="", improvements="")
+        for evidence in educator.evidence.all():
+            if evidence.file:
+                evidence.file.delete(save=False)
+        educator.evidence.all().delete()
+        EducatorProfile.objects.filter(pk=educator.pk).update(
+            user=None, national_id=None, full_name="", subject="", level_start_date=None,
+            retired_at=timezone.now(),
+        )
+    # The profile id only: no name or identifier in logs.
+    log.info("Retired TEMIS educator profile %s", educator.pk)
+    return True

@@ -1,0 +1,15 @@
+"""Settings every deployment gets; operators override them in their own settings."""
+
+
+def plugin_settings(settings):
+    # Evidence uploads: what a teacher may attach as minh chứng.
+    settings.TEMIS_EVIDENCE_MAX_BYTES = getattr(settings, "TEMIS_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+    settings.TEMIS_EVIDENCE_CONTENT_TYPES = getattr(settings, "TEMIS_EVIDENCE_CONTENT_TYPES", [
+        "application/pdf", "image/jpeg", "image/png",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "video/mp4",
+    ])
+    # Roster files larger than this are refused before parsing.
+    settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)

@@ -1,0 +1,91 @@
+"""Settings of the standalone site: the plugin is found through its entry point, as in the LMS.
+
+TEMIS_DB selects the database: "sqlite" (default, file in TEMIS_VAR_DIR) or "mysql" (MariaDB/MySQL,
+database TEMIS_MYSQL_DB on TEMIS_MYSQL_HOST as root, the family Open edX runs on).
+"""
+import os
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+VAR_DIR = Path(os.environ.get("TEMIS_VAR_DIR", Path.cwd() / "var"))
+SECRET_KEY = os.environ.get("TEMIS_SECRET_KEY", "standalone-demo-key-not-for-production")
+DEBUG = os.environ.get("TEMIS_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "temis_plugin.standalone.urls"
+PLATFORM_NAME = "openedx-temis standalone"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+# Only our plugin: other installed plugins (lti-consumer-xblock, ...) need the platform's settings.
+INSTALLED_APPS.extend(app for app in get_plugin_apps("lms.djangoapp") if app.startswith("temis_plugin"))
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.template.context_processors.i18n",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+if os.environ.get("TEMIS_DB", "sqlite") == "mysql":
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": os.environ.get("TEMIS_MYSQL_DB", "temis"),
+        "USER": os.environ.get("TEMIS_MYSQL_USER", "root"),
+        "PASSWORD": os.environ.get("TEMIS_MYSQL_PASSWORD", ""),
+        "HOST": os.environ.get("TEMIS_MYSQL_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("TEMIS_MYSQL_PORT", "3306"),
+        "OPTIONS": {"charset": "utf8mb4"},
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }}
+else:
+    # IMMEDIATE transactions make concurrent writers queue instead of failing on lock upgrade;
+    # the test database is a file so that threads really use separate connections.
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "temis.sqlite3",
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        "TEST": {"NAME": VAR_DIR / "test-temis.sqlite3"},
+    }}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+STATIC_URL = "/static/"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGIN_URL = "/admin/login/"
+LOGGING = {"version": 1, "disable_existing_loggers": False,
+           "handlers": {"console": {"class": "logging.StreamHandler"}},
+           "root": {"handlers": ["console"], "level": "WARNING"}}
+
+# The plugin's own settings modules, applied the way the LMS applies them.
+add_plugins(__name__, "lms.djangoapp", os.environ.get("TEMIS_SETTINGS_TYPE", "common"))

@@ -1,0 +1,27 @@
+"""Standards engine: professional standards as versioned data, and the overall-rating rule.
+
+Pure Python (no Django). Frameworks are data files (``fixtures/frameworks/*.toml``); a successor
+circular is a new file, not new code.
+
+>>> rate("TT20-2018", {n: "K" for n in range(1, 16)})
+<OverallRating.KHA: 'KHA'>
+"""
+from .levels import Level, OverallRating, pack_levels, unpack_levels
+from .registry import FrameworkFileError, all_frameworks, get_framework, load_framework_file
+from .rules import InvalidLevels, RatingOutcome, StandardsError, UnknownFramework, evaluate, validate_levels
+from .schema import Criterion, Framework, RatingRule, Standard
+
+__all__ = [
+    "Criterion", "Framework", "FrameworkFileError", "InvalidLevels", "Level", "OverallRating",
+    "RatingOutcome", "RatingRule", "Standard", "StandardsError", "UnknownFramework", "all_frameworks",
+    "evaluate", "get_framework", "load_framework_file", "pack_levels", "rate", "unpack_levels",
+    "validate_levels",
+]
+
+
+def rate(framework_code: str, levels) -> OverallRating:
+    """Overall rating of a complete sheet: ``levels`` maps each criterion number to CD, D, K or T.
+
+    Raises :class:`UnknownFramework` or :class:`InvalidLevels` (both ``ValueError``) for bad input.
+    """
+    return evaluate(get_framework(framework_code), levels).result

@@ -1,0 +1,22 @@
+"""Pages of the plugin that are not in the admin."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from . import api, standards
+from .errors import NotFound
+
+
+@login_required
+def home(request):
+    """What the signed-in user has in TEMIS: their evaluation, their mentees, the frameworks."""
+    try:
+        evaluation = api.get_or_create_evaluation(request.user) if api.get_educator(request.user) else None
+    except NotFound:
+        evaluation = None
+    context = {
+        "educator": api.get_educator(request.user),
+        "evaluation": evaluation,
+        "mentees": api.list_mentees(request.user) if evaluation else [],
+        "frameworks": sorted(standards.all_frameworks().values(), key=lambda f: f.code),
+    }
+    return render(request, "temis_plugin/home.html", context)

@@ -1,0 +1,59 @@
+"""The demo data command, the admin pages (roster import included) and the home page."""
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from temis_plugin import models
+from temis_plugin.standards import rate, unpack_levels
+
+SAMPLES = Path(__file__).parent.parent.parent / "fixtures" / "roster"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("temis_demo_data")
+
+
+def test_demo_has_every_state_and_engine_ratings(demo):
+    evaluations = models.Evaluation.objects.all()
+    assert set(evaluations.values_list("state", flat=True)) == {"draft", "submitted", "opinions", "finalized"}
+    assert models.EducatorProfile.objects.count() >= 190
+    assert models.MentorGroup.objects.count() > 0 and models.Evidence.objects.count() > 0
+    for evaluation in evaluations.filter(state="finalized"):
+        levels = {n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()}
+        assert evaluation.final_rating == rate(evaluation.framework_code, levels)
+    call_command("temis_demo_data")  # a second run changes nothing
+    assert models.Evaluation.objects.count() == evaluations.count()
+
+
+def test_admin_lists_every_record(demo, client):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    for model in ("orgunit", "cycle", "trainingmodule", "educatorprofile", "roleassignment", "mentorgroup",
+                  "evaluation", "evidence", "colleagueopinion", "trainingneed", "auditentry"):
+        assert client.get(f"/admin/temis_plugin/{model}/").status_code == 200, model
+    evaluation = models.Evaluation.objects.filter(state="finalized").first()
+    page = client.get(f"/admin/temis_plugin/evaluation/{evaluation.pk}/change/")
+    assert page.status_code == 200 and evaluation.legal_basis in page.content.decode()
+
+
+def test_admin_roster_import_page(cycle, client, make_user):
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/temis_plugin/orgunit/import/").status_code == 200
+    with open(SAMPLES / "educators.csv", "rb") as handle:  # educators before their schools exist
+        page = client.post("/admin/temis_plugin/orgunit/import/", {"file": handle})
+    assert "school_code" in page.content.decode() and not models.EducatorProfile.objects.exists()
+    with open(SAMPLES / "sample_roster.xlsx", "rb") as handle:
+        page = client.post("/admin/temis_plugin/orgunit/import/", {"file": handle})
+    assert page.status_code == 200 and models.EducatorProfile.objects.count() == 5
+
+
+def test_home_page_in_vietnamese_and_english(demo, client):
+    client.force_login(get_user_model().objects.get(username="gv0003"))
+    page = client.get("/temis/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.status_code == 200 and 'lang="vi"' in page.content.decode()
+    assert "Thông tư 20/2018/TT-BGDĐT" in page.content.decode()
+    page = client.get("/temis/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Professional standards" in page.content.decode()

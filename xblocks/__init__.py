@@ -1,0 +1,1 @@
+"""XBlocks of openedx-temis (added by later releases)."""
