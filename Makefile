@@ -27,10 +27,11 @@ $(VENV)/.installed-test: $(VENV)/.installed setup.py $(CONSTRAINTS)
 install: $(VENV)/.installed compile-translations
 install-test: $(VENV)/.installed-test compile-translations
 
-# mysqlclient compiles against the MariaDB client headers.
+# mysqlclient compiles against the MariaDB client headers; browser tests drive Debian's Chromium.
+SYSTEM_PACKAGES := libmariadb-dev pkg-config gettext chromium fonts-noto-core
 system-deps:
-	@dpkg -s libmariadb-dev pkg-config gettext >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev pkg-config gettext; }
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 compile-translations:
 	@command -v msgfmt >/dev/null || $(MAKE) system-deps

@@ -33,6 +33,7 @@ TEST_REQUIRES = [
     "xblock-sdk>=0.12",
     "code-annotations>=1.8",
     "mysqlclient>=2.2",
+    "playwright>=1.40",
 ]
 
 setup(
@@ -66,6 +67,7 @@ setup(
     package_data={
         "temis_plugin": ["templates/temis_plugin/*.html", "templates/admin/temis_plugin/*.html",
                          "conf/locale/*/LC_MESSAGES/*.po", "conf/locale/*/LC_MESSAGES/*.mo",
+                         "locale/*/LC_MESSAGES/*.mo",
                          "static/temis_plugin/*"],
         "temis_plugin.fixtures": ["frameworks/*.toml", "*.toml", "roster/*.csv", "roster/*.xlsx"],
     },

@@ -4,6 +4,9 @@ from django.shortcuts import render
 
 from . import api, standards
 from .errors import NotFound
+from .models.evaluation import RATING_CHOICES, STATE_CHOICES
+
+STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
 
 
 @login_required
@@ -16,7 +19,12 @@ def home(request):
     context = {
         "educator": api.get_educator(request.user),
         "evaluation": evaluation,
-        "mentees": api.list_mentees(request.user) if evaluation else [],
+        "state_label": STATE_LABELS.get(evaluation.state) if evaluation else None,
+        "mentees": [
+            {"name": m.educator.full_name, "group": m.group_code, "state": STATE_LABELS.get(m.evaluation_state),
+             "rating": RATING_LABELS.get(m.self_rating)}
+            for m in (api.list_mentees(request.user) if evaluation else [])
+        ],
         "frameworks": sorted(standards.all_frameworks().values(), key=lambda f: f.code),
     }
     return render(request, "temis_plugin/home.html", context)

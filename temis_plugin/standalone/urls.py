@@ -10,6 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/temis/", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
     *get_plugin_url_patterns("lms.djangoapp"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
