@@ -2,6 +2,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -54,7 +55,7 @@ def import_roster(source, filename: str | None = None, table: str | None = None,
     """Import a roster file (path or file object). Raises :class:`RosterError` and writes nothing
     if any row is invalid."""
     try:
-        tables = read_roster(source, filename=filename, table=table)
+        tables = read_roster(source, filename=filename, table=table, max_bytes=settings.TEMIS_ROSTER_MAX_BYTES)
     except RosterFileError as exc:
         raise RosterError([RowError("file", 0, "", str(exc))]) from None
     plan = _Validator(tables).validate()

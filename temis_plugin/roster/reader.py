@@ -77,11 +77,18 @@ def _rows(header_row, data_rows, first_line=2):
     return headers, rows
 
 
-def read_roster(path_or_file, filename: str | None = None, table: str | None = None) -> dict[str, list]:
+def read_roster(path_or_file, filename: str | None = None, table: str | None = None,
+                max_bytes: int | None = None) -> dict[str, list]:
     """Return ``{table: [(line_number, {column: text})]}`` for every table found in the file."""
     name = filename or getattr(path_or_file, "name", None) or str(path_or_file)
     suffix = Path(name).suffix.lower()
-    data = Path(path_or_file).read_bytes() if isinstance(path_or_file, (str, Path)) else path_or_file.read()
+    if isinstance(path_or_file, (str, Path)):
+        with open(path_or_file, "rb") as handle:
+            data = handle.read(max_bytes + 1 if max_bytes else -1)
+    else:
+        data = path_or_file.read(max_bytes + 1 if max_bytes else -1)
+    if max_bytes and len(data) > max_bytes:
+        raise RosterFileError(f"the file is larger than the limit of {max_bytes // (1024 * 1024)} MB")
     if suffix == ".xlsx":
         return _read_xlsx(data)
     if suffix == ".csv":

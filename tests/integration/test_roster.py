@@ -159,3 +159,11 @@ def test_management_command(cycle, capsys):
     assert "Roster imported." in capsys.readouterr().out
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("temis_import_roster", str(SAMPLES / "units.csv"), "--table", "educators")
+
+
+def test_oversized_file_is_refused_before_parsing(db, settings):
+    settings.TEMIS_ROSTER_MAX_BYTES = 1024 * 1024
+    with pytest.raises(RosterError) as raised:
+        import_roster(io.BytesIO(b"code,name,kind\n" + b"A,B,school\n" * 200_000), filename="big.csv")
+    assert "larger than the limit of 1 MB" in raised.value.errors[0].message
+    assert not OrgUnit.objects.exists()
