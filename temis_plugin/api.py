@@ -60,15 +60,16 @@ def get_or_create_evaluation(user, cycle_code: str | None = None) -> EvaluationD
     )
     if created:
         _audit(evaluation, user, "create", after={"framework": framework.code})
-    return _evaluation_data(evaluation, user)
+    return _evaluation_data(evaluation, relations(user, evaluation))
 
 
 def get_evaluation(user, evaluation_id: int) -> EvaluationData:
     evaluation = _evaluation(evaluation_id)
-    if not relations(user, evaluation):
+    found = relations(user, evaluation)
+    if not found:
         # Same answer as a missing id, so ids cannot be probed.
         raise NotFound(f"no evaluation {evaluation_id}")
-    return _evaluation_data(evaluation, user)
+    return _evaluation_data(evaluation, found)
 
 
 def list_evidence(user) -> list[EvidenceData]:
@@ -147,7 +148,7 @@ def save_self_assessment(user, evaluation_id: int, expected_version: int, *, lev
                          improvements=None, plan=None, training_needs=None) -> EvaluationData:
     """Save any part of a draft self-assessment; ``levels`` may give only some criteria."""
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
+        evaluation, found = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
         framework = standards.get_framework(evaluation.framework_code)
         before, after = {}, {}
         if levels is not None:
@@ -164,7 +165,7 @@ def save_self_assessment(user, evaluation_id: int, expected_version: int, *, lev
         if training_needs is not None:
             _replace_training_needs(evaluation, framework, training_needs, before, after)
         _commit(evaluation, user, Action.EDIT_SELF, "self_assessment", before, after)
-    return _evaluation_data(evaluation, user)
+    return _evaluation_data(evaluation, found)
 
 
 def add_evidence(user, name: str, *, description: str = "", file=None, url: str = "") -> EvidenceData:
@@ -199,7 +200,7 @@ def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: 
                   criteria: list[int]) -> EvaluationData:
     """Make one evidence item back the given criteria (replacing the criteria it backed before)."""
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
+        evaluation, found = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
         framework = standards.get_framework(evaluation.framework_code)
         evidence = Evidence.objects.filter(pk=evidence_id, owner=evaluation.educator).first()
         if evidence is None:
@@ -212,12 +213,12 @@ def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: 
             [EvidenceLink(evaluation=evaluation, evidence=evidence, criterion=n) for n in wanted if n not in before])
         _commit(evaluation, user, Action.EDIT_SELF, f"evidence:{evidence.pk}", {"criteria": before},
                 {"criteria": wanted})
-    return _evaluation_data(evaluation, user)
+    return _evaluation_data(evaluation, found)
 
 
 def submit_self_assessment(user, evaluation_id: int, expected_version: int) -> EvaluationData:
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, Action.SUBMIT)
+        evaluation, found = _lock(evaluation_id, expected_version, user, Action.SUBMIT)
         framework = standards.get_framework(evaluation.framework_code)
         levels = unpack_levels(evaluation.self_levels)
         missing = [n for n in framework.criterion_numbers if n not in levels]
@@ -225,8 +226,8 @@ def submit_self_assessment(user, evaluation_id: int, expected_version: int) -> E
             raise InvalidInput(f"choose a level for every criterion before submitting (missing: {missing})")
         evaluation.self_rating = standards.evaluate(framework, levels).result
         evaluation.submitted_at = timezone.now()
-        _transition(evaluation, user, Action.SUBMIT, after={"self_rating": evaluation.self_rating})
-    return _evaluation_data(evaluation, user)
+        _commit(evaluation, user, Action.SUBMIT, "state", after={"self_rating": evaluation.self_rating})
+    return _evaluation_data(evaluation, found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +275,7 @@ def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = 
 def save_final_levels(user, evaluation_id: int, expected_version: int, levels, comment: str | None = None
                       ) -> EvaluationData:
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, Action.EDIT_FINAL)
+        evaluation, found = _lock(evaluation_id, expected_version, user, Action.EDIT_FINAL)
         framework = standards.get_framework(evaluation.framework_code)
         before, after = {}, {}
         merged = unpack_levels(evaluation.final_levels) | _partial_levels(framework, levels)
@@ -282,14 +283,14 @@ def save_final_levels(user, evaluation_id: int, expected_version: int, levels, c
         if comment is not None:
             _set(evaluation, "final_comment", _text(comment, "comment"), before, after)
         _commit(evaluation, user, Action.EDIT_FINAL, "final_levels", before, after)
-    return _evaluation_data(evaluation, user)
+    return _evaluation_data(evaluation, found)
 
 
 def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, levels=None,
                         comment: str | None = None) -> EvaluationData:
     """Set the final levels (all of them, given here or saved before) and close the evaluation."""
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, Action.FINALIZE)
+        evaluation, found = _lock(evaluation_id, expected_version, user, Action.FINALIZE)
         framework = standards.get_framework(evaluation.framework_code)
         merged = unpack_levels(evaluation.final_levels)
         if levels is not None:
@@ -302,9 +303,9 @@ def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, leve
             evaluation.final_comment = _text(comment, "comment")
         evaluation.finalized_at = timezone.now()
         evaluation.finalized_by = user
-        _transition(evaluation, user, Action.FINALIZE, before=before,
-                    after={"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating})
-    return _evaluation_data(evaluation, user)
+        _commit(evaluation, user, Action.FINALIZE, "state", before,
+                {"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating})
+    return _evaluation_data(evaluation, found)
 
 
 def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: str, *,
@@ -315,15 +316,15 @@ def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: s
         raise InvalidInput("reopening needs a reason")
     action = Action.RETURN_TO_DRAFT if to_draft else Action.REOPEN
     with transaction.atomic():
-        evaluation = _lock(evaluation_id, expected_version, user, action)
+        evaluation, found = _lock(evaluation_id, expected_version, user, action)
         before = {"final_rating": evaluation.final_rating, "finalized_at": _iso(evaluation.finalized_at)}
         evaluation.final_rating = ""
         evaluation.finalized_at = None
         evaluation.finalized_by = None
         if to_draft:
             evaluation.submitted_at = None
-        _transition(evaluation, user, action, before=before, after={"final_rating": ""}, reason=reason)
-    return _evaluation_data(evaluation, user)
+        _commit(evaluation, user, action, "state", before, {"final_rating": ""}, reason)
+    return _evaluation_data(evaluation, found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,18 +369,21 @@ def _evaluation(evaluation_id, lock=False) -> Evaluation:
         raise NotFound(f"no evaluation {evaluation_id}") from None
 
 
-def _require(user, evaluation: Evaluation, action: Action):
-    if action not in permitted_actions(user, evaluation):
-        if not relations(user, evaluation):
+def _require(user, evaluation: Evaluation, action: Action) -> set[Relation]:
+    """Check that ``user`` may take ``action`` now; returns the user's relations to the evaluation."""
+    found = relations(user, evaluation)
+    if action not in permitted_actions(found):
+        if not found:
             raise NotFound(f"no evaluation {evaluation.pk}")
         raise NotAllowed(f"you may not {action.value} this evaluation")
     next_state(evaluation.state, action)  # raises InvalidTransition when the state forbids it
+    return found
 
 
-def _lock(evaluation_id, expected_version, user, action: Action) -> Evaluation:
+def _lock(evaluation_id, expected_version, user, action: Action) -> tuple[Evaluation, set[Relation]]:
     """Lock the row, check permission, state and version: the start of every evaluation write."""
     evaluation = _evaluation(evaluation_id, lock=True)
-    _require(user, evaluation, action)
+    found = _require(user, evaluation, action)
     if action in (Action.EDIT_SELF, Action.SUBMIT):
         closes_on = evaluation.cycle.self_assessment_closes_on
         if closes_on and timezone.localdate() > closes_on:
@@ -390,7 +394,7 @@ def _lock(evaluation_id, expected_version, user, action: Action) -> Evaluation:
         raise InvalidInput("expected_version must be the version number the change started from") from None
     if expected != evaluation.version:
         raise ConcurrentEdit(evaluation.version)
-    return evaluation
+    return evaluation, found
 
 
 def _set(evaluation, field, value, before, after):
@@ -400,20 +404,16 @@ def _set(evaluation, field, value, before, after):
         setattr(evaluation, field, value)
 
 
-def _commit(evaluation, user, action: Action, target, before, after):
-    evaluation.state = next_state(evaluation.state, action)
-    evaluation.version += 1
-    evaluation.save()
-    _audit(evaluation, user, action.value, target, before, after)
-
-
-def _transition(evaluation, user, action: Action, before=None, after=None, reason=""):
+def _commit(evaluation, user, action: Action, target, before=None, after=None, reason=""):
+    """Apply ``action``'s state change, bump the version, save and audit, in the caller's transaction."""
+    before, after = dict(before or {}), dict(after or {})
     old_state = evaluation.state
     evaluation.state = next_state(old_state, action)
+    if evaluation.state != old_state:
+        before["state"], after["state"] = old_state, evaluation.state
     evaluation.version += 1
     evaluation.save()
-    _audit(evaluation, user, action.value, "state", {"state": old_state, **(before or {})},
-           {"state": evaluation.state, **(after or {})}, reason)
+    _audit(evaluation, user, action.value, target, before, after, reason)
 
 
 def _audit(evaluation, user, action, target="", before=None, after=None, reason=""):
@@ -567,11 +567,11 @@ def _opinion_data(opinion: ColleagueOpinion) -> OpinionData:
     )
 
 
-def _evaluation_data(evaluation: Evaluation, user) -> EvaluationData:
+def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> EvaluationData:
     evidence: dict[int, list[EvidenceData]] = {}
     for link in evaluation.evidence_links.select_related("evidence").order_by("criterion", "evidence_id"):
         evidence.setdefault(link.criterion, []).append(_evidence_data(link.evidence))
-    permitted = permitted_actions(user, evaluation)
+    permitted = permitted_actions(found)
     return EvaluationData(
         id=evaluation.pk, educator=_educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
         framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,

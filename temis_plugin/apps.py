@@ -37,6 +37,3 @@ class TemisPluginConfig(AppConfig):
             },
         },
     }
-
-    def ready(self):
-        from . import signals  # noqa: F401  (connects the openedx-events receivers)

@@ -1,7 +1,7 @@
 """Who may do what to an evaluation, from the user's relation to the educator evaluated."""
 from enum import StrEnum
 
-from .models import EducatorProfile, Evaluation, MentorGroupMembership, OrgUnit, RoleAssignment
+from .models import EducatorProfile, Evaluation, MentorGroupMembership, RoleAssignment
 from .roles import SUPERIOR_ROLES, Position, Role
 from .workflow import Action
 
@@ -21,10 +21,6 @@ ACTIONS_BY_RELATION: dict[Relation, frozenset[Action]] = {
     Relation.HEAD: frozenset({Action.EDIT_FINAL, Action.FINALIZE, Action.REOPEN, Action.RETURN_TO_DRAFT}),
     Relation.OVERSIGHT: frozenset(),
 }
-
-
-def _units_with_roles(user, roles) -> list[OrgUnit]:
-    return [a.unit for a in RoleAssignment.objects.filter(user=user, role__in=roles).select_related("unit")]
 
 
 def relations(user, evaluation: Evaluation) -> set[Relation]:
@@ -65,15 +61,9 @@ def relations(user, evaluation: Evaluation) -> set[Relation]:
     return found
 
 
-def permitted_actions(user, evaluation: Evaluation) -> frozenset[Action]:
+def permitted_actions(found: set[Relation]) -> frozenset[Action]:
+    """The actions a set of relations (from :func:`relations`) allows."""
     granted = frozenset()
-    for relation in relations(user, evaluation):
+    for relation in found:
         granted |= ACTIONS_BY_RELATION[relation]
     return granted
-
-
-def units_in_scope(user) -> list[OrgUnit]:
-    """Top units whose subtrees the user's roles reach (for lists and reports)."""
-    if user.is_superuser:
-        return list(OrgUnit.objects.filter(parent__isnull=True))
-    return _units_with_roles(user, list(Role))

@@ -12,12 +12,13 @@ STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
 @login_required
 def home(request):
     """What the signed-in user has in TEMIS: their evaluation, their mentees, the frameworks."""
+    educator = api.get_educator(request.user)
     try:
-        evaluation = api.get_or_create_evaluation(request.user) if api.get_educator(request.user) else None
-    except NotFound:
+        evaluation = api.get_or_create_evaluation(request.user) if educator else None
+    except NotFound:  # no current cycle set up yet
         evaluation = None
     context = {
-        "educator": api.get_educator(request.user),
+        "educator": educator,
         "evaluation": evaluation,
         "state_label": STATE_LABELS.get(evaluation.state) if evaluation else None,
         "mentees": [

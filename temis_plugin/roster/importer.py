@@ -304,15 +304,17 @@ class _Writer:
                 d, parent = d + 1, by_code[parent]["parent_code"]
             return d
 
-        existing = {u.code: u for u in OrgUnit.objects.filter(code__in=by_code)}
+        parent_codes = {e["parent_code"] for e in entries if e["parent_code"]}
+        existing = {u.code: u for u in OrgUnit.objects.filter(code__in=set(by_code) | parent_codes)}
         # Parents first, so every unit can take its parent's path.
         for entry in sorted(entries, key=depth):
-            parent = (OrgUnit.objects.get(code=entry["parent_code"]) if entry["parent_code"] else None)
+            parent = existing[entry["parent_code"]] if entry["parent_code"] else None
             values = {"name": entry["name"], "kind": entry["kind"].value, "parent": parent,
                       "school_levels": entry["school_levels"], "is_legacy": entry["is_legacy"]}
             unit = existing.get(entry["code"])
             if unit is None:
-                OrgUnit(code=entry["code"], **values).save()
+                unit = existing[entry["code"]] = OrgUnit(code=entry["code"], **values)
+                unit.save()
                 self.count("created", "units")
             elif any(getattr(unit, k) != v for k, v in values.items()):
                 for key, value in values.items():

@@ -3,6 +3,7 @@
 Everything goes through the same doors as real data: the roster importer and the plugin's API.
 Deterministic (fixed seed), and safe to run again: a second run changes nothing.
 """
+import datetime as dt
 import io
 import random
 
@@ -56,7 +57,6 @@ class Command(BaseCommand):
             f"(password {PASSWORD})."))
 
     def _cycles(self):
-        import datetime as dt
         previous, _ = Cycle.objects.get_or_create(code="2025-2026", defaults={
             "name": "Năm học 2025-2026", "starts_on": dt.date(2025, 9, 5), "ends_on": dt.date(2026, 5, 31),
             "self_assessment_closes_on": dt.date(2026, 5, 25)})
