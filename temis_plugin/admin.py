@@ -189,3 +189,69 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Training modules: which course delivers which module, results from the LMS, satisfaction survey
+
+
+class CourseModuleForm(forms.ModelForm):
+    class Meta:
+        model = models.CourseModule
+        fields = ["course_key", "module"]
+        widgets = {"course_key": forms.TextInput(attrs={"size": 60, "placeholder": "course-v1:Org+Code+Run"})}
+
+
+@admin.register(models.CourseModule)
+class CourseModuleAdmin(admin.ModelAdmin):
+    form = CourseModuleForm
+    list_display = ["course_key", "module", "module_hours", "module_legal_basis", "created"]
+    list_select_related = ["module"]
+    list_filter = ["module__audience"]
+    search_fields = ["course_key", "module__code", "module__name_vi"]
+
+    @admin.display(description=_("hours"))
+    def module_hours(self, obj):
+        return obj.module.hours
+
+    @admin.display(description=_("legal basis"))
+    def module_legal_basis(self, obj):
+        return obj.module.legal_basis
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the LMS's events or the educators themselves write: shown, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ModuleResult)
+class ModuleResultAdmin(_ReadOnlyAdmin):
+    list_display = ["educator", "module", "course_key", "percent", "passed", "passed_on", "last_event_at"]
+    list_select_related = ["educator", "module"]
+    list_filter = ["passed", "module"]
+    search_fields = ["educator__full_name", "educator__national_id", "course_key", "module__code"]
+    readonly_fields = ["educator", "module", "course_key", "percent", "passed", "passed_on", "last_event_at",
+                       "grade_event_at", "passing_event_at", "modified"]
+
+
+@admin.register(models.SurveyResponse)
+class SurveyResponseAdmin(_ReadOnlyAdmin):
+    list_display = ["educator", "module", "answers_display", "modified"]
+    list_select_related = ["educator", "module"]
+    list_filter = ["module"]
+    search_fields = ["educator__full_name", "module__code"]
+    fields = ["educator", "module", "answers_display", "comment", "created", "modified"]
+    readonly_fields = fields
+
+    @admin.display(description=_("answers"))
+    def answers_display(self, obj):
+        return "; ".join(f"{label}: {obj.answers.get(item, '—')}"
+                         for item, label in models.training.SURVEY_ITEM_LABELS.items())

@@ -37,3 +37,8 @@ class TemisPluginConfig(AppConfig):
             },
         },
     }
+
+    def ready(self):
+        # Connects the openedx-events receivers (@receiver). The platform's own signals are wired
+        # through signals_config above, by the platform's plugin loader.
+        from . import signals  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import

@@ -112,3 +112,34 @@ class AuditEntryData(_Data):
     before: object | None
     after: object | None
     reason: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Training modules: courses, results from the LMS's grade events, satisfaction survey
+
+
+class TrainingModuleData(_Data):
+    code: str
+    name_vi: str
+    name_en: str
+    audience: str  # "teacher" or "principal"
+    hours: int | None
+    legal_basis: str
+    criteria: list[int]
+
+
+class ModuleResultData(_Data):
+    module: TrainingModuleData
+    course_key: str
+    percent: float | None  # 0..1, from the newest grade event
+    passed: bool  # the current passing status
+    passed_on: datetime.date | None  # the first day the educator passed, kept if a regrade takes the pass away
+    last_event_at: datetime.datetime
+
+
+class SurveyResponseData(_Data):
+    module_code: str
+    answers: dict[str, int]
+    comment: str
+    created: datetime.datetime
+    modified: datetime.datetime

@@ -1,14 +1,15 @@
 """Retirement of an educator's personal data when their Open edX account is retired.
 
 What identifies the person or was written by them goes; levels and ratings stay, attached to an
-anonymous profile, so school, commune and province statistics do not change.
+anonymous profile, so school, commune and province statistics do not change. Training-module results
+stay as they are, and satisfaction survey ratings stay without their free-text comments.
 """
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment
+from .models import AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment, SurveyResponse
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def retire_user(user) -> bool:
         evaluations.update(**{field: "" for field in _EVALUATION_TEXT})
         AuditEntry.objects.filter(evaluation__in=evaluations).update(before=None, after=None, reason="")
         ColleagueOpinion.objects.filter(colleague=educator).update(strengths="", improvements="")
+        SurveyResponse.objects.filter(educator=educator).update(comment="")
         for evidence in educator.evidence.all():
             if evidence.file:
                 evidence.file.delete(save=False)

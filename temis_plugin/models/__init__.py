@@ -3,9 +3,10 @@ from .evaluation import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, Evi
                          evidence_upload_to)
 from .organisation import Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile, MentorGroup, MentorGroupMembership, RoleAssignment
+from .training import CourseModule, ModuleResult, SurveyResponse
 
 __all__ = [
-    "AuditEntry", "ColleagueOpinion", "Cycle", "EducatorProfile", "Evaluation", "Evidence", "EvidenceLink",
-    "MentorGroup", "MentorGroupMembership", "OrgUnit", "RoleAssignment", "TrainingModule", "TrainingNeed",
-    "evidence_upload_to",
+    "AuditEntry", "ColleagueOpinion", "CourseModule", "Cycle", "EducatorProfile", "Evaluation", "Evidence",
+    "EvidenceLink", "MentorGroup", "MentorGroupMembership", "ModuleResult", "OrgUnit", "RoleAssignment",
+    "SurveyResponse", "TrainingModule", "TrainingNeed", "evidence_upload_to",
 ]

@@ -13,3 +13,5 @@ def plugin_settings(settings):
     ])
     # Roster files larger than this are refused before parsing.
     settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)
+    # The calendar in which a training module's pass date (ModuleResult.passed_on) is counted.
+    settings.TEMIS_TIME_ZONE = getattr(settings, "TEMIS_TIME_ZONE", "Asia/Ho_Chi_Minh")

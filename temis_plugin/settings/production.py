@@ -5,6 +5,7 @@ from . import common
 def plugin_settings(settings):
     common.plugin_settings(settings)
     env_tokens = getattr(settings, "ENV_TOKENS", {}) or {}
-    for name in ("TEMIS_EVIDENCE_MAX_BYTES", "TEMIS_EVIDENCE_CONTENT_TYPES", "TEMIS_ROSTER_MAX_BYTES"):
+    for name in ("TEMIS_EVIDENCE_MAX_BYTES", "TEMIS_EVIDENCE_CONTENT_TYPES", "TEMIS_ROSTER_MAX_BYTES",
+                 "TEMIS_TIME_ZONE"):
         if name in env_tokens:
             setattr(settings, name, env_tokens[name])
