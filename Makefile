@@ -16,7 +16,7 @@ $(VENV)/bin/python:
 
 # The package, installed against edx-platform's own versions of the packages we share.
 $(VENV)/.installed: $(VENV)/bin/python setup.py $(CONSTRAINTS)
-	$(PY) -m pip install -q -c $(CONSTRAINTS) -e .
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e ".[demo]"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed setup.py $(CONSTRAINTS)
@@ -37,8 +37,10 @@ compile-translations:
 	@command -v msgfmt >/dev/null || $(MAKE) system-deps
 	@for po in $(LOCALE_DIR)/*/LC_MESSAGES/django.po; do msgfmt --check -o $${po%.po}.mo $$po; done
 
+# Extract from temis_plugin/ and xblocks/ into the plugin's catalogue (see LOCALE_PATHS).
 translations: $(VENV)/.installed
-	cd temis_plugin && DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings ../$(PY) -m django makemessages -l vi --no-obsolete
+	$(DJANGO) makemessages -l vi --no-obsolete --ignore=.venv --ignore=tests --ignore=build --ignore=var
+	$(MAKE) compile-translations
 
 demo: install
 	mkdir -p var

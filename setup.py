@@ -26,6 +26,9 @@ INSTALL_REQUIRES = [
     "edx-opaque-keys>=2.5",
 ]
 
+# The xblock-sdk workbench, where the demo shows the blocks as a learner sees them.
+DEMO_REQUIRES = ["xblock-sdk>=0.12"]
+
 TEST_REQUIRES = [
     "pytest>=8",
     "pytest-django>=4.8",
@@ -65,17 +68,23 @@ setup(
     # shipped inside the package as temis_plugin.fixtures, so they load the same way installed or not.
     package_dir={"temis_plugin.fixtures": "fixtures"},
     package_data={
+        "temis_plugin.standalone": ["templates/*/*.html"],
         "temis_plugin": ["templates/temis_plugin/*.html", "templates/admin/temis_plugin/*.html",
                          "conf/locale/*/LC_MESSAGES/*.po", "conf/locale/*/LC_MESSAGES/*.mo",
                          "locale/*/LC_MESSAGES/*.mo",
                          "static/temis_plugin/*"],
         "temis_plugin.fixtures": ["frameworks/*.toml", "*.toml", "roster/*.csv", "roster/*.xlsx"],
+        "xblocks": ["templates/*.html", "static/*"],
     },
     install_requires=INSTALL_REQUIRES,
-    extras_require={"test": TEST_REQUIRES},
+    extras_require={"demo": DEMO_REQUIRES, "test": TEST_REQUIRES},
     entry_points={
         "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
         "cms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
+        "xblock.v1": [
+            "temis_self_assessment = xblocks.self_assessment:SelfAssessmentBlock",
+            "temis_programme_survey = xblocks.survey:ProgrammeSurveyBlock",
+        ],
     },
     classifiers=[
         "Framework :: Django",

@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
+from pydantic import ValidationError
 from django.utils import timezone
 
 from . import standards
@@ -47,13 +48,26 @@ def framework_for(educator: EducatorProfile) -> standards.Framework:
     return max(candidates, key=lambda f: f.legal_basis.effective)
 
 
-def get_or_create_evaluation(user, cycle_code: str | None = None) -> EvaluationData:
-    """The acting educator's own evaluation for the cycle (the current one by default)."""
+def get_or_create_evaluation(user, cycle_code: str | None = None,
+                             framework_code: str | None = None) -> EvaluationData:
+    """The acting educator's own evaluation for the cycle (the current one by default).
+
+    ``framework_code`` names the framework a course expects (a teachers' block offered to a
+    principal is refused); by default the framework in force for the educator's position.
+    """
     educator = _educator_of(user)
     if educator is None:
         raise NotFound("this account has no educator profile")
     cycle = _cycle(cycle_code)
     framework = framework_for(educator)
+    if framework_code and framework_code != framework.code:
+        try:
+            wanted = standards.get_framework(framework_code)
+        except standards.UnknownFramework as exc:
+            raise InvalidInput(str(exc)) from None
+        if wanted.kind != educator.framework_kind:
+            raise NotAllowed(f"{wanted.code} is the standard for {wanted.kind}s")
+        framework = wanted
     evaluation, created = Evaluation.objects.get_or_create(
         educator=educator, cycle=cycle, framework_code=framework.code,
         defaults={"framework_revision": framework.revision, "legal_basis": framework.legal_basis.citation()},
@@ -129,6 +143,23 @@ def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
     return result
 
 
+def self_assessment_report_rows(evaluation_ids) -> dict[int, dict]:
+    """Per evaluation: state, framework, ratings and self levels, for the platform's report tasks.
+
+    No permission check: callers are platform report tasks that course staff started, which already
+    restrict who may download the report.
+    """
+    rows = {}
+    for evaluation in Evaluation.objects.filter(pk__in=list(evaluation_ids)):
+        row = {"framework": evaluation.framework_code, "legal_basis": evaluation.legal_basis,
+               "state": evaluation.state, "self_rating": evaluation.self_rating,
+               "final_rating": evaluation.final_rating}
+        for number, level in unpack_levels(evaluation.self_levels).items():
+            row[f"criterion {number}"] = level.value
+        rows[evaluation.pk] = row
+    return rows
+
+
 def audit_trail(user, evaluation_id: int) -> list[AuditEntryData]:
     evaluation = _evaluation(evaluation_id)
     if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
@@ -159,7 +190,7 @@ def save_self_assessment(user, evaluation_id: int, expected_version: int, *, lev
             if value is not None:
                 _set(evaluation, name, _text(value, name), before, after)
         if plan is not None:
-            plan = LearningPlan.model_validate(plan)
+            plan = _parsed(LearningPlan, plan, "plan")
             for key, field in PLAN_FIELDS.items():
                 _set(evaluation, field, _text(getattr(plan, key), f"plan.{key}"), before, after)
         if training_needs is not None:
@@ -471,7 +502,9 @@ def _rating_if_complete(framework, levels: dict[int, Level]) -> str:
 
 
 def _replace_training_needs(evaluation, framework, needs, before, after):
-    parsed = [TrainingNeedData.model_validate(n) for n in needs]
+    if not isinstance(needs, list):
+        raise InvalidInput("training needs must be a list")
+    parsed = [_parsed(TrainingNeedData, n, "training need") for n in needs]
     codes = {n.module_code for n in parsed if n.module_code}
     modules = {m.code: m for m in TrainingModule.objects.filter(code__in=codes)}
     unknown = sorted(codes - set(modules))
@@ -489,6 +522,14 @@ def _replace_training_needs(evaluation, framework, needs, before, after):
             TrainingNeed(evaluation=evaluation, criterion=n.criterion,
                          module=modules.get(n.module_code) if n.module_code else None) for n in parsed])
         before["training_needs"], after["training_needs"] = old, new
+
+
+def _parsed(model, value, what):
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InvalidInput(f"invalid {what}: {problems}") from None
 
 
 def _text(value, field) -> str:
@@ -594,7 +635,7 @@ __all__ = [
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "add_colleague_opinion",
     "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for", "get_educator",
     "get_evaluation", "get_or_create_evaluation", "link_evidence", "list_evidence", "list_mentees",
-    "list_opinions", "reopen_evaluation", "save_final_levels", "save_self_assessment",
+    "list_opinions", "reopen_evaluation", "self_assessment_report_rows", "save_final_levels", "save_self_assessment",
     "submit_self_assessment", "summarize_opinions",
 ]
 

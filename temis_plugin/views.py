@@ -1,6 +1,7 @@
 """Pages of the plugin that are not in the admin."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from . import api, standards
 from .errors import NotFound
@@ -13,6 +14,7 @@ STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
 def home(request):
     """What the signed-in user has in TEMIS: their evaluation, their mentees, the frameworks."""
     educator = api.get_educator(request.user)
+    vietnamese = (get_language() or "vi").startswith("vi")
     try:
         evaluation = api.get_or_create_evaluation(request.user) if educator else None
     except NotFound:  # no current cycle set up yet
@@ -26,6 +28,11 @@ def home(request):
              "rating": RATING_LABELS.get(m.self_rating)}
             for m in (api.list_mentees(request.user) if evaluation else [])
         ],
+        "module_results": [
+            {"code": r.module.code, "name": r.module.name_vi if vietnamese else (r.module.name_en or r.module.name_vi),
+             "percent": round(r.percent * 100) if r.percent is not None else None, "passed": r.passed,
+             "passed_on": r.passed_on} for r in api.list_module_results(request.user)
+        ] if educator else [],
         "frameworks": sorted(standards.all_frameworks().values(), key=lambda f: f.code),
     }
     return render(request, "temis_plugin/home.html", context)

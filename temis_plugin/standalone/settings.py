@@ -23,6 +23,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
+# The xblock-sdk workbench shows the blocks as a learner sees them (/workbench/), when installed.
+try:
+    import workbench  # noqa: F401
+    INSTALLED_APPS.append("workbench")
+    WORKBENCH = {"reset_state_on_restart": False,
+                 "services": {"fs": "xblock.reference.plugins.FSService",
+                              "settings": "workbench.services.SettingsService"}}
+except ImportError:
+    pass
 # Only our plugin: other installed plugins (lti-consumer-xblock, ...) need the platform's settings.
 INSTALLED_APPS.extend(app for app in get_plugin_apps("lms.djangoapp") if app.startswith("temis_plugin"))
 
@@ -70,6 +79,9 @@ else:
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The plugin's catalogue also holds the XBlocks' strings (in the LMS the blocks fall back to Django's
+# catalogues); listing it here lets makemessages, run from the repository root, write to it.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "conf" / "locale"]
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 USE_I18N = True
@@ -83,7 +95,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/temis/"
+LOGIN_REDIRECT_URL = "/"
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "WARNING"}}

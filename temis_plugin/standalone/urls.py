@@ -3,14 +3,23 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from edx_django_utils.plugins import get_plugin_url_patterns
 
+from . import views
+
+
+def workbench_patterns():
+    """The workbench's pages, without its second mount of the admin site."""
+    from workbench import urls
+    return [p for p in urls.urlpatterns if not str(p.pattern).startswith("^admin/")]
+
+
 urlpatterns = [
-    path("", RedirectView.as_view(url="/temis/", permanent=False)),
+    path("", views.index, name="standalone-index"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     *get_plugin_url_patterns("lms.djangoapp"),
+    *([path("workbench/", include(workbench_patterns()))] if "workbench" in settings.INSTALLED_APPS else []),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -38,8 +38,8 @@ def page(browser):
 def screenshot(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name):
+    def take(name, of_page=None):
         path = ARTIFACTS / f"{name}-{os.environ.get('TEMIS_DB', 'sqlite')}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of_page or page).screenshot(path=str(path), full_page=True)
         return path
     return take

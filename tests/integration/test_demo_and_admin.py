@@ -24,6 +24,9 @@ def test_demo_has_every_state_and_engine_ratings(demo):
     for evaluation in evaluations.filter(state="finalized"):
         levels = {n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()}
         assert evaluation.final_rating == rate(evaluation.framework_code, levels)
+    results = models.ModuleResult.objects.all()
+    assert results.filter(passed=True).exists() and results.filter(passed=False).exists()
+    assert set(results.values_list("module__code", flat=True)) == {"GVPT-09"}
     call_command("temis_demo_data")  # a second run changes nothing
     assert models.Evaluation.objects.count() == evaluations.count()
 
@@ -57,3 +60,10 @@ def test_home_page_in_vietnamese_and_english(demo, client):
     assert "Thông tư 20/2018/TT-BGDĐT" in page.content.decode()
     page = client.get("/temis/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Professional standards" in page.content.decode()
+
+
+def test_home_page_lists_module_results(demo, client):
+    result = models.ModuleResult.objects.filter(passed=True).select_related("educator__user").first()
+    client.force_login(result.educator.user)
+    page = client.get("/temis/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My training modules" in page and "GVPT-09" in page and f"{round(result.percent * 100)}%" in page

@@ -12,11 +12,16 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
+from opaque_keys.edx.keys import CourseKey
+from openedx_events.learning.data import (CourseData, CoursePassingStatusData, PersistentCourseGradeData, UserData,
+                                          UserPersonalData)
+from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
 from openpyxl import Workbook
 
 from ... import api
 from ...catalog import load_training_modules
-from ...models import Cycle, EducatorProfile, Evaluation, OrgUnit, RoleAssignment
+from ...models import CourseModule, Cycle, EducatorProfile, Evaluation, OrgUnit, RoleAssignment, TrainingModule
 from ...roles import Role
 from ...roster import import_roster
 
@@ -35,6 +40,10 @@ DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Typ
             b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+# A course of the province's training programme, mapped to module 9 (ICT).
+DEMO_COURSE = "course-v1:SoGD-Mau+GVPT09+2026"
+
+
 class Command(BaseCommand):
     help = "Load a fictional province with schools, educators, mentor groups and evaluations in every state."
 
@@ -50,8 +59,10 @@ class Command(BaseCommand):
             summary = import_roster(self._roster_workbook(users), filename="demo-roster.xlsx")
             self._roles()
             counts = self._evaluations(rng, cycles["2026-2027"])
+            passed = self._module_results(rng)
         self.stdout.write(f"Roster: created {summary.created}")
         self.stdout.write("Evaluations by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        self.stdout.write(f"Module results: {passed} teachers passed {DEMO_COURSE}")
         self.stdout.write(self.style.SUCCESS(
             f"Demo data loaded. Sign in as admin, principal.s01, officer.province or gv0001 … "
             f"(password {PASSWORD})."))
@@ -192,3 +203,27 @@ class Command(BaseCommand):
                                                      comment="Hoàn thành tốt nhiệm vụ năm học.")
             counts[evaluation.state] = counts.get(evaluation.state, 0) + 1
         return counts
+
+    def _module_results(self, rng):
+        """Send the events the LMS sends when learners' course grades change, for a third of the teachers."""
+        CourseModule.objects.get_or_create(course_key=DEMO_COURSE,
+                                           defaults={"module": TrainingModule.objects.get(code="GVPT-09")})
+        course = CourseData(course_key=CourseKey.from_string(DEMO_COURSE), display_name="Mô đun 9")
+        now = timezone.now()
+        passed = 0
+        teachers = EducatorProfile.objects.filter(position="teacher").select_related("user").order_by("national_id")
+        for index, educator in enumerate(teachers):
+            if index % 3:
+                continue
+            user, percent = educator.user, round(rng.uniform(0.55, 0.98), 2)
+            when = now - dt.timedelta(days=rng.randint(1, 60))
+            PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(send_robust=False, time=when, grade=PersistentCourseGradeData(
+                user_id=user.pk, course=course, course_edited_timestamp=when, course_version="demo",
+                grading_policy_hash="demo", percent_grade=percent, letter_grade="Pass" if percent >= 0.7 else "",
+                passed_timestamp=when if percent >= 0.7 else None))
+            COURSE_PASSING_STATUS_UPDATED.send_event(send_robust=False, time=when, course_passing_status=(
+                CoursePassingStatusData(is_passing=percent >= 0.7, course=course, user=UserData(
+                    id=user.pk, is_active=True,
+                    pii=UserPersonalData(username=user.username, email=user.email, name=educator.full_name)))))
+            passed += percent >= 0.7
+        return passed

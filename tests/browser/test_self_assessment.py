@@ -1,0 +1,78 @@
+"""A teacher fills in the self-assessment block in the workbench, in Vietnamese and in English."""
+import pytest
+
+from temis_plugin.models import Evaluation, EvidenceLink
+
+SCENARIO = "/workbench/scenario/temis_self_assessment.0/"
+
+
+@pytest.fixture
+def pdf(tmp_path):
+    path = tmp_path / "ke-hoach-bai-day.pdf"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return path
+
+
+def fill_in(page, level_label, saved_text):
+    for number in range(1, 16):
+        page.locator(f"fieldset[data-criterion='{number}']").get_by_label(level_label, exact=True).check()
+    page.locator("[data-field=strengths]").fill("Nhiệt tình, chủ động.")
+    page.get_by_text(saved_text).wait_for()
+
+
+def attach(page, pdf, name, add_label, added_text):
+    section = page.locator(".temis-library")
+    section.locator("[data-role=evidence-name]").fill(name)
+    section.locator("[data-role=evidence-file]").set_input_files(str(pdf))
+    section.get_by_role("button", name=add_label).click()
+    page.get_by_text(added_text).wait_for()
+    page.locator("fieldset[data-criterion='4']").get_by_label(name).check()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_self_assessment_in_vietnamese(live_server, page, screenshot, cycle, people, pdf):
+    page.goto(f"{live_server.url}{SCENARIO}?student=t1")
+    assert page.get_by_role("group", name="Tiêu chí 1. Đạo đức nhà giáo").count() == 1
+    fill_in(page, "Khá", "Đã lưu bản nháp")
+    page.reload()  # the draft survives a reload
+    assert page.locator("fieldset[data-criterion='15']").get_by_label("Khá", exact=True).is_checked()
+    attach(page, pdf, "Kế hoạch bài dạy", "Thêm minh chứng", "Đã thêm minh chứng.")
+    page.get_by_text("Đã lưu bản nháp").wait_for()
+    screenshot("self-assessment-draft-vi")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Gửi").click()
+    page.locator("[data-role=self-rating]").wait_for()
+    assert page.locator("[data-role=self-rating]").inner_text() == "Khá"
+    assert page.get_by_role("link", name="Kế hoạch bài dạy").count() == 1
+    screenshot("self-assessment-submitted-vi")
+    evaluation = Evaluation.objects.get(educator=people["t1"])
+    assert evaluation.state == "submitted" and evaluation.self_rating == "KHA"
+    assert EvidenceLink.objects.filter(evaluation=evaluation, criterion=4).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_self_assessment_in_english(live_server, browser, screenshot, cycle, people, pdf):
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{SCENARIO}?student=t2")
+        assert page.get_by_role("group", name="Criterion 1. Teacher ethics").count() == 1
+        fill_in(page, "Good", "Draft saved")
+        attach(page, pdf, "Lesson plan", "Add evidence", "Evidence added.")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Submit").click()
+        page.locator("[data-role=self-rating]").wait_for()
+        assert page.locator("[data-role=self-rating]").inner_text() == "Good"
+        screenshot("self-assessment-submitted-en-phone", of_page=page)
+    finally:
+        context.close()
+
+
+def test_submit_without_every_level_names_the_missing_criteria(live_server, page, cycle, people):
+    page.goto(f"{live_server.url}{SCENARIO}?student=t1")
+    page.locator("fieldset[data-criterion='1']").get_by_label("Tốt", exact=True).check()
+    page.get_by_role("button", name="Gửi").click()
+    errors = page.locator("[data-role=errors]")
+    assert "2, 3" in errors.inner_text()
+    assert page.locator("fieldset[data-criterion='2']").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.getAttribute('data-role')") == "errors"
