@@ -48,6 +48,16 @@ def test_full_self_assessment_in_vietnamese(live_server, page, screenshot, cycle
     evaluation = Evaluation.objects.get(educator=people["t1"])
     assert evaluation.state == "submitted" and evaluation.self_rating == "KHA"
     assert EvidenceLink.objects.filter(evaluation=evaluation, criterion=4).count() == 1
+    # The same record in the plugin's admin and API.
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from temis_plugin import api
+    staff = Client()
+    staff.force_login(get_user_model().objects.create_superuser("root", "root@example.invalid", "pw"))
+    admin_page = staff.get(f"/admin/temis_plugin/evaluation/{evaluation.pk}/change/").content.decode()
+    assert "1:K 2:K" in admin_page and "15:K" in admin_page and "Khá" in admin_page
+    assert api.get_evaluation(people["principal"].user, evaluation.pk).self_rating == "KHA"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,5 +84,7 @@ def test_submit_without_every_level_names_the_missing_criteria(live_server, page
     page.get_by_role("button", name="Gửi").click()
     errors = page.locator("[data-role=errors]")
     assert "2, 3" in errors.inner_text()
-    assert page.locator("fieldset[data-criterion='2']").get_attribute("aria-invalid") == "true"
+    second = page.locator("fieldset[data-criterion='2']")
+    assert second.get_attribute("aria-invalid") == "true"
+    assert second.get_attribute("aria-describedby") == page.locator("[data-role=errors]").get_attribute("id")
     assert page.evaluate("document.activeElement.getAttribute('data-role')") == "errors"

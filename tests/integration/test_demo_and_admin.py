@@ -67,3 +67,12 @@ def test_home_page_lists_module_results(demo, client):
     client.force_login(result.educator.user)
     page = client.get("/temis/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "My training modules" in page and "GVPT-09" in page and f"{round(result.percent * 100)}%" in page
+
+
+def test_start_page_links_to_the_blocks_for_the_signed_in_teacher(demo, client):
+    client.force_login(get_user_model().objects.get(username="gv0003"))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "/workbench/scenario/temis_self_assessment.0/?student=gv0003" in page
+    html = client.get("/workbench/scenario/temis_self_assessment.0/?student=gv0003",
+                      HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Thông tư 20/2018/TT-BGDĐT" in html and "Đạo đức nhà giáo" in html

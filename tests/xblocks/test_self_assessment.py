@@ -1,5 +1,6 @@
 """The self-assessment block on the real XBlock runtime: views, handlers, events, OLX and reports."""
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -155,3 +156,37 @@ def test_no_educator_profile_gets_a_clear_message(harness, cycle, make_user):
 
 def test_principal_in_a_teachers_block_is_told_so(harness, cycle, people):
     assert "does not apply to your position" in harness(OLX, "principal").html()
+
+
+def test_studio_editor_saves_the_settings(block):
+    from webob import Request
+    assert "framework_code" in block.block.render("studio_view", {}).content
+    body = {"values": {"framework_code": "TT14-2018", "show_rating": False, "instructions": "Đọc kỹ"},
+            "defaults": []}
+    response = block.block.handle("submit_studio_edits", Request.blank(
+        "/", method="POST", body=json.dumps(body).encode(), content_type="application/json"))
+    assert response.status_code == 200
+    assert (block.block.framework_code, block.block.show_rating, block.block.instructions) == (
+        "TT14-2018", False, "Đọc kỹ")
+
+
+def test_later_views_show_opinions_summary_and_final_rating(block, people):
+    evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
+    _, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, "levels": ALL_K})
+    block.json("submit", {"id": evaluation.id, "version": data["version"]})
+    api.add_colleague_opinion(people["t2"].user, evaluation.id, {n: "T" for n in range(1, 16)})
+    html = block.html()
+    assert "Colleague opinions received: 1" in html and "Good: 1" in html and "final-rating" not in html
+    current = api.get_evaluation(people["principal"].user, evaluation.id)
+    api.finalize_evaluation(people["principal"].user, evaluation.id, current.version,
+                            levels={n: "T" for n in range(1, 16)}, comment="Rất tốt")
+    html = block.html()
+    assert 'data-role="final-rating">Good<' in html and "Rất tốt" in html
+
+
+def test_linking_another_teachers_evidence_is_refused(harness, block, people):
+    evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
+    theirs = api.add_evidence(people["t2"].user, "Của đồng nghiệp", url="https://example.org/x")
+    code, data = block.json("link_evidence", {"id": evaluation.id, "version": evaluation.version,
+                                              "evidence_id": theirs.id, "criteria": [1]})
+    assert code == 404 and not Evaluation.objects.get(pk=evaluation.pk).evidence_links.exists()

@@ -156,7 +156,11 @@ function TemisSelfAssessment(runtime, element, args) {
         form.querySelectorAll("fieldset[data-criterion]").forEach(function (fieldset) {
             var ok = fieldset.querySelector("input[type=radio]:checked");
             fieldset.setAttribute("aria-invalid", ok ? "false" : "true");
-            if (!ok) { missing.push(fieldset.getAttribute("data-criterion")); }
+            // Tie the message to each criterion it is about, so a screen reader announces it there.
+            if (ok) { fieldset.removeAttribute("aria-describedby"); } else {
+                fieldset.setAttribute("aria-describedby", errorBox.id);
+                missing.push(fieldset.getAttribute("data-criterion"));
+            }
         });
         if (missing.length) { fail(format(strings.missing, {list: missing.join(", ")})); return; }
         if (!window.confirm(strings.confirm_submit)) { return; }
