@@ -52,6 +52,7 @@ setup(
     python_requires=">=3.12",
     packages=[
         "temis_plugin",
+        "temis_plugin.api",
         "temis_plugin.standards",
         "temis_plugin.models",
         "temis_plugin.roster",

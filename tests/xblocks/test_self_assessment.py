@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from temis_plugin import api
+from temis_plugin import api, standards
 from temis_plugin.models import Evaluation, Evidence
 
 OLX = '<temis_self_assessment display_name="Tự đánh giá" framework_code="TT20-2018"/>'
@@ -22,7 +22,7 @@ def test_student_view_shows_descriptors_in_vietnamese(harness, cycle, people):
     html = harness(OLX, "t1", language="vi").html()
     assert "Thông tư 20/2018/TT-BGDĐT" in html and "Đạo đức nhà giáo" in html
     assert html.count('type="radio"') == 15 * 4
-    tt20 = api.standards.get_framework("TT20-2018")
+    tt20 = standards.get_framework("TT20-2018")
     assert tt20.criteria[0].descriptors_vi["T"] in html  # the Tốt descriptor of criterion 1
     assert '<fieldset class="temis-criterion"' in html and "<legend>Tiêu chí 1. Đạo đức nhà giáo</legend>" in html
 

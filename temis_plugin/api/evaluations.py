@@ -1,26 +1,26 @@
-"""The plugin's Python API: the one door through which xblocks/ and lti/ read and change records.
+"""Evaluations: the self-assessment, evidence, colleague opinions, the final rating and its reopening.
 
-Every function takes the acting Django user, checks what that user may do, and returns plain data
-(:mod:`temis_plugin.data`). Writes to an evaluation name the ``expected_version`` they started from;
-a stale version raises :class:`~temis_plugin.errors.ConcurrentEdit` instead of overwriting.
+Writes to an evaluation name the ``expected_version`` they started from; a stale version raises
+:class:`~temis_plugin.errors.ConcurrentEdit` instead of overwriting.
 """
 import mimetypes
 from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
-from pydantic import ValidationError
 from django.utils import timezone
+from pydantic import ValidationError
 
-from . import standards
-from .data import (AuditEntryData, CycleData, EducatorData, EvaluationData, EvidenceData, LearningPlan,
+from .. import standards
+from ..data import (AuditEntryData, CycleData, EducatorData, EvaluationData, EvidenceData, LearningPlan,
                    MenteeData, OpinionData, OpinionSummary, TrainingNeedData)
-from .errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
-from .models import (AuditEntry, ColleagueOpinion, Cycle, EducatorProfile, Evaluation, Evidence, EvidenceLink,
+from ..errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
+from ..models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, Evidence, EvidenceLink,
                      MentorGroupMembership, TrainingModule, TrainingNeed)
-from .permissions import Relation, permitted_actions, relations
-from .standards import Level, pack_levels, unpack_levels
-from .workflow import Action, EvaluationState, InvalidTransition, allowed_actions, next_state
+from ..permissions import Relation, permitted_actions, relations
+from ..standards import Level, pack_levels, unpack_levels
+from ..workflow import Action, EvaluationState, allowed_actions, next_state
+from ._shared import checked_text, current_cycle_row, cycle_data, cycle_row, educator_data, educator_of
 
 PLAN_FIELDS = {"goals": "plan_goals", "content": "plan_content", "timeline": "plan_timeline",
                "conditions": "plan_conditions"}
@@ -31,13 +31,13 @@ PLAN_FIELDS = {"goals": "plan_goals", "content": "plan_content", "timeline": "pl
 
 
 def current_cycle() -> CycleData:
-    cycle = _current_cycle()
-    return _cycle_data(cycle)
+    cycle = current_cycle_row()
+    return cycle_data(cycle)
 
 
 def get_educator(user) -> EducatorData | None:
-    educator = _educator_of(user)
-    return _educator_data(educator) if educator else None
+    educator = educator_of(user)
+    return educator_data(educator) if educator else None
 
 
 def framework_for(educator: EducatorProfile) -> standards.Framework:
@@ -55,10 +55,10 @@ def get_or_create_evaluation(user, cycle_code: str | None = None,
     ``framework_code`` names the framework a course expects (a teachers' block offered to a
     principal is refused); by default the framework in force for the educator's position.
     """
-    educator = _educator_of(user)
+    educator = educator_of(user)
     if educator is None:
         raise NotFound("this account has no educator profile")
-    cycle = _cycle(cycle_code)
+    cycle = cycle_row(cycle_code)
     framework = framework_for(educator)
     if framework_code and framework_code != framework.code:
         try:
@@ -87,7 +87,7 @@ def get_evaluation(user, evaluation_id: int) -> EvaluationData:
 
 
 def list_evidence(user) -> list[EvidenceData]:
-    educator = _educator_of(user)
+    educator = educator_of(user)
     if educator is None:
         return []
     return [_evidence_data(e) for e in educator.evidence.order_by("-created", "-id")]
@@ -120,10 +120,10 @@ def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
 
 def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
     """The colleagues the acting core teacher supports in the cycle, with their evaluation status."""
-    mentor = _educator_of(user)
+    mentor = educator_of(user)
     if mentor is None:
         return []
-    cycle = _cycle(cycle_code)
+    cycle = cycle_row(cycle_code)
     memberships = (MentorGroupMembership.objects
                    .filter(group__mentor=mentor, group__cycle=cycle)
                    .select_related("group", "mentee__school", "mentee__subject_group")
@@ -134,7 +134,7 @@ def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
     for membership in memberships:
         evaluation = evaluations.get(membership.mentee_id)
         result.append(MenteeData(
-            educator=_educator_data(membership.mentee), group_code=membership.group.code,
+            educator=educator_data(membership.mentee), group_code=membership.group.code,
             evaluation_id=evaluation.pk if evaluation else None,
             evaluation_state=evaluation.state if evaluation else None,
             self_rating=(evaluation.self_rating or None) if evaluation else None,
@@ -188,11 +188,11 @@ def save_self_assessment(user, evaluation_id: int, expected_version: int, *, lev
             _set(evaluation, "self_rating", _rating_if_complete(framework, merged), before, after)
         for name, value in (("strengths", strengths), ("improvements", improvements)):
             if value is not None:
-                _set(evaluation, name, _text(value, name), before, after)
+                _set(evaluation, name, checked_text(value, name), before, after)
         if plan is not None:
             plan = _parsed(LearningPlan, plan, "plan")
             for key, field in PLAN_FIELDS.items():
-                _set(evaluation, field, _text(getattr(plan, key), f"plan.{key}"), before, after)
+                _set(evaluation, field, checked_text(getattr(plan, key), f"plan.{key}"), before, after)
         if training_needs is not None:
             _replace_training_needs(evaluation, framework, training_needs, before, after)
         _commit(evaluation, user, Action.EDIT_SELF, "self_assessment", before, after)
@@ -201,15 +201,15 @@ def save_self_assessment(user, evaluation_id: int, expected_version: int, *, lev
 
 def add_evidence(user, name: str, *, description: str = "", file=None, url: str = "") -> EvidenceData:
     """Store an evidence item (a file through Django's storage, or a link) for the acting educator."""
-    educator = _educator_of(user)
+    educator = educator_of(user)
     if educator is None:
         raise NotFound("this account has no educator profile")
-    name = _text(name, "name").strip()
+    name = checked_text(name, "name").strip()
     if not name:
         raise InvalidInput("evidence needs a name")
     if bool(file) == bool(url):
         raise InvalidInput("evidence is either a file or a link, not both or neither")
-    evidence = Evidence(owner=educator, name=name[:255], description=_text(description, "description"))
+    evidence = Evidence(owner=educator, name=name[:255], description=checked_text(description, "description"))
     if url:
         evidence.url = _validated_url(url)
     else:
@@ -276,7 +276,7 @@ def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = 
         _require(user, evaluation, Action.ADD_OPINION)
         framework = standards.get_framework(evaluation.framework_code)
         checked = _complete_levels(framework, levels)
-        colleague = _educator_of(user)
+        colleague = educator_of(user)
         opinion = ColleagueOpinion.objects.select_for_update().filter(evaluation=evaluation,
                                                                       colleague=colleague).first()
         current = opinion.version if opinion else None
@@ -286,8 +286,8 @@ def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = 
         opinion = opinion or ColleagueOpinion(evaluation=evaluation, colleague=colleague, version=0)
         opinion.levels = pack_levels(len(framework.criterion_numbers), checked)
         opinion.rating = standards.evaluate(framework, checked).result
-        opinion.strengths = _text(strengths, "strengths")
-        opinion.improvements = _text(improvements, "improvements")
+        opinion.strengths = checked_text(strengths, "strengths")
+        opinion.improvements = checked_text(improvements, "improvements")
         opinion.version += 1
         opinion.save()
         # Opinions do not bump the evaluation's version: they are separate rows, and the head
@@ -312,7 +312,7 @@ def save_final_levels(user, evaluation_id: int, expected_version: int, levels, c
         merged = unpack_levels(evaluation.final_levels) | _partial_levels(framework, levels)
         _set(evaluation, "final_levels", pack_levels(len(framework.criterion_numbers), merged), before, after)
         if comment is not None:
-            _set(evaluation, "final_comment", _text(comment, "comment"), before, after)
+            _set(evaluation, "final_comment", checked_text(comment, "comment"), before, after)
         _commit(evaluation, user, Action.EDIT_FINAL, "final_levels", before, after)
     return _evaluation_data(evaluation, found)
 
@@ -331,7 +331,7 @@ def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, leve
         evaluation.final_levels = pack_levels(len(framework.criterion_numbers), checked)
         evaluation.final_rating = standards.evaluate(framework, checked).result
         if comment is not None:
-            evaluation.final_comment = _text(comment, "comment")
+            evaluation.final_comment = checked_text(comment, "comment")
         evaluation.finalized_at = timezone.now()
         evaluation.finalized_by = user
         _commit(evaluation, user, Action.FINALIZE, "state", before,
@@ -342,7 +342,7 @@ def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, leve
 def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: str, *,
                       to_draft: bool = False) -> EvaluationData:
     """Reopen a finalized evaluation, for the head (default) or back to the educator (``to_draft``)."""
-    reason = _text(reason, "reason").strip()
+    reason = checked_text(reason, "reason").strip()
     if not reason:
         raise InvalidInput("reopening needs a reason")
     action = Action.RETURN_TO_DRAFT if to_draft else Action.REOPEN
@@ -360,32 +360,6 @@ def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: s
 
 # ---------------------------------------------------------------------------------------------
 # Internals
-
-
-def _current_cycle() -> Cycle:
-    cycle = Cycle.objects.filter(is_current=True).first()
-    if cycle is None:
-        today = timezone.localdate()
-        cycle = Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-    if cycle is None:
-        raise NotFound("no current evaluation cycle is set up")
-    return cycle
-
-
-def _cycle(code: str | None) -> Cycle:
-    if code is None:
-        return _current_cycle()
-    cycle = Cycle.objects.filter(code=code).first()
-    if cycle is None:
-        raise NotFound(f"no cycle {code!r}")
-    return cycle
-
-
-def _educator_of(user) -> EducatorProfile | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return (EducatorProfile.objects.select_related("school", "subject_group")
-            .filter(user=user, retired_at__isnull=True).first())
 
 
 def _evaluation(evaluation_id, lock=False) -> Evaluation:
@@ -532,19 +506,11 @@ def _parsed(model, value, what):
         raise InvalidInput(f"invalid {what}: {problems}") from None
 
 
-def _text(value, field) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text")
-    if len(value) > 10000:
-        raise InvalidInput(f"{field} is longer than 10,000 characters")
-    return value
-
-
 def _validated_url(url) -> str:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
-    url = _text(url, "url").strip()
+    url = checked_text(url, "url").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
@@ -577,21 +543,6 @@ def _opinion_snapshot(opinion):
             "improvements": opinion.improvements}
 
 
-def _cycle_data(cycle) -> CycleData:
-    return CycleData(code=cycle.code, name=cycle.name, starts_on=cycle.starts_on, ends_on=cycle.ends_on,
-                     self_assessment_closes_on=cycle.self_assessment_closes_on)
-
-
-def _educator_data(educator: EducatorProfile) -> EducatorData:
-    return EducatorData(
-        id=educator.pk, full_name=educator.full_name, school_code=educator.school.code,
-        school_name=educator.school.name,
-        subject_group_code=educator.subject_group.code if educator.subject_group_id else None,
-        position=educator.position, subject=educator.subject, school_level=educator.school_level,
-        is_core_teacher=educator.is_core_teacher,
-    )
-
-
 def _evidence_data(evidence: Evidence) -> EvidenceData:
     return EvidenceData(
         id=evidence.pk, name=evidence.name, description=evidence.description,
@@ -602,7 +553,7 @@ def _evidence_data(evidence: Evidence) -> EvidenceData:
 
 def _opinion_data(opinion: ColleagueOpinion) -> OpinionData:
     return OpinionData(
-        id=opinion.pk, evaluation_id=opinion.evaluation_id, colleague=_educator_data(opinion.colleague),
+        id=opinion.pk, evaluation_id=opinion.evaluation_id, colleague=educator_data(opinion.colleague),
         levels={n: lv.value for n, lv in unpack_levels(opinion.levels).items()}, rating=opinion.rating,
         strengths=opinion.strengths, improvements=opinion.improvements, version=opinion.version,
     )
@@ -614,7 +565,7 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
         evidence.setdefault(link.criterion, []).append(_evidence_data(link.evidence))
     permitted = permitted_actions(found)
     return EvaluationData(
-        id=evaluation.pk, educator=_educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
+        id=evaluation.pk, educator=educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
         framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,
         legal_basis=evaluation.legal_basis, state=evaluation.state, version=evaluation.version,
         self_levels={n: lv.value for n, lv in unpack_levels(evaluation.self_levels).items()},
@@ -629,254 +580,3 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
         submitted_at=evaluation.submitted_at, finalized_at=evaluation.finalized_at,
         allowed_actions=[a.value for a in allowed_actions(EvaluationState(evaluation.state)) if a in permitted],
     )
-
-
-__all__ = [
-    "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "add_colleague_opinion",
-    "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for", "get_educator",
-    "get_evaluation", "get_or_create_evaluation", "link_evidence", "list_evidence", "list_mentees",
-    "list_opinions", "reopen_evaluation", "self_assessment_report_rows", "save_final_levels", "save_self_assessment",
-    "submit_self_assessment", "summarize_opinions",
-]
-
-
-# =============================================================================================
-# Training modules: course mapping, results from the LMS's grade events, satisfaction survey
-#
-# Results arrive as openedx-events (see temis_plugin.signals). Events may be replayed, duplicated
-# or delivered out of order: each kind (grade, passing status) has its own watermark, and an event
-# no newer than its kind's watermark changes nothing, except that it may move ``passed_on`` to an
-# earlier day, since the first pass is the same whichever order the events arrive in.
-
-import datetime as _datetime  # noqa: E402
-import logging as _logging  # noqa: E402
-import math as _math  # noqa: E402
-import zoneinfo as _zoneinfo  # noqa: E402
-from decimal import Decimal as _Decimal  # noqa: E402
-
-from django.db import IntegrityError as _IntegrityError  # noqa: E402
-from opaque_keys import InvalidKeyError as _InvalidKeyError  # noqa: E402
-from opaque_keys.edx.keys import CourseKey as _CourseKey  # noqa: E402
-
-from . import survey as _survey  # noqa: E402
-from .data import ModuleResultData, SurveyResponseData, TrainingModuleData  # noqa: E402
-from .models import CourseModule, ModuleResult, SurveyResponse  # noqa: E402
-
-_log = _logging.getLogger(__name__)
-_AUDIENCES = ("teacher", "principal")
-
-
-def list_training_modules(audience: str | None = None) -> list[TrainingModuleData]:
-    """The training modules, by code; only those for ``audience`` ("teacher" or "principal") if given."""
-    modules = TrainingModule.objects.order_by("code")
-    if audience is not None:
-        if audience not in _AUDIENCES:
-            raise InvalidInput(f"audience is one of {', '.join(_AUDIENCES)}")
-        modules = modules.filter(audience=audience)
-    return [_training_module_data(m) for m in modules]
-
-
-def module_for_course(course_key: str) -> TrainingModuleData | None:
-    """The training module a course delivers, or None when the course is not mapped to one."""
-    mapping = CourseModule.objects.select_related("module").filter(course_key=_course_key(course_key)).first()
-    return _training_module_data(mapping.module) if mapping else None
-
-
-def record_course_passing_status(user_id: int, course_key, is_passing: bool,
-                                 at: _datetime.datetime) -> ModuleResultData | None:
-    """Apply a COURSE_PASSING_STATUS_UPDATED event sent at ``at``.
-
-    Returns the result, or None when the course is not mapped to a module or the user is not an
-    educator (the event is not for TEMIS).
-    """
-    if not isinstance(is_passing, bool):
-        raise InvalidInput("is_passing must be true or false")
-    at = _aware(at, "at")
-
-    def apply(result: ModuleResult):
-        if is_passing:
-            _earliest_pass(result, at)
-        if result.passing_event_at is None or at > result.passing_event_at:
-            result.passed = is_passing
-            result.passing_event_at = at
-            result.last_event_at = max(result.last_event_at or at, at)
-
-    return _record_result(user_id, course_key, at, apply)
-
-
-def record_persistent_grade(user_id: int, course_key, percent: float | None,
-                            passed_timestamp: _datetime.datetime | None,
-                            at: _datetime.datetime) -> ModuleResultData | None:
-    """Apply a PERSISTENT_GRADE_SUMMARY_CHANGED event sent at ``at``.
-
-    ``percent`` is the course grade from 0 to 1; ``passed_timestamp`` is when the learner first
-    passed (the LMS keeps it once set), or None. Until a passing-status event has arrived, a
-    ``passed_timestamp`` also marks the result as passed. Returns as
-    :func:`record_course_passing_status` does.
-    """
-    percent = _percent(percent)
-    passed_at = _aware(passed_timestamp, "passed_timestamp") if passed_timestamp is not None else None
-    at = _aware(at, "at")
-
-    def apply(result: ModuleResult):
-        if passed_at is not None:
-            _earliest_pass(result, passed_at)
-        if result.grade_event_at is None or at > result.grade_event_at:
-            result.percent = percent
-            result.grade_event_at = at
-            result.last_event_at = max(result.last_event_at or at, at)
-            if result.passing_event_at is None:
-                result.passed = passed_at is not None
-
-    return _record_result(user_id, course_key, at, apply)
-
-
-def list_module_results(user) -> list[ModuleResultData]:
-    """The acting educator's own training-module results, by module code and course."""
-    educator = _educator_of(user)
-    if educator is None:
-        return []
-    results = ModuleResult.objects.filter(educator=educator).select_related("module").order_by(
-        "module__code", "course_key")
-    return [_module_result_data(r) for r in results]
-
-
-def save_survey_response(user, module_code: str, answers: dict, comment: str = "") -> SurveyResponseData:
-    """Save the acting educator's satisfaction survey about a module; a second save replaces the first."""
-    try:
-        answers = _survey.validate_answers(answers)
-        comment = _survey.validate_comment(comment)
-    except _survey.InvalidAnswers as exc:
-        raise InvalidInput(str(exc)) from None
-    educator = _educator_of(user)
-    if educator is None:
-        raise NotFound("this account has no educator profile")
-    module = _training_module(module_code)
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                _lock_educator(educator)
-                response = SurveyResponse.objects.select_for_update().filter(educator=educator, module=module).first()
-                response = response or SurveyResponse(educator=educator)
-                response.module = module
-                response.answers, response.comment = answers, comment
-                response.save()
-            break
-        except _IntegrityError:
-            if attempt:
-                raise
-    return _survey_response_data(response)
-
-
-def get_survey_response(user, module_code: str) -> SurveyResponseData | None:
-    """The acting educator's survey response about a module, or None when there is none yet."""
-    module = _training_module(module_code)
-    educator = _educator_of(user)
-    if educator is None:
-        return None
-    response = SurveyResponse.objects.filter(educator=educator, module=module).select_related("module").first()
-    return _survey_response_data(response) if response else None
-
-
-def _record_result(user_id, course_key, at, apply) -> ModuleResultData | None:
-    course_key = _course_key(course_key)
-    mapping = CourseModule.objects.select_related("module").filter(course_key=course_key).first()
-    if mapping is None:
-        _log.debug("TEMIS: course %s is not a training module; event ignored", course_key)
-        return None
-    educator = EducatorProfile.objects.filter(user_id=user_id, retired_at__isnull=True).first()
-    if educator is None:
-        _log.debug("TEMIS: user %s has no educator profile; event for %s ignored", user_id, course_key)
-        return None
-    lookup = {"educator": educator, "module": mapping.module, "course_key": course_key}
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                _lock_educator(educator)
-                result = ModuleResult.objects.select_for_update().filter(**lookup).first()
-                if result is None:
-                    result = ModuleResult(**lookup)
-                before = _result_state(result)
-                apply(result)
-                if result.pk is None or _result_state(result) != before:
-                    result.save()
-            break
-        except _IntegrityError:
-            # Another delivery created the row between our read and our insert: read it again.
-            if attempt:
-                raise
-    return _module_result_data(result)
-
-
-def _lock_educator(educator):
-    # Every writer of an educator's results and survey responses queues on the educator's row: the
-    # row to change may not exist yet, and a lock on a missing row is not a lock in every database.
-    EducatorProfile.objects.select_for_update().filter(pk=educator.pk).values_list("pk").get()
-
-
-def _result_state(result: ModuleResult):
-    return (result.percent, result.passed, result.passed_on, result.last_event_at, result.grade_event_at,
-            result.passing_event_at)
-
-
-def _earliest_pass(result: ModuleResult, passed_at: _datetime.datetime):
-    day = passed_at.astimezone(_zoneinfo.ZoneInfo(settings.TEMIS_TIME_ZONE)).date()
-    if result.passed_on is None or day < result.passed_on:
-        result.passed_on = day
-
-
-def _course_key(value) -> str:
-    try:
-        return str(value if isinstance(value, _CourseKey) else _CourseKey.from_string(str(value).strip()))
-    except _InvalidKeyError:
-        raise InvalidInput(f"not an Open edX course key: {value!r}") from None
-
-
-def _aware(value, name) -> _datetime.datetime:
-    if not isinstance(value, _datetime.datetime):
-        raise InvalidInput(f"{name} must be a date and time")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, _datetime.UTC)  # the LMS and its events keep time in UTC
-    return value
-
-
-def _percent(value) -> _Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, _Decimal)) or not _math.isfinite(value):
-        raise InvalidInput(f"the grade must be a number from 0 to 1, not {value!r}")
-    number = _Decimal(str(value))
-    rounded = round(number, 4) if -1 < number < 2 else number  # no rounding of absurd magnitudes
-    if not 0 <= rounded <= 1:
-        raise InvalidInput(f"the grade must be a number from 0 to 1, not {value!r}")
-    return rounded
-
-
-def _training_module(code) -> TrainingModule:
-    module = TrainingModule.objects.filter(code=code).first() if isinstance(code, str) else None
-    if module is None:
-        raise NotFound(f"no training module {code!r}")
-    return module
-
-
-def _training_module_data(module: TrainingModule) -> TrainingModuleData:
-    return TrainingModuleData(code=module.code, name_vi=module.name_vi, name_en=module.name_en,
-                              audience=module.audience, hours=module.hours, legal_basis=module.legal_basis,
-                              criteria=list(module.criteria or []))
-
-
-def _module_result_data(result: ModuleResult) -> ModuleResultData:
-    return ModuleResultData(module=_training_module_data(result.module), course_key=result.course_key,
-                            percent=float(result.percent) if result.percent is not None else None,
-                            passed=result.passed, passed_on=result.passed_on, last_event_at=result.last_event_at)
-
-
-def _survey_response_data(response: SurveyResponse) -> SurveyResponseData:
-    return SurveyResponseData(module_code=response.module.code, answers=dict(response.answers),
-                              comment=response.comment, created=response.created, modified=response.modified)
-
-
-__all__ += [
-    "get_survey_response", "list_module_results", "list_training_modules", "module_for_course",
-    "record_course_passing_status", "record_persistent_grade", "save_survey_response",
-]

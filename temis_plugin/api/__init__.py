@@ -1,0 +1,25 @@
+"""The plugin's Python API: the one door through which xblocks/ and lti/ read and change records.
+
+Every function takes the acting Django user (or, for the LMS's events, a user id), checks what that
+user may do, and returns plain data (:mod:`temis_plugin.data`), never model instances. The modules
+behind this door are split by purpose; import from ``temis_plugin.api`` only.
+"""
+from ..errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound, TemisError
+from ..workflow import InvalidTransition
+from .evaluations import (add_colleague_opinion, add_evidence, audit_trail, current_cycle, finalize_evaluation,
+                          framework_for, get_educator, get_evaluation, get_or_create_evaluation, link_evidence,
+                          list_evidence, list_mentees, list_opinions, reopen_evaluation, save_final_levels,
+                          save_self_assessment, self_assessment_report_rows, submit_self_assessment,
+                          summarize_opinions)
+from .training import (get_survey_response, list_module_results, list_training_modules, module_for_course,
+                       record_course_passing_status, record_persistent_grade, save_survey_response)
+
+__all__ = [
+    "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "TemisError",
+    "add_colleague_opinion", "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for",
+    "get_educator", "get_evaluation", "get_or_create_evaluation", "get_survey_response", "link_evidence",
+    "list_evidence", "list_mentees", "list_module_results", "list_opinions", "list_training_modules",
+    "module_for_course", "record_course_passing_status", "record_persistent_grade", "reopen_evaluation",
+    "save_final_levels", "save_self_assessment", "save_survey_response", "self_assessment_report_rows",
+    "submit_self_assessment", "summarize_opinions",
+]

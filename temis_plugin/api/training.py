@@ -1,0 +1,238 @@
+"""Training modules: course mapping, results from the LMS's grade events, the satisfaction survey.
+
+Results arrive as openedx-events (see temis_plugin.signals). Events may be replayed, duplicated
+or delivered out of order: each kind (grade, passing status) has its own watermark, and an event
+no newer than its kind's watermark changes nothing, except that it may move ``passed_on`` to an
+earlier day, since the first pass is the same whichever order the events arrive in.
+"""
+import datetime
+import logging
+import math
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from .. import survey
+from ..data import ModuleResultData, SurveyResponseData, TrainingModuleData
+from ..errors import InvalidInput, NotFound
+from ..models import CourseModule, EducatorProfile, ModuleResult, SurveyResponse, TrainingModule
+from ._shared import educator_of
+
+log = logging.getLogger(__name__)
+
+_AUDIENCES = ("teacher", "principal")
+
+
+def list_training_modules(audience: str | None = None) -> list[TrainingModuleData]:
+    """The training modules, by code; only those for ``audience`` ("teacher" or "principal") if given."""
+    modules = TrainingModule.objects.order_by("code")
+    if audience is not None:
+        if audience not in _AUDIENCES:
+            raise InvalidInput(f"audience is one of {', '.join(_AUDIENCES)}")
+        modules = modules.filter(audience=audience)
+    return [_training_module_data(m) for m in modules]
+
+
+def module_for_course(course_key: str) -> TrainingModuleData | None:
+    """The training module a course delivers, or None when the course is not mapped to one."""
+    mapping = CourseModule.objects.select_related("module").filter(course_key=_course_key(course_key)).first()
+    return _training_module_data(mapping.module) if mapping else None
+
+
+def record_course_passing_status(user_id: int, course_key, is_passing: bool,
+                                 at: datetime.datetime) -> ModuleResultData | None:
+    """Apply a COURSE_PASSING_STATUS_UPDATED event sent at ``at``.
+
+    Returns the result, or None when the course is not mapped to a module or the user is not an
+    educator (the event is not for TEMIS).
+    """
+    if not isinstance(is_passing, bool):
+        raise InvalidInput("is_passing must be true or false")
+    at = _aware(at, "at")
+
+    def apply(result: ModuleResult):
+        if is_passing:
+            _earliest_pass(result, at)
+        if result.passing_event_at is None or at > result.passing_event_at:
+            result.passed = is_passing
+            result.passing_event_at = at
+            result.last_event_at = max(result.last_event_at or at, at)
+
+    return _record_result(user_id, course_key, at, apply)
+
+
+def record_persistent_grade(user_id: int, course_key, percent: float | None,
+                            passed_timestamp: datetime.datetime | None,
+                            at: datetime.datetime) -> ModuleResultData | None:
+    """Apply a PERSISTENT_GRADE_SUMMARY_CHANGED event sent at ``at``.
+
+    ``percent`` is the course grade from 0 to 1; ``passed_timestamp`` is when the learner first
+    passed (the LMS keeps it once set), or None. Until a passing-status event has arrived, a
+    ``passed_timestamp`` also marks the result as passed. Returns as
+    :func:`record_course_passing_status` does.
+    """
+    percent = _percent(percent)
+    passed_at = _aware(passed_timestamp, "passed_timestamp") if passed_timestamp is not None else None
+    at = _aware(at, "at")
+
+    def apply(result: ModuleResult):
+        if passed_at is not None:
+            _earliest_pass(result, passed_at)
+        if result.grade_event_at is None or at > result.grade_event_at:
+            result.percent = percent
+            result.grade_event_at = at
+            result.last_event_at = max(result.last_event_at or at, at)
+            if result.passing_event_at is None:
+                result.passed = passed_at is not None
+
+    return _record_result(user_id, course_key, at, apply)
+
+
+def list_module_results(user) -> list[ModuleResultData]:
+    """The acting educator's own training-module results, by module code and course."""
+    educator = educator_of(user)
+    if educator is None:
+        return []
+    results = ModuleResult.objects.filter(educator=educator).select_related("module").order_by(
+        "module__code", "course_key")
+    return [_module_result_data(r) for r in results]
+
+
+def save_survey_response(user, module_code: str, answers: dict, comment: str = "") -> SurveyResponseData:
+    """Save the acting educator's satisfaction survey about a module; a second save replaces the first."""
+    try:
+        answers = survey.validate_answers(answers)
+        comment = survey.validate_comment(comment)
+    except survey.InvalidAnswers as exc:
+        raise InvalidInput(str(exc)) from None
+    educator = educator_of(user)
+    if educator is None:
+        raise NotFound("this account has no educator profile")
+    module = _training_module(module_code)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                _lock_educator(educator)
+                response = SurveyResponse.objects.select_for_update().filter(educator=educator, module=module).first()
+                response = response or SurveyResponse(educator=educator)
+                response.module = module
+                response.answers, response.comment = answers, comment
+                response.save()
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    return _survey_response_data(response)
+
+
+def get_survey_response(user, module_code: str) -> SurveyResponseData | None:
+    """The acting educator's survey response about a module, or None when there is none yet."""
+    module = _training_module(module_code)
+    educator = educator_of(user)
+    if educator is None:
+        return None
+    response = SurveyResponse.objects.filter(educator=educator, module=module).select_related("module").first()
+    return _survey_response_data(response) if response else None
+
+
+def _record_result(user_id, course_key, at, apply) -> ModuleResultData | None:
+    course_key = _course_key(course_key)
+    mapping = CourseModule.objects.select_related("module").filter(course_key=course_key).first()
+    if mapping is None:
+        log.debug("TEMIS: course %s is not a training module; event ignored", course_key)
+        return None
+    educator = EducatorProfile.objects.filter(user_id=user_id, retired_at__isnull=True).first()
+    if educator is None:
+        log.debug("TEMIS: user %s has no educator profile; event for %s ignored", user_id, course_key)
+        return None
+    lookup = {"educator": educator, "module": mapping.module, "course_key": course_key}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                _lock_educator(educator)
+                result = ModuleResult.objects.select_for_update().filter(**lookup).first()
+                if result is None:
+                    result = ModuleResult(**lookup)
+                before = _result_state(result)
+                apply(result)
+                if result.pk is None or _result_state(result) != before:
+                    result.save()
+            break
+        except IntegrityError:
+            # Another delivery created the row between our read and our insert: read it again.
+            if attempt:
+                raise
+    return _module_result_data(result)
+
+
+def _lock_educator(educator):
+    # Every writer of an educator's results and survey responses queues on the educator's row: the
+    # row to change may not exist yet, and a lock on a missing row is not a lock in every database.
+    EducatorProfile.objects.select_for_update().filter(pk=educator.pk).values_list("pk").get()
+
+
+def _result_state(result: ModuleResult):
+    return (result.percent, result.passed, result.passed_on, result.last_event_at, result.grade_event_at,
+            result.passing_event_at)
+
+
+def _earliest_pass(result: ModuleResult, passed_at: datetime.datetime):
+    day = passed_at.astimezone(zoneinfo.ZoneInfo(settings.TEMIS_TIME_ZONE)).date()
+    if result.passed_on is None or day < result.passed_on:
+        result.passed_on = day
+
+
+def _course_key(value) -> str:
+    try:
+        return str(value if isinstance(value, CourseKey) else CourseKey.from_string(str(value).strip()))
+    except InvalidKeyError:
+        raise InvalidInput(f"not an Open edX course key: {value!r}") from None
+
+
+def _aware(value, name) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime):
+        raise InvalidInput(f"{name} must be a date and time")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # the LMS and its events keep time in UTC
+    return value
+
+
+def _percent(value) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value):
+        raise InvalidInput(f"the grade must be a number from 0 to 1, not {value!r}")
+    number = Decimal(str(value))
+    rounded = round(number, 4) if -1 < number < 2 else number  # no rounding of absurd magnitudes
+    if not 0 <= rounded <= 1:
+        raise InvalidInput(f"the grade must be a number from 0 to 1, not {value!r}")
+    return rounded
+
+
+def _training_module(code) -> TrainingModule:
+    module = TrainingModule.objects.filter(code=code).first() if isinstance(code, str) else None
+    if module is None:
+        raise NotFound(f"no training module {code!r}")
+    return module
+
+
+def _training_module_data(module: TrainingModule) -> TrainingModuleData:
+    return TrainingModuleData(code=module.code, name_vi=module.name_vi, name_en=module.name_en,
+                              audience=module.audience, hours=module.hours, legal_basis=module.legal_basis,
+                              criteria=list(module.criteria or []))
+
+
+def _module_result_data(result: ModuleResult) -> ModuleResultData:
+    return ModuleResultData(module=_training_module_data(result.module), course_key=result.course_key,
+                            percent=float(result.percent) if result.percent is not None else None,
+                            passed=result.passed, passed_on=result.passed_on, last_event_at=result.last_event_at)
+
+
+def _survey_response_data(response: SurveyResponse) -> SurveyResponseData:
+    return SurveyResponseData(module_code=response.module.code, answers=dict(response.answers),
+                              comment=response.comment, created=response.created, modified=response.modified)
