@@ -190,3 +190,18 @@ def test_linking_another_teachers_evidence_is_refused(harness, block, people):
     code, data = block.json("link_evidence", {"id": evaluation.id, "version": evaluation.version,
                                               "evidence_id": theirs.id, "criteria": [1]})
     assert code == 404 and not Evaluation.objects.get(pk=evaluation.pk).evidence_links.exists()
+
+
+def test_training_needs_choose_modules_and_criteria(block):
+    from temis_plugin.catalog import load_training_modules
+    load_training_modules()
+    assert "GVPT-09" in block.html()  # the teachers' modules are offered
+    evaluation = Evaluation.objects.get(pk=block.block.evaluation_id)
+    code, _ = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version,
+                                        "need_criteria": [15], "need_modules": ["GVPT-09"]})
+    assert code == 200
+    needs = {(n.criterion, n.module.code if n.module else None) for n in evaluation.training_needs.all()}
+    assert needs == {(15, None), (None, "GVPT-09")}
+    code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version + 1,
+                                           "need_modules": ["NO-SUCH"]})
+    assert code == 400 and "unknown training modules" in data["error"]
