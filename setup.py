@@ -24,6 +24,8 @@ INSTALL_REQUIRES = [
     "edx-django-utils>=5.0",
     "openedx-events>=9.0",
     "edx-opaque-keys>=2.5",
+    "PyJWT>=2.8",
+    "cryptography>=41",
 ]
 
 # The xblock-sdk workbench, where the demo shows the blocks as a learner sees them.
@@ -37,6 +39,7 @@ TEST_REQUIRES = [
     "code-annotations>=1.8",
     "mysqlclient>=2.2",
     "playwright>=1.40",
+    "lti-consumer-xblock>=9.0",
 ]
 
 setup(
@@ -64,6 +67,9 @@ setup(
         "temis_plugin.fixtures",
         "xblocks",
         "lti",
+        "lti.migrations",
+        "lti.management",
+        "lti.management.commands",
     ],
     # The framework data files and sample rosters live in the top-level fixtures/ folder and are
     # shipped inside the package as temis_plugin.fixtures, so they load the same way installed or not.
@@ -76,11 +82,13 @@ setup(
                          "static/temis_plugin/*"],
         "temis_plugin.fixtures": ["frameworks/*.toml", "*.toml", "roster/*.csv", "roster/*.xlsx"],
         "xblocks": ["templates/*.html", "static/*"],
+        "lti": ["templates/lti/*.html"],
     },
     install_requires=INSTALL_REQUIRES,
     extras_require={"demo": DEMO_REQUIRES, "test": TEST_REQUIRES},
     entry_points={
-        "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
+        "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig",
+                          "temis_lti = lti.apps:TemisLtiConfig"],
         "cms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
         "xblock.v1": [
             "temis_self_assessment = xblocks.self_assessment:SelfAssessmentBlock",

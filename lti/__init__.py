@@ -1,1 +1,4 @@
-"""LTI 1.3 mentor tool of openedx-temis (added by later releases)."""
+"""LTI 1.3 mentor tool of openedx-temis: OIDC login, launch validation, keys, and the mentor workspace.
+
+``lti.protocol`` and ``lti.keys`` are plain Python (no Django); views and models sit around them.
+"""

@@ -32,8 +32,11 @@ try:
                               "settings": "workbench.services.SettingsService"}}
 except ImportError:
     pass
+# The LMS's pattern for usage ids: other installed plugins (lti-consumer-xblock) build URLs from it
+# when the plugin framework imports their URL modules.
+USAGE_ID_PATTERN = r"(?P<usage_id>(?:i4x://?[^/]+/[^/]+/[^/]+/[^@]+(?:@[^/]+)?)|(?:[^/]+))"
 # Only our plugin: other installed plugins (lti-consumer-xblock, ...) need the platform's settings.
-INSTALLED_APPS.extend(app for app in get_plugin_apps("lms.djangoapp") if app.startswith("temis_plugin"))
+INSTALLED_APPS.extend(app for app in get_plugin_apps("lms.djangoapp") if app.startswith(("temis_plugin.", "lti.")))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,6 +10,7 @@ from edx_django_utils.plugins.plugin_signals import connect_plugin_receivers
 
 def test_entry_points_name_our_app_for_lms_and_cms():
     assert "temis_plugin.apps.TemisPluginConfig" in get_plugin_apps("lms.djangoapp")
+    assert "lti.apps.TemisLtiConfig" in get_plugin_apps("lms.djangoapp")
     assert "temis_plugin.apps.TemisPluginConfig" in get_plugin_apps("cms.djangoapp")
 
 
@@ -48,7 +49,13 @@ def test_retirement_receiver_is_wired_through_signals_config(db, make_user, scho
         user = make_user("leaving")
         EducatorProfile.objects.create(user=user, national_id="079123456789", full_name="Nguyễn Văn A",
                                        school=school_tree["S1"], school_level="TH")
+        from lti.models import Launch, Platform
+        platform = Platform.objects.create(name="p", issuer="https://p.example", client_id="c",
+                                           auth_login_url="https://p.example/a", keyset_url="https://p.example/k")
+        Launch.objects.create(platform=platform, deployment_id="1", sub="s", message_type="LtiResourceLinkRequest",
+                              user=user, expires=user.date_joined)
         USER_RETIRE_LMS_MISC.send(sender=None, user=user)
+        assert not Launch.objects.exists()  # the tool's receiver, wired the same way
         profile = EducatorProfile.objects.get()
         assert profile.user is None and profile.national_id is None and profile.full_name == ""
         assert profile.retired_at is not None

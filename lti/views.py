@@ -1,0 +1,142 @@
+"""Thin views of the LTI tool: OIDC login initiation, launch, key set and the mentor workspace."""
+import datetime
+import logging
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from temis_plugin import api
+
+from .models import Launch, LoginState, Platform, ToolKey
+from .protocol import CLAIM, LaunchError, validate_id_token
+from .registry import platform_for, registration
+
+log = logging.getLogger(__name__)
+LOGIN_STATE_SECONDS = 600
+LAUNCH_SECONDS = 8 * 3600
+EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_processors in Open edX
+
+
+def _refuse(request, error: LaunchError):
+    # The reason code and the platform are logged; no token, user id or claim content is.
+    log.warning("TEMIS LTI refused %s: %s", request.path, error.reason)
+    return render(request, "lti/error.html", {"message": str(error), "reason": error.reason}, status=error.status)
+
+
+def _tool_url(request, name):
+    return request.build_absolute_uri(reverse(f"temis_lti:{name}"))
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def login(request):
+    """Third-party initiated login (GET or POST): remember state and nonce here, then redirect."""
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        missing = [name for name in ("iss", "login_hint", "target_link_uri") if not params.get(name)]
+        if missing:
+            raise LaunchError(400, "bad_login", f"the login request lacks {', '.join(missing)}")
+        # Without a client_id the issuer must have exactly one registered client.
+        client_ids = [params["client_id"]] if params.get("client_id") else list(
+            Platform.objects.filter(issuer=params["iss"]).values_list("client_id", flat=True))
+        platform = platform_for(params["iss"], client_ids)
+        target = params["target_link_uri"]
+        if not target.startswith(request.build_absolute_uri("/temis/lti/")):
+            raise LaunchError(400, "foreign_target", "the target_link_uri is not a page of this tool")
+        deployment = params.get("lti_deployment_id")
+        if deployment and not platform.deployments.filter(deployment_id=deployment).exists():
+            raise LaunchError(403, "unknown_deployment", "the deployment is not registered with this tool")
+    except LaunchError as error:
+        return _refuse(request, error)
+    state = LoginState.objects.create(platform=platform, target_link_uri=target)
+    query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
+             "client_id": platform.client_id, "redirect_uri": _tool_url(request, "launch"),
+             "login_hint": params["login_hint"], "state": state.state, "nonce": state.nonce}
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    return HttpResponseRedirect(f"{platform.auth_login_url}?{urlencode(query)}")
+
+
+@csrf_exempt
+@xframe_options_exempt
+@require_POST
+def launch(request):
+    """The platform's form POST of the id_token: validate everything, then open the workspace."""
+    try:
+        state = _login_state(request.POST.get("state"))
+        # The state names the platform the login was for; the token must come from that platform.
+        platform = state.platform
+        claims = validate_id_token(request.POST["id_token"], registration(platform), nonce=state.nonce,
+                                   target_link_uri=state.target_link_uri)
+        with transaction.atomic():
+            # Consuming the state once makes a replayed id_token (same nonce) fail.
+            if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(
+                    consumed_at=timezone.now()):
+                raise LaunchError(400, "replayed", "this login was already used")
+            record = _record_launch(platform, claims)
+    except LaunchError as error:
+        return _refuse(request, error)
+    return _render_workspace(request, record)
+
+
+def _login_state(value) -> LoginState:
+    if not value:
+        raise LaunchError(400, "no_state", "the launch has no state")
+    state = LoginState.objects.select_related("platform").filter(state=value).first()
+    if state is None:
+        raise LaunchError(400, "bad_state", "the launch's state was not issued by this tool")
+    if state.consumed_at is not None:
+        raise LaunchError(400, "replayed", "this login was already used")
+    if timezone.now() - state.created > datetime.timedelta(seconds=LOGIN_STATE_SECONDS):
+        raise LaunchError(400, "state_expired", "the login took too long; launch again")
+    return state
+
+
+def _record_launch(platform, claims) -> Launch:
+    custom = claims.get(CLAIM + "custom") or {}
+    user = api.user_for_educator_reference(custom.get(EDUCATOR_CLAIM, ""))
+    return Launch.objects.create(
+        platform=platform, deployment_id=claims[CLAIM + "deployment_id"], sub=claims["sub"],
+        roles=claims[CLAIM + "roles"], custom=custom,
+        context_id=(claims.get(CLAIM + "context") or {}).get("id", ""),
+        resource_link_id=(claims.get(CLAIM + "resource_link") or {}).get("id", ""),
+        message_type=claims[CLAIM + "message_type"], claims=claims, user=user,
+        expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))
+
+
+@xframe_options_exempt
+@require_GET
+def workspace(request, launch_id):
+    """The workspace of an earlier launch, e.g. reopened in a new window."""
+    record = Launch.objects.filter(pk=launch_id, expires__gt=timezone.now()).select_related("user").first()
+    if record is None:
+        raise Http404("launch not found or expired")
+    return _render_workspace(request, record)
+
+
+def _render_workspace(request, record):
+    """The mentor workspace: the groups and mentees of the launching core teacher."""
+    user = record.user
+    context = {
+        "launch": record, "user_known": user is not None,
+        "mentees": api.list_mentees(user) if user else [],
+        "educator": api.get_educator(user) if user else None,
+        "new_window_url": request.build_absolute_uri(reverse("temis_lti:workspace", args=[record.id])),
+    }
+    return render(request, "lti/workspace.html", context)
+
+
+@require_GET
+def jwks(request):
+    keys = [key.public_jwk for key in ToolKey.published().order_by("created")]
+    response = JsonResponse({"keys": keys})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
