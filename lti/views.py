@@ -4,7 +4,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
+from . import workspace
 from .models import Launch, LoginState, Platform, ToolKey
 from .protocol import CLAIM, LaunchError, validate_id_token
 from .registry import platform_for, registration
@@ -84,7 +85,7 @@ def launch(request):
             record = _record_launch(platform, claims)
     except LaunchError as error:
         return _refuse(request, error)
-    return _render_workspace(request, record)
+    return workspace.render_home(request, record)
 
 
 def _login_state(value) -> LoginState:
@@ -110,28 +111,6 @@ def _record_launch(platform, claims) -> Launch:
         resource_link_id=(claims.get(CLAIM + "resource_link") or {}).get("id", ""),
         message_type=claims[CLAIM + "message_type"], claims=claims, user=user,
         expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))
-
-
-@xframe_options_exempt
-@require_GET
-def workspace(request, launch_id):
-    """The workspace of an earlier launch, e.g. reopened in a new window."""
-    record = Launch.objects.filter(pk=launch_id, expires__gt=timezone.now()).select_related("user").first()
-    if record is None:
-        raise Http404("launch not found or expired")
-    return _render_workspace(request, record)
-
-
-def _render_workspace(request, record):
-    """The mentor workspace: the groups and mentees of the launching core teacher."""
-    user = record.user
-    context = {
-        "launch": record, "user_known": user is not None,
-        "mentees": api.list_mentees(user) if user else [],
-        "educator": api.get_educator(user) if user else None,
-        "new_window_url": request.build_absolute_uri(reverse("temis_lti:workspace", args=[record.id])),
-    }
-    return render(request, "lti/workspace.html", context)
 
 
 @require_GET
