@@ -9,5 +9,6 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("launch/", views.launch, name="launch"),
     path("jwks/", views.jwks, name="jwks"),
+    path("deep-link/<uuid:launch_id>/", views.deep_link_response, name="deep_link_response"),
     path("workspace/<uuid:launch_id>/", workspace.home, name="workspace"),
 ]

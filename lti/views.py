@@ -10,13 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from temis_plugin import api
 
-from . import workspace
+from . import deep_linking, workspace
 from .models import Launch, LoginState, Platform, ToolKey
-from .protocol import CLAIM, LaunchError, validate_id_token
+from .keys import sign
+from .protocol import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, LaunchError, validate_id_token
+from .rotation import ensure_signing_key
 from .registry import platform_for, registration
 
 log = logging.getLogger(__name__)
@@ -85,7 +88,45 @@ def launch(request):
             record = _record_launch(platform, claims)
     except LaunchError as error:
         return _refuse(request, error)
+    if record.message_type == DEEP_LINKING_REQUEST:
+        return _deep_linking_picker(request, record)
     return workspace.render_home(request, record)
+
+
+DEEP_LINK_CHOICES = {
+    # choice -> (title, path of the launch URL the item points at)
+    "workspace": (_("Mentor workspace"), "launch/"),
+    "support_log": (_("Support-activity log"), "launch/?view=support_log"),
+}
+
+
+def _deep_linking_picker(request, record):
+    if not deep_linking.is_author(record.roles):
+        return _refuse(request, LaunchError(403, "not_author", "only course authors can add the tool to a course"))
+    return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES})
+
+
+@csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch
+@xframe_options_exempt
+@require_POST
+def deep_link_response(request, launch_id):
+    """Sign the chosen ltiResourceLink and auto-post it back to the platform's return URL."""
+    record = workspace.launch_or_404(launch_id)
+    try:
+        if record.message_type != DEEP_LINKING_REQUEST or not deep_linking.is_author(record.roles):
+            raise LaunchError(403, "not_deep_linking", "this launch cannot place content")
+        choice = DEEP_LINK_CHOICES.get(request.POST.get("choice"))
+        if choice is None:
+            raise LaunchError(400, "bad_choice", "choose what to add to the course")
+        title, path = choice
+        item = deep_linking.resource_link(str(title), request.build_absolute_uri("/temis/lti/") + path)
+        claims = deep_linking.response_claims(record.claims, record.platform.client_id, [item])
+    except LaunchError as error:
+        return _refuse(request, error)
+    key = ensure_signing_key()
+    token = sign(claims, key.private_key_pem, key.kid)
+    return_url = record.claims[DL_CLAIM + "deep_linking_settings"]["deep_link_return_url"]
+    return render(request, "lti/auto_post.html", {"action": return_url, "fields": {"JWT": token}})
 
 
 def _login_state(value) -> LoginState:
