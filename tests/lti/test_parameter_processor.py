@@ -1,0 +1,28 @@
+"""The parameter processor Open edX's LTI block calls: it adds the launching educator's identifier."""
+from xblock.reference.user_service import UserService, XBlockUser
+
+from lti.parameter_processors import educator_claims
+
+
+class LmsRuntimeStandIn:
+    """The one thing the processor asks of the LMS runtime: its user service (edx-platform's shape)."""
+
+    def __init__(self, user_id):
+        self.user_service = UserService(user=XBlockUser(opt_attrs={"edx-platform.user_id": user_id}))
+
+    def service(self, block, name):
+        return self.user_service if name == "user" else None
+
+
+class LtiBlockStandIn:
+    def __init__(self, user_id):
+        self.runtime = LmsRuntimeStandIn(user_id)
+
+
+def test_educator_identifier_is_added_for_an_educator(people):
+    assert educator_claims(LtiBlockStandIn(people["t2"].user.pk)) == {"temis_educator_id": "ID-t2"}
+
+
+def test_nothing_is_added_for_other_users(make_user, db):
+    assert educator_claims(LtiBlockStandIn(make_user("learner").pk)) == {}
+    assert educator_claims(LtiBlockStandIn(None)) == {}
