@@ -4,11 +4,20 @@ from xblock.reference.user_service import UserService, XBlockUser
 from lti.parameter_processors import educator_claims
 
 
+class LmsUserService(UserService):
+    """The LMS's user service answers with the current user; the reference class leaves that abstract."""
+
+    def get_current_user(self):
+        return self._user
+
+
 class LmsRuntimeStandIn:
     """The one thing the processor asks of the LMS runtime: its user service (edx-platform's shape)."""
 
     def __init__(self, user_id):
-        self.user_service = UserService(user=XBlockUser(opt_attrs={"edx-platform.user_id": user_id}))
+        user = XBlockUser(is_current_user=True)
+        user.opt_attrs["edx-platform.user_id"] = user_id
+        self.user_service = LmsUserService(user=user)
 
     def service(self, block, name):
         return self.user_service if name == "user" else None
