@@ -1,7 +1,7 @@
 """The tool's URLs, under /temis/lti/."""
-from django.urls import path
+from django.urls import include, path
 
-from . import views, workspace
+from . import mentoring, views, workspace
 
 app_name = "temis_lti"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("jwks/", views.jwks, name="jwks"),
     path("deep-link/<uuid:launch_id>/", views.deep_link_response, name="deep_link_response"),
     path("workspace/<uuid:launch_id>/", workspace.home, name="workspace"),
+    path("workspace/<uuid:launch_id>/", include(mentoring.urlpatterns)),
 ]

@@ -255,3 +255,30 @@ class SurveyResponseAdmin(_ReadOnlyAdmin):
     def answers_display(self, obj):
         return "; ".join(f"{label}: {obj.answers.get(item, '—')}"
                          for item, label in models.training.SURVEY_ITEM_LABELS.items())
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SupportAttendanceInline(_ReadOnly, admin.TabularInline):
+    model = models.SupportAttendance
+    extra = 0
+
+
+@admin.register(models.SupportActivity)
+class SupportActivityAdmin(_ReadOnly, admin.ModelAdmin):
+    """Read only: core teachers log and edit activities in the mentor workspace, with version and history."""
+
+    list_display = ["date", "group", "mentor", "form", "duration_minutes", "version"]
+    list_filter = ["form", "group__cycle"]
+    search_fields = ["group__code", "mentor__full_name", "topic"]
+    inlines = [SupportAttendanceInline]
+    date_hierarchy = "date"

@@ -143,3 +143,60 @@ class SurveyResponseData(_Data):
     comment: str
     created: datetime.datetime
     modified: datetime.datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentoring: mentor groups, support activities, the mentor's overview, opinions per teacher
+
+
+class MentorGroupData(_Data):
+    code: str
+    name: str
+    cycle_code: str
+    mentees: list[EducatorData]
+
+
+class SupportActivityData(_Data):
+    id: int
+    group_code: str
+    cycle_code: str
+    mentor_id: int
+    date: datetime.date
+    duration_minutes: int
+    form: str  # "in_person", "online" or "subject_group_meeting"
+    topic: str
+    criteria: list[int]
+    mentees: list[EducatorData]
+    notes: str
+    next_steps: str
+    version: int
+    created: datetime.datetime
+    modified: datetime.datetime
+
+
+class MenteeOverviewData(_Data):
+    """One mentee as the core teacher sees them: progress, self-assessment, activity and alerts."""
+
+    educator: EducatorData
+    group_code: str
+    evaluation_id: int | None
+    evaluation_state: str | None
+    self_levels: dict[int, str]
+    self_rating: str | None
+    submitted_at: datetime.datetime | None
+    module_results: list[ModuleResultData]
+    last_activity: datetime.date | None  # newest of: evaluation change, module result event, support attended
+    inactive: bool  # no activity for ``inactive_days`` (counted from the cycle's start when there is none)
+    self_assessment_due: bool  # not submitted, and the self-assessment closes within ``due_days`` (or has closed)
+    self_assessment_closes_on: datetime.date | None
+    same_subject_group: bool  # the mentor may give a colleague opinion
+
+
+class TeacherOpinionsData(_Data):
+    """A teacher of a subject group with the colleague opinions on their evaluation, for the group's head."""
+
+    educator: EducatorData
+    evaluation_id: int | None
+    evaluation_state: str | None
+    self_rating: str | None
+    summary: OpinionSummary | None

@@ -8,7 +8,13 @@ class TemisError(Exception):
 
 
 class InvalidInput(TemisError, ValueError):
+    """Input the API refuses; ``field`` names the argument at fault, when there is one."""
+
     status_code = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        super().__init__(message)
 
 
 class NotAllowed(TemisError):
@@ -24,9 +30,9 @@ class ConcurrentEdit(TemisError):
 
     status_code = 409
 
-    def __init__(self, current_version: int):
+    def __init__(self, current_version: int, what: str = "the evaluation"):
         self.current_version = current_version
-        super().__init__(f"the evaluation was changed by someone else (now at version {current_version}); "
+        super().__init__(f"{what} was changed by someone else (now at version {current_version}); "
                          "reload it and apply your change again")
 
 

@@ -12,6 +12,7 @@ class Relation(StrEnum):
     MENTOR = "mentor"  # core teacher supporting the educator this cycle
     HEAD = "head"  # gives the final rating: head of school, or the superior for principals
     OVERSIGHT = "oversight"  # role on a unit above the school: reads, for reports
+    GROUP_HEAD = "group_head"  # head of the teacher's subject group (tổ trưởng): reads the colleague opinions
 
 
 ACTIONS_BY_RELATION: dict[Relation, frozenset[Action]] = {
@@ -20,6 +21,7 @@ ACTIONS_BY_RELATION: dict[Relation, frozenset[Action]] = {
     Relation.MENTOR: frozenset(),
     Relation.HEAD: frozenset({Action.EDIT_FINAL, Action.FINALIZE, Action.REOPEN, Action.RETURN_TO_DRAFT}),
     Relation.OVERSIGHT: frozenset(),
+    Relation.GROUP_HEAD: frozenset(),
 }
 
 
@@ -48,6 +50,10 @@ def relations(user, evaluation: Evaluation) -> set[Relation]:
             found.add(Relation.MENTOR)
     for assignment in RoleAssignment.objects.filter(user=user).select_related("unit"):
         unit = assignment.unit
+        if assignment.role == Role.SUBJECT_GROUP_HEAD:
+            if not is_principal_evaluation and educator.subject_group_id == unit.pk:
+                found.add(Relation.GROUP_HEAD)
+            continue
         if not unit.contains(school):
             continue
         found.add(Relation.OVERSIGHT)

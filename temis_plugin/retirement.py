@@ -2,14 +2,18 @@
 
 What identifies the person or was written by them goes; levels and ratings stay, attached to an
 anonymous profile, so school, commune and province statistics do not change. Training-module results
-stay as they are, and satisfaction survey ratings stay without their free-text comments.
+stay as they are, and satisfaction survey ratings stay without their free-text comments. A retired
+core teacher's support activities stay (date, duration, form, criteria, who attended: the hours of
+support still add up) without their topic, notes and next steps, and their edit history loses the
+values. A retired mentee's attendance stays, attached to the anonymous profile.
 """
 import logging
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment, SurveyResponse
+from .models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment, SupportActivity,
+                     SurveyResponse)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,10 @@ def retire_user(user) -> bool:
         AuditEntry.objects.filter(evaluation__in=evaluations).update(before=None, after=None, reason="")
         ColleagueOpinion.objects.filter(colleague=educator).update(strengths="", improvements="")
         SurveyResponse.objects.filter(educator=educator).update(comment="")
+        activities = SupportActivity.objects.filter(mentor=educator)
+        AuditEntry.objects.filter(evaluation__isnull=True, target__in=[
+            f"support_activity:{pk}" for pk in activities.values_list("pk", flat=True)]).update(before=None, after=None)
+        activities.update(topic="", notes="", next_steps="")
         for evidence in educator.evidence.all():
             if evidence.file:
                 evidence.file.delete(save=False)

@@ -49,6 +49,7 @@ class SchoolLevel(StrEnum):
 
 class Role(StrEnum):
     SCHOOL_ADMIN = "school_admin"
+    SUBJECT_GROUP_HEAD = "subject_group_head"  # tổ trưởng chuyên môn: reads the opinions on the group's teachers
     COMMUNE_OFFICER = "commune_officer"
     PROVINCE_OFFICER = "province_officer"
     MINISTRY_OFFICER = "ministry_officer"
@@ -57,6 +58,7 @@ class Role(StrEnum):
 # The unit kinds each role may be assigned on.
 ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
     Role.SCHOOL_ADMIN: frozenset({UnitKind.SCHOOL}),
+    Role.SUBJECT_GROUP_HEAD: frozenset({UnitKind.SUBJECT_GROUP}),
     Role.COMMUNE_OFFICER: frozenset({UnitKind.COMMUNE, UnitKind.DISTRICT}),
     Role.PROVINCE_OFFICER: frozenset({UnitKind.PROVINCE}),
     Role.MINISTRY_OFFICER: frozenset({UnitKind.MINISTRY}),

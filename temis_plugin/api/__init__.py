@@ -8,9 +8,12 @@ from ..errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound, TemisEr
 from ..workflow import InvalidTransition
 from .evaluations import (add_colleague_opinion, add_evidence, audit_trail, current_cycle, finalize_evaluation,
                           framework_for, get_educator, get_evaluation, get_or_create_evaluation, link_evidence,
-                          list_evidence, list_mentees, list_opinions, reopen_evaluation, save_final_levels,
+                          list_evidence, list_mentees, list_opinions, own_opinion, reopen_evaluation, save_final_levels,
                           save_self_assessment, self_assessment_report_rows, submit_self_assessment,
                           summarize_opinions)
+from .mentoring import (export_support_activities, get_support_activity, heads_subject_group, list_mentor_groups,
+                        list_support_activities, log_support_activity, mentee_overview, subject_group_opinions,
+                        support_activity_history, teacher_framework, update_support_activity)
 from .people import educator_reference, user_for_educator_reference
 from .training import (get_survey_response, list_module_results, list_training_modules, module_for_course,
                        record_course_passing_status, record_persistent_grade, save_survey_response)
@@ -23,4 +26,8 @@ __all__ = [
     "module_for_course", "record_course_passing_status", "record_persistent_grade", "reopen_evaluation",
     "save_final_levels", "save_self_assessment", "save_survey_response", "self_assessment_report_rows",
     "submit_self_assessment", "summarize_opinions",
+    # Mentoring
+    "export_support_activities", "get_support_activity", "heads_subject_group", "list_mentor_groups",
+    "list_support_activities", "log_support_activity", "mentee_overview", "own_opinion", "subject_group_opinions",
+    "support_activity_history", "teacher_framework", "update_support_activity",
 ]

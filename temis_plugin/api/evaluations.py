@@ -96,14 +96,26 @@ def list_evidence(user) -> list[EvidenceData]:
 def list_opinions(user, evaluation_id: int) -> list[OpinionData]:
     evaluation = _evaluation(evaluation_id)
     found = relations(user, evaluation)
-    if not found & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
+    if not found & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER, Relation.GROUP_HEAD}:
         raise NotFound(f"no evaluation {evaluation_id}")
     return [_opinion_data(o) for o in evaluation.opinions.select_related("colleague__school", "colleague__subject_group")]
 
 
+def own_opinion(user, evaluation_id: int) -> OpinionData | None:
+    """The acting colleague's own opinion on an evaluation (to revise it), or None when there is none yet."""
+    evaluation = _evaluation(evaluation_id)
+    if not relations(user, evaluation):
+        raise NotFound(f"no evaluation {evaluation_id}")
+    colleague = educator_of(user)
+    opinion = evaluation.opinions.select_related("colleague__school", "colleague__subject_group").filter(
+        colleague=colleague).first() if colleague else None
+    return _opinion_data(opinion) if opinion else None
+
+
 def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
     evaluation = _evaluation(evaluation_id)
-    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER, Relation.MENTOR}:
+    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER, Relation.MENTOR,
+                                          Relation.GROUP_HEAD}:
         raise NotFound(f"no evaluation {evaluation_id}")
     per_criterion: dict[int, Counter] = {}
     per_rating: Counter = Counter()

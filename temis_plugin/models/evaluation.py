@@ -199,7 +199,9 @@ class ColleagueOpinion(models.Model):
 
 class AuditEntry(models.Model):
     """
-    One change to an evaluation or to the roster: who, when, what, the values before and after.
+    One change to an evaluation, a support activity or the roster: who, when, what, the values
+    before and after. Entries about a support activity have no evaluation and the target
+    ``support_activity:<id>``.
 
     .. pii: Who changed what about a named educator, with the changed values.
     .. pii_types: other
@@ -221,3 +223,4 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target"], name="temis_audit_target")]

@@ -14,6 +14,7 @@ POSITION_CHOICES = [
 
 ROLE_CHOICES = [
     (Role.SCHOOL_ADMIN, _("School administrator")),
+    (Role.SUBJECT_GROUP_HEAD, _("Head of subject group")),
     (Role.COMMUNE_OFFICER, _("Commune officer")),
     (Role.PROVINCE_OFFICER, _("Province officer")),
     (Role.MINISTRY_OFFICER, _("Ministry officer")),
