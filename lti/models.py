@@ -133,3 +133,37 @@ class Launch(models.Model):
 
     class Meta:
         verbose_name = _("launch")
+
+
+class ScoreSubmission(models.Model):
+    """
+    A score a mentor gave, as sent (or still to be sent) to the platform's gradebook through AGS.
+    Its timestamp is fixed when the row is made, so a re-send is recognised by the platform.
+
+    .. pii: The platform user id (sub) of the learner scored, the score and the mentor's comment.
+    .. pii_types: id, other
+    .. pii_retirement: local_api
+    """
+
+    PENDING, SENT, FAILED = "pending", "sent", "failed"
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    deployment_id = models.CharField(max_length=255)
+    lineitem_url = models.URLField(max_length=700)  # within MySQL's index key limit (utf8mb4)
+    user_sub = models.CharField(max_length=255)
+    score_given = models.DecimalField(max_digits=10, decimal_places=4)
+    score_maximum = models.DecimalField(max_digits=10, decimal_places=4)
+    comment = models.TextField(blank=True)
+    timestamp = models.DateTimeField()
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    status = models.CharField(max_length=16, default=PENDING,
+                              choices=[(PENDING, _("pending")), (SENT, _("sent")), (FAILED, _("failed"))])
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score sent to the platform")
+        verbose_name_plural = _("scores sent to the platform")
+        indexes = [models.Index(fields=["platform", "user_sub", "timestamp"])]

@@ -1,4 +1,5 @@
 """Registrations from the database, and platform key sets fetched over HTTPS and cached."""
+import hashlib
 import logging
 
 import requests
@@ -23,7 +24,8 @@ def platform_for(issuer, client_ids) -> Platform:
 
 
 def _keyset(platform: Platform, refresh: bool) -> dict:
-    key = f"temis_lti:keyset:{platform.pk}"
+    # Keyed by URL too: a changed registration must not be answered from the old key set.
+    key = f"temis_lti:keyset:{platform.pk}:{hashlib.sha256(platform.keyset_url.encode()).hexdigest()[:16]}"
     keyset = None if refresh else cache.get(key)
     if keyset is None:
         try:

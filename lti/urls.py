@@ -1,7 +1,7 @@
 """The tool's URLs, under /temis/lti/."""
 from django.urls import include, path
 
-from . import mentoring, views, workspace
+from . import mentoring, scoring_views, views, workspace
 
 app_name = "temis_lti"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("deep-link/<uuid:launch_id>/", views.deep_link_response, name="deep_link_response"),
     path("workspace/<uuid:launch_id>/", workspace.home, name="workspace"),
     path("workspace/<uuid:launch_id>/", include(mentoring.urlpatterns)),
+    path("workspace/<uuid:launch_id>/", include(scoring_views.urlpatterns)),
 ]

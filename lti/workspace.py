@@ -92,7 +92,8 @@ def page_context(request, record, **extra) -> dict:
                "activities_url": reverse("temis_lti:activities", args=[record.pk]),
                "new_activity_url": reverse("temis_lti:activity_new", args=[record.pk]),
                "is_group_head": api.heads_subject_group(record.user) if record.user else False,
-               "subject_group_url": reverse("temis_lti:subject_group", args=[record.pk])}
+               "subject_group_url": reverse("temis_lti:subject_group", args=[record.pk]),
+               "scores_url": reverse("temis_lti:scores", args=[record.pk])}
     context.update(extra)
     return context
 

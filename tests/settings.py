@@ -8,3 +8,9 @@ os.environ.setdefault("TEMIS_VAR_DIR", tempfile.mkdtemp(prefix="temis-test-"))
 from temis_plugin.standalone.settings import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation in tests
+
+# Open edX's lti-consumer-xblock runs in the test site as the LTI platform (token, AGS and NRPS
+# endpoints), mounted under /api/ as in the LMS.
+INSTALLED_APPS += ["rest_framework", "django_filters", "config_models", "lti_consumer"]  # noqa: F405
+ROOT_URLCONF = "tests.urls"
+OPENEDX_TELEMETRY = []

@@ -14,13 +14,13 @@ from .evaluations import (add_colleague_opinion, add_evidence, audit_trail, curr
 from .mentoring import (export_support_activities, get_support_activity, heads_subject_group, list_mentor_groups,
                         list_support_activities, log_support_activity, mentee_overview, subject_group_opinions,
                         support_activity_history, teacher_framework, update_support_activity)
-from .people import educator_reference, user_for_educator_reference
+from .people import educator_reference, mentee_user, user_for_educator_reference
 from .training import (get_survey_response, list_module_results, list_training_modules, module_for_course,
                        record_course_passing_status, record_persistent_grade, save_survey_response)
 
 __all__ = [
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "TemisError",
-    "add_colleague_opinion", "educator_reference", "user_for_educator_reference", "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for",
+    "add_colleague_opinion", "educator_reference", "mentee_user", "user_for_educator_reference", "add_evidence", "audit_trail", "current_cycle", "finalize_evaluation", "framework_for",
     "get_educator", "get_evaluation", "get_or_create_evaluation", "get_survey_response", "link_evidence",
     "list_evidence", "list_mentees", "list_module_results", "list_opinions", "list_training_modules",
     "module_for_course", "record_course_passing_status", "record_persistent_grade", "reopen_evaluation",

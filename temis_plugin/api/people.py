@@ -1,5 +1,6 @@
 """Who is who across systems: the national identifier (mã định danh) as the key between the LMS and tools."""
-from ..models import EducatorProfile
+from ..errors import NotFound
+from ..models import EducatorProfile, MentorGroupMembership
 from ._shared import educator_of
 
 
@@ -18,3 +19,14 @@ def user_for_educator_reference(reference: str):
     if educator is None or not educator.user.is_active:
         return None
     return educator.user
+
+
+def mentee_user(mentor, educator_id):
+    """The Open edX user of an educator whom ``mentor`` supports in some mentor group, or NotFound."""
+    own = educator_of(mentor)
+    membership = (MentorGroupMembership.objects.select_related("mentee__user")
+                  .filter(group__mentor=own, mentee_id=educator_id, mentee__retired_at__isnull=True).first()
+                  if own else None)
+    if membership is None or membership.mentee.user is None:
+        raise NotFound(f"no colleague {educator_id} among those you support")
+    return membership.mentee.user
