@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints-edx-platform.txt
 DJANGO := DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings $(PY) -m django
 LOCALE_DIR := temis_plugin/conf/locale
 
-.PHONY: demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
+.PHONY: bench demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON_312)" || { echo "Python 3.12 is required (pyenv 3.12.1 or python3.12 on PATH)"; exit 1; }
@@ -52,6 +52,11 @@ demo: install
 test: install-test
 	$(MAKE) test-sqlite
 	$(MAKE) test-mysql
+
+# Benchmarks print ratios against a baseline measured in the same run (no timing assertions in tests).
+bench: install-test
+	PYTHONPATH=. TEMIS_DB=sqlite $(PY) tests/benchmarks/bench_lti.py
+	PYTHONPATH=. TEMIS_DB=mysql $(PY) tests/benchmarks/bench_lti.py
 
 test-sqlite:
 	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider

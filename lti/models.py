@@ -167,3 +167,25 @@ class ScoreSubmission(models.Model):
         verbose_name = _("score sent to the platform")
         verbose_name_plural = _("scores sent to the platform")
         indexes = [models.Index(fields=["platform", "user_sub", "timestamp"])]
+
+
+class CourseMember(models.Model):
+    """
+    A member of a course, as the platform's roster service (NRPS) listed it at the last sync.
+
+    .. pii: The platform user id (sub), roles and, when the platform shares it, the name of a course member.
+    .. pii_types: id, name, other
+    .. pii_retirement: local_api
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    context_id = models.CharField(max_length=255)
+    user_sub = models.CharField(max_length=255)
+    roles = models.JSONField(default=list)
+    status = models.CharField(max_length=16, default="Active")
+    name = models.CharField(max_length=255, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("course member")
+        indexes = [models.Index(fields=["platform", "context_id"])]

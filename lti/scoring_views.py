@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from temis_plugin import api
 
-from . import scoring
-from .models import ScoreSubmission
+from . import roster, scoring
+from .models import Launch, ScoreSubmission
 from .workspace import page_context, workspace_page
 
 
@@ -23,7 +23,13 @@ def scores(request, record):
         scoring.line_item_url(record)
     except scoring.ScoringError as exc:
         context["unavailable"] = str(exc)
-    if request.method == "POST" and "unavailable" not in context:
+    if request.method == "POST" and request.POST.get("action") == "sync_roster":
+        try:
+            count = roster.sync_roster(record)
+            context["notice"] = _("The course roster was read: %(count)s members.") % {"count": count}
+        except roster.RosterError as exc:
+            context["error"], status = str(exc), 502
+    elif request.method == "POST" and "unavailable" not in context:
         context["values"] = request.POST
         try:
             try:
@@ -37,6 +43,12 @@ def scores(request, record):
             context["values"] = {"maximum": request.POST.get("maximum", "10")}
         except scoring.ScoringError as exc:
             context["error"], status = str(exc), exc.status
+    enrolled = roster.enrolled_subs(record)
+    known = dict(Launch.objects.filter(platform=record.platform, context_id=record.context_id,
+                                       user__isnull=False).values_list("user_id", "sub"))
+    context["enrolment"] = [(m, known.get(api.mentee_user(record.user, m.educator.id).pk) in enrolled)
+                            for m in mentees] if enrolled else []
+    context["roster_available"] = bool((record.claims.get(roster.NRPS_CLAIM) or {}).get("context_memberships_url"))
     return render(request, "lti/scores.html", page_context(request, record, **context), status=status)
 
 

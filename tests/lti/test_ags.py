@@ -50,13 +50,15 @@ def lms(live_server, settings, keyset_server, cycle, people):
     return {"line_item": line_item, "lineitem_url": lineitem_url, "platform": platform, "live": live_server}
 
 
-def launch_as(client, keyset_server, lms, sub, educator_id):
+def launch_as(client, keyset_server, lms, sub, educator_id, nrps_url=None):
     from .conftest import TOOL, launch, login
     consumer = LtiAdvantageConsumer(
         iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/", client_id=CLIENT_ID,
         deployment_id=DEPLOYMENT, rsa_key=PLATFORM_PEM, rsa_key_id="platform-key-1", redirect_uris=[TOOL + "launch/"])
     keyset_server.keyset = consumer.get_public_keyset()
     consumer.enable_ags(lineitems_url=lms["lineitem_url"].rsplit("/", 1)[0], lineitem_url=lms["lineitem_url"])
+    if nrps_url:
+        consumer.enable_nrps(nrps_url)
     auth = login(client, consumer, user_id=sub, custom={"temis_educator_id": educator_id})
     assert launch(client, consumer, auth).status_code == 200
     return Launch.objects.filter(sub=sub).latest("created")
@@ -130,3 +132,29 @@ def test_scores_page_sends_the_score_and_refuses_strangers(client, keyset_server
     assert stranger.status_code == 400 and LtiAgsScore.objects.count() == 1
     forged = client.post(url, {"form_token": "forged", "mentee": people["t1"].pk, "score": "1", "maximum": "10"})
     assert forged.status_code == 403 and LtiAgsScore.objects.get().score_given == 9.5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roster_is_read_from_open_edx_nrps(client, keyset_server, lms, people):
+    """NRPS through lti-consumer-xblock's memberships endpoint; only its two edx-platform lookups are replaced."""
+    import re
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from lti.models import CourseMember
+    nrps_url = lms["live"].url + reverse("lti_consumer:lti-nrps-memberships-view-list",
+                                         kwargs={"lti_config_id": lms["line_item"].lti_configuration.id})
+    LtiConfiguration.objects.filter(pk=lms["line_item"].lti_configuration.id).update(lti_advantage_enable_nrps=True)
+    launch_as(client, keyset_server, lms, "ext-1", "ID-t1")
+    mentor_launch = launch_as(client, keyset_server, lms, "sub-of-t2", "ID-t2", nrps_url=nrps_url)
+    course_members = {1: {"id": 1, "username": "t1", "email": "t1@example.invalid", "name": "T1", "roles": ["student"]},
+                      2: {"id": 2, "username": "t2", "email": "t2@example.invalid", "name": "T2", "roles": ["staff"]}}
+    with mock.patch("lti_consumer.plugin.compat.get_course_members", return_value=course_members), \
+            mock.patch("lti_consumer.plugin.compat.batch_get_or_create_externalids",
+                       side_effect=lambda users: {pk: SimpleNamespace(external_user_id=f"ext-{pk}")
+                                                  for pk in course_members}):
+        url = f"/temis/lti/workspace/{mentor_launch.id}/scores/"
+        token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+        page = client.post(url, {"form_token": token, "action": "sync_roster"}).content.decode()
+    assert sorted(CourseMember.objects.values_list("user_sub", flat=True)) == ["ext-1", "ext-2"]
+    assert "2 members" in page and "enrolled in this course" in page  # t1 launched as ext-1
