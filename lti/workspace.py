@@ -28,6 +28,7 @@ from temis_plugin import api
 from temis_plugin.errors import NotAllowed, NotFound
 
 from .models import Launch
+from .protocol import mentor_scope
 
 LEVEL_LABELS = {"CD": gettext_noop("Not met"), "D": gettext_noop("Meets"), "K": gettext_noop("Fair"),
                 "T": gettext_noop("Good")}
@@ -109,6 +110,21 @@ def home(request, launch_id):
     return render_home(request, launch_or_404(launch_id))
 
 
+def _platform_scoped(record):
+    """Learners a platform says this mentor may follow (membership#Mentor + role_scope_mentor), by name
+    where the tool has seen their own launch, else counted as not yet seen."""
+    subs = mentor_scope(record.claims or {})
+    if not subs:
+        return None
+    seen = Launch.objects.filter(platform=record.platform, sub__in=subs, user__isnull=False).select_related("user")
+    names = set()
+    for launch in seen:
+        educator = api.get_educator(launch.user)
+        if educator:
+            names.add(educator.full_name)
+    return {"names": sorted(names), "unseen": len(set(subs) - {launch.sub for launch in seen})}
+
+
 def render_home(request, record):
     """The mentor workspace: the groups and mentees of the launching core teacher, with alerts.
 
@@ -133,5 +149,6 @@ def render_home(request, record):
         request, record, user_known=user is not None, mentees=mentees,
         alerts=sum(1 for m in mentees if m["item"].inactive or m["item"].self_assessment_due),
         educator=api.get_educator(user) if user else None, inactive_days=INACTIVE_DAYS, due_days=DUE_DAYS,
+        scoped=_platform_scoped(record),
         new_window_url=request.build_absolute_uri(reverse("temis_lti:workspace", args=[record.id])))
     return render(request, "lti/workspace.html", context)

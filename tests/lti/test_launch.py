@@ -99,3 +99,24 @@ def test_management_command_registers_several_deployments(db):
     call_command("temis_lti_register", *args)  # again: updates, no duplicate
     platform = Platform.objects.get()
     assert sorted(platform.deployments.values_list("deployment_id", flat=True)) == ["7", "8"]
+
+
+@pytest.mark.parametrize("claim", ["https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor",
+                                   "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor"])
+def test_mentor_role_scope_from_another_platform_lists_the_learners(client, open_edx, mentor_setup, platform_pem,
+                                                                     claim):
+    import time
+
+    import jwt
+    assert launch(client, open_edx, login(client, open_edx, user_id="sub-t1",
+                                          custom={"temis_educator_id": "ID-t1"})).status_code == 200
+    auth = login(client, open_edx, user_id="sub-t2", custom={"temis_educator_id": "ID-t2"})
+    claims = open_edx.get_lti_launch_message()
+    now = int(time.time())
+    claims.update({"nonce": auth["nonce"], "iat": now, "exp": now + 600, claim: ["sub-t1", "sub-unknown"],
+                   "https://purl.imsglobal.org/spec/lti/claim/roles": [
+                       "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]})
+    token = jwt.encode(claims, platform_pem, algorithm="RS256", headers={"kid": "platform-key-1"})
+    page = client.post("/temis/lti/launch/", {"state": auth["state"], "id_token": token}).content.decode()
+    section = page.split('data-role="platform-scope"')[1]
+    assert "Người t1" in section and "1 learner has not opened the tool yet" in section
