@@ -19,23 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from temis_plugin import api
+from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from temis_plugin.errors import NotAllowed, NotFound
 
 from .models import Launch
 from .protocol import mentor_scope
 
-LEVEL_LABELS = {"CD": gettext_noop("Not met"), "D": gettext_noop("Meets"), "K": gettext_noop("Fair"),
-                "T": gettext_noop("Good")}
-RATING_LABELS = {"CHUA_DAT": gettext_noop("Not met"), "DAT": gettext_noop("Meets"), "KHA": gettext_noop("Fair"),
-                 "TOT": gettext_noop("Good")}
-STATE_LABELS = {"draft": gettext_noop("Draft"), "submitted": gettext_noop("Submitted"),
-                "opinions": gettext_noop("Colleague opinions"), "finalized": gettext_noop("Finalized")}
 TARGET_LINK_URI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 # The overview's alerts: no activity for this many days; self-assessment closing within this many days.
 INACTIVE_DAYS = 14

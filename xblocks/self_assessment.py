@@ -16,17 +16,12 @@ from xblock.fields import Boolean, DateTime, Integer, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api, standards
+from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from temis_plugin.errors import NotFound, TemisError
 
 from .common import is_vietnamese, json_error, json_response, loader, translated_errors, window_state
 from .identity import acting_user
 
-LEVEL_LABELS = {"CD": gettext_noop("Not met"), "D": gettext_noop("Meets"), "K": gettext_noop("Fair"),
-                "T": gettext_noop("Good")}
-RATING_LABELS = {"CHUA_DAT": gettext_noop("Not met"), "DAT": gettext_noop("Meets"), "KHA": gettext_noop("Fair"),
-                 "TOT": gettext_noop("Good")}
-STATE_LABELS = {"draft": gettext_noop("Draft"), "submitted": gettext_noop("Submitted"),
-                "opinions": gettext_noop("Colleague opinions"), "finalized": gettext_noop("Finalized")}
 # Strings the page's script shows, translated on the server so one catalogue serves both.
 SCRIPT_STRINGS = {
     "saving": gettext_noop("Saving…"), "saved": gettext_noop("Draft saved at %(time)s."),
