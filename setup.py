@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
 
@@ -26,6 +26,10 @@ INSTALL_REQUIRES = [
     "edx-opaque-keys>=2.5",
     "PyJWT>=2.8",
     "cryptography>=41",
+    # Reports: long work runs on the LMS's Celery; the report API is DRF with an OpenAPI schema.
+    "celery>=5.2",
+    "djangorestframework>=3.14",
+    "drf-spectacular>=0.26",
 ]
 
 # The xblock-sdk workbench, where the demo shows the blocks as a learner sees them.
@@ -40,6 +44,8 @@ TEST_REQUIRES = [
     "mysqlclient>=2.2",
     "playwright>=1.40",
     "lti-consumer-xblock>=9.0",
+    # A real Celery worker on the Redis broker runs the report tasks in the tests.
+    "redis>=4.5",
 ]
 
 setup(
@@ -54,33 +60,20 @@ setup(
     license="AGPL-3.0",
     python_requires=">=3.12",
     packages=[
-        "temis_plugin",
-        "temis_plugin.api",
-        "temis_plugin.standards",
-        "temis_plugin.models",
-        "temis_plugin.roster",
-        "temis_plugin.settings",
-        "temis_plugin.standalone",
-        "temis_plugin.management",
-        "temis_plugin.management.commands",
-        "temis_plugin.migrations",
+        *find_packages(include=["temis_plugin", "temis_plugin.*", "xblocks", "xblocks.*", "lti", "lti.*"]),
         "temis_plugin.fixtures",
-        "xblocks",
-        "lti",
-        "lti.migrations",
-        "lti.management",
-        "lti.management.commands",
     ],
     # The framework data files and sample rosters live in the top-level fixtures/ folder and are
     # shipped inside the package as temis_plugin.fixtures, so they load the same way installed or not.
     package_dir={"temis_plugin.fixtures": "fixtures"},
     package_data={
         "temis_plugin.standalone": ["templates/*/*.html"],
-        "temis_plugin": ["templates/temis_plugin/*.html", "templates/admin/temis_plugin/*.html",
+        "temis_plugin": ["templates/**/*.html",
                          "conf/locale/*/LC_MESSAGES/*.po", "conf/locale/*/LC_MESSAGES/*.mo",
                          "locale/*/LC_MESSAGES/*.mo",
                          "static/temis_plugin/*"],
-        "temis_plugin.fixtures": ["frameworks/*.toml", "*.toml", "roster/*.csv", "roster/*.xlsx"],
+        "temis_plugin.fixtures": ["frameworks/*.toml", "temis_templates/*.toml", "*.toml", "roster/*.csv",
+                                  "roster/*.xlsx", "grades/*.csv"],
         "xblocks": ["templates/*.html", "static/*"],
         "lti": ["templates/lti/*.html"],
     },
@@ -90,6 +83,7 @@ setup(
         "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig",
                           "temis_lti = lti.apps:TemisLtiConfig"],
         "cms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
+        "tutor.plugin.v1": ["temis = temis_plugin.tutor.plugin"],
         "xblock.v1": [
             "temis_self_assessment = xblocks.self_assessment:SelfAssessmentBlock",
             "temis_programme_survey = xblocks.survey:ProgrammeSurveyBlock",

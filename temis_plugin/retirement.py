@@ -12,8 +12,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, RoleAssignment, SupportActivity,
-                     SurveyResponse)
+from .models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, ReportRun, RoleAssignment,
+                     SupportActivity, SurveyResponse)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ def retire_user(user) -> bool:
     """Retire the educator data of ``user``; True if there was an educator profile to retire."""
     with transaction.atomic():
         RoleAssignment.objects.filter(user=user).delete()
+        # Report files expire on their own (TEMIS_REPORT_RETENTION_DAYS); the request loses its requester.
+        ReportRun.objects.filter(requested_by=user).update(requested_by=None)
         educator = EducatorProfile.objects.select_for_update().filter(user=user).first()
         if educator is None:
             return False
@@ -42,7 +44,7 @@ def retire_user(user) -> bool:
                 evidence.file.delete(save=False)
         educator.evidence.all().delete()
         EducatorProfile.objects.filter(pk=educator.pk).update(
-            user=None, national_id=None, full_name="", subject="", level_start_date=None,
+            user=None, national_id=None, full_name="", subject="", level_start_date=None, position_since=None,
             retired_at=timezone.now(),
         )
     # The profile id only: no name or identifier in logs.

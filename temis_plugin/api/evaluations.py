@@ -70,7 +70,8 @@ def get_or_create_evaluation(user, cycle_code: str | None = None,
         framework = wanted
     evaluation, created = Evaluation.objects.get_or_create(
         educator=educator, cycle=cycle, framework_code=framework.code,
-        defaults={"framework_revision": framework.revision, "legal_basis": framework.legal_basis.citation()},
+        defaults={"framework_revision": framework.revision, "legal_basis": framework.legal_basis.citation(),
+                  "school_id": educator.school_id, "school_level": educator.school_level},
     )
     if created:
         _audit(evaluation, user, "create", after={"framework": framework.code})
@@ -346,6 +347,9 @@ def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, leve
             evaluation.final_comment = checked_text(comment, "comment")
         evaluation.finalized_at = timezone.now()
         evaluation.finalized_by = user
+        # The school that rates the educator is the one the cycle's reports count them for.
+        evaluation.school_id = evaluation.educator.school_id
+        evaluation.school_level = evaluation.educator.school_level
         _commit(evaluation, user, Action.FINALIZE, "state", before,
                 {"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating})
     return _evaluation_data(evaluation, found)

@@ -4,10 +4,11 @@ from .evaluation import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, Evi
 from .mentoring import SupportActivity, SupportAttendance, SupportForm
 from .organisation import Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile, MentorGroup, MentorGroupMembership, RoleAssignment
+from .reports import ReportRun
 from .training import CourseModule, ModuleResult, SurveyResponse
 
 __all__ = [
     "AuditEntry", "ColleagueOpinion", "CourseModule", "Cycle", "EducatorProfile", "Evaluation", "Evidence",
-    "EvidenceLink", "MentorGroup", "MentorGroupMembership", "ModuleResult", "OrgUnit", "RoleAssignment",
+    "EvidenceLink", "MentorGroup", "MentorGroupMembership", "ModuleResult", "OrgUnit", "ReportRun", "RoleAssignment",
     "SupportActivity", "SupportAttendance", "SupportForm", "SurveyResponse", "TrainingModule", "TrainingNeed", "evidence_upload_to",
 ]

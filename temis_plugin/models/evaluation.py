@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..standards import OverallRating
 from ..workflow import EvaluationState
-from .organisation import Cycle, TrainingModule
+from .organisation import SCHOOL_LEVEL_CHOICES, Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile
 
 STATE_CHOICES = [
@@ -47,6 +47,11 @@ class Evaluation(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="evaluations",
                               verbose_name=_("cycle"))
     framework_code = models.CharField(_("framework"), max_length=32)
+    # Where the educator worked when evaluated: a teacher who moves school later still counts, in
+    # that cycle's reports, for the school that evaluated them. Set on creation and on finalizing.
+    school = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("school"), limit_choices_to={"kind": "school"})
+    school_level = models.CharField(_("school level"), max_length=4, choices=SCHOOL_LEVEL_CHOICES, blank=True)
     framework_revision = models.PositiveSmallIntegerField(_("framework data revision"))
     legal_basis = models.CharField(_("legal basis"), max_length=255)
     state = models.CharField(_("state"), max_length=16, choices=STATE_CHOICES, default=EvaluationState.DRAFT,
@@ -80,7 +85,11 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["educator", "cycle", "framework_code"], name="temis_one_evaluation"),
         ]
-        indexes = [models.Index(fields=["cycle", "framework_code", "state"])]
+        indexes = [
+            models.Index(fields=["cycle", "framework_code", "state"]),
+            # Reports of one school, commune or province: the schools come from an OrgUnit path range.
+            models.Index(fields=["school", "cycle", "framework_code"], name="temis_eval_school_cycle"),
+        ]
 
     def __str__(self):
         return f"{self.educator} · {self.cycle} · {self.framework_code}"

@@ -46,6 +46,8 @@ class EducatorProfile(models.Model):
     subject = models.CharField(_("subject"), max_length=100, blank=True)
     school_level = models.CharField(_("school level"), max_length=4, choices=SCHOOL_LEVEL_CHOICES)
     level_start_date = models.DateField(_("teaching at this level since"), null=True, blank=True)
+    # TT14/2018 Điều 12 counts years as principal or vice-principal, not years of teaching.
+    position_since = models.DateField(_("in this management position since"), null=True, blank=True)
     is_core_teacher = models.BooleanField(_("core teacher"), default=False)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, editable=False)
 
