@@ -200,3 +200,28 @@ class TeacherOpinionsData(_Data):
     evaluation_state: str | None
     self_rating: str | None
     summary: OpinionSummary | None
+
+
+class ScopeData(_Data):
+    code: str  # "" for the whole country
+    name: str
+    kind: str
+
+
+class ReportRunData(_Data):
+    id: str
+    kind: str
+    template_code: str
+    file_format: str
+    cycle_code: str
+    scope: ScopeData
+    framework_code: str
+    cut_off: datetime.datetime
+    status: str  # queued, running, done, invalid, failed
+    progress: int  # percent
+    rows_written: int
+    file_size: int
+    sha256: str
+    problems: list[str]
+    created: datetime.datetime
+    finished: datetime.datetime | None

@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from .organisation import Cycle, OrgUnit
 
 
+def report_storage():
+    """Where report files go: the STORAGES alias named by TEMIS_REPORTS_STORAGE, else the default."""
+    from django.core.files.storage import default_storage, storages
+    alias = getattr(settings, "TEMIS_REPORTS_STORAGE", None)
+    return storages[alias] if alias else default_storage
+
+
 class ReportRun(models.Model):
     """
     One request for a report file: what was asked (kind, format, cycle, scope, cut-off), how far the
@@ -43,7 +50,7 @@ class ReportRun(models.Model):
                               db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
-    file = models.FileField(_("file"), upload_to="temis/reports/", blank=True, max_length=255)
+    file = models.FileField(_("file"), upload_to="temis/reports/", storage=report_storage, blank=True, max_length=255)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     problems = models.JSONField(_("problems found"), default=list, blank=True)

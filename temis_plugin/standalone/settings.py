@@ -103,5 +103,14 @@ LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "WARNING"}}
 
+# Celery, as in the LMS: a Redis broker when TEMIS_CELERY_BROKER_URL is set (a worker must run:
+# celery -A temis_plugin.standalone.celery worker); otherwise tasks run in the request (demo).
+CELERY_BROKER_URL = os.environ.get("TEMIS_CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEMIS_CELERY_QUEUE", "temis")
+CELERY_RESULT_BACKEND = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 # The plugin's own settings modules, applied the way the LMS applies them.
 add_plugins(__name__, "lms.djangoapp", os.environ.get("TEMIS_SETTINGS_TYPE", "common"))

@@ -6,13 +6,13 @@ circular is a new file, not new code.
 >>> rate("TT20-2018", {n: "K" for n in range(1, 16)})
 <OverallRating.KHA: 'KHA'>
 """
-from .levels import Level, OverallRating, pack_levels, unpack_levels
+from .levels import LEVEL_BY_PACKED_CHAR, PACKED_CHARS, Level, OverallRating, pack_levels, unpack_levels
 from .registry import FrameworkFileError, all_frameworks, get_framework, load_framework_file
 from .rules import InvalidLevels, RatingOutcome, StandardsError, UnknownFramework, evaluate, validate_levels
 from .schema import Criterion, Framework, RatingRule, Standard
 
 __all__ = [
-    "Criterion", "Framework", "FrameworkFileError", "InvalidLevels", "Level", "OverallRating",
+    "LEVEL_BY_PACKED_CHAR", "PACKED_CHARS", "Criterion", "Framework", "FrameworkFileError", "InvalidLevels", "Level", "OverallRating",
     "RatingOutcome", "RatingRule", "Standard", "StandardsError", "UnknownFramework", "all_frameworks",
     "evaluate", "get_framework", "load_framework_file", "pack_levels", "rate", "unpack_levels",
     "validate_levels",

@@ -31,6 +31,9 @@ class OverallRating(StrEnum):
 _PACK = {Level.CHUA_DAT: "C", Level.DAT: "D", Level.KHA: "K", Level.TOT: "T"}
 _UNPACK = {char: level for level, char in _PACK.items()}
 UNSET = "-"
+# Public views of the packing, for code that reads packed sheets in bulk (reports in SQL).
+PACKED_CHARS: dict[Level, str] = dict(_PACK)
+LEVEL_BY_PACKED_CHAR: dict[str, Level] = dict(_UNPACK)
 
 
 def pack_levels(criterion_count: int, levels: dict[int, Level]) -> str:

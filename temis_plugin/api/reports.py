@@ -1,0 +1,114 @@
+"""Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
+from ..data import ReportRunData, ScopeData
+from ..errors import InvalidInput, NotAllowed, NotFound
+from ..models import ReportRun
+from ..reports import runs
+from ..reports.builders import REPORT_KINDS, build_report
+from ..reports.scope import Scope, resolve_scope, sub_scopes, visible_roots
+from ..reports.tables import Report
+from ..reports.temis_export import build_temis_export, check_template_code, template_choices
+from ..reports.writers import CONTENT_TYPES
+from ._shared import cycle_row
+
+TEMIS_EXPORT = runs.TEMIS_EXPORT
+
+
+def report_kinds() -> list[tuple[str, str]]:
+    """(code, translated title) of every report."""
+    return [(code, str(kind.title)) for code, kind in REPORT_KINDS.items()]
+
+
+def temis_export_templates() -> list[tuple[str, str]]:
+    return template_choices()
+
+
+def report_scopes(user) -> list[ScopeData]:
+    """The widest scopes the user may report on; empty for users who see no report."""
+    return [_scope_data(scope) for scope in visible_roots(user)]
+
+
+def report_sub_scopes(user, scope_code: str | None) -> list[ScopeData]:
+    return [_scope_data(scope) for scope in sub_scopes(user, resolve_scope(user, scope_code))]
+
+
+def resolve_report_scope(user, scope_code: str | None) -> ScopeData:
+    return _scope_data(resolve_scope(user, scope_code))
+
+
+def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: str | None = None,
+               framework_code: str | None = None, cut_off=None) -> Report:
+    """Compute report ``kind`` now (per-educator tables stream when iterated)."""
+    if kind not in REPORT_KINDS:
+        raise NotFound(f"no report {kind!r}")
+    scope = resolve_scope(user, scope_code)
+    cycle = cycle_row(cycle_code)
+    return build_report(kind, scope, cycle, framework_codes=_framework_codes(framework_code), cut_off=cut_off)
+
+
+def get_temis_export(user, template_code: str, *, cycle_code: str | None = None, scope_code: str | None = None,
+                     cut_off=None) -> Report:
+    scope = resolve_scope(user, scope_code)
+    check_template_code(template_code)
+    return build_temis_export(template_code, scope, cycle_row(cycle_code), cut_off=cut_off)
+
+
+def request_report_file(user, kind: str, file_format: str, *, cycle_code=None, scope_code=None,
+                        framework_code: str = "", template_code: str = "", cut_off=None,
+                        language: str = "vi") -> ReportRunData:
+    """Start computing a report file in the background; follow it with :func:`get_report_run`."""
+    _framework_codes(framework_code)
+    run = runs.request_run(user, kind, file_format, cycle_code=cycle_code, scope_code=scope_code,
+                           framework_code=framework_code or "", template_code=template_code, cut_off=cut_off,
+                           language=language)
+    return _run_data(ReportRun.objects.select_related("cycle", "scope").get(pk=run.pk))
+
+
+def get_report_run(user, run_id) -> ReportRunData:
+    return _run_data(runs.get_run(user, run_id))
+
+
+def list_report_runs(user, limit: int = 20) -> list[ReportRunData]:
+    if user is None or not user.is_authenticated:
+        return []
+    queryset = ReportRun.objects.filter(requested_by=user).select_related("cycle", "scope")[:limit]
+    return [_run_data(run) for run in queryset]
+
+
+def retry_report_run(user, run_id, language: str = "vi") -> ReportRunData:
+    return _run_data(runs.retry_run(user, run_id, language=language))
+
+
+def open_report_file(user, run_id):
+    """(open binary file, download name, content type) of a finished run."""
+    run = runs.get_run(user, run_id)
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise NotAllowed("the report is not ready")
+    name = f"{run.template_code or run.kind}-{run.cycle.code}-{(run.scope.code if run.scope_id else 'VN')}" \
+           f"-{run.cut_off:%Y%m%d-%H%M}.{run.file_format}"
+    return run.file.open("rb"), name, CONTENT_TYPES[run.file_format]
+
+
+def _framework_codes(framework_code):
+    if not framework_code:
+        return None
+    from .. import standards
+    try:
+        standards.get_framework(framework_code)
+    except standards.UnknownFramework as exc:
+        raise InvalidInput(str(exc), field="framework") from None
+    return [framework_code]
+
+
+def _scope_data(scope: Scope) -> ScopeData:
+    return ScopeData(code=scope.code, name=scope.label(), kind=str(scope.kind))
+
+
+def _run_data(run: ReportRun) -> ReportRunData:
+    scope = runs.run_scope(run)
+    return ReportRunData(
+        id=str(run.pk), kind=run.kind, template_code=run.template_code, file_format=run.file_format,
+        cycle_code=run.cycle.code, scope=_scope_data(scope), framework_code=run.framework_code,
+        cut_off=run.cut_off, status=run.status, progress=run.progress, rows_written=run.rows_written,
+        file_size=run.file_size, sha256=run.sha256, problems=list(run.problems or []), created=run.created,
+        finished=run.finished,
+    )

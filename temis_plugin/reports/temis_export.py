@@ -1,0 +1,284 @@
+"""Exports to TEMIS: per-educator results laid out by a template file, checked row by row.
+
+A template (``fixtures/temis_templates/*.toml``, plus folders named in TEMIS_EXPORT_TEMPLATE_DIRS)
+lists the columns: header, field and format. A province that needs another layout writes a template,
+not code. Every row is validated while it is written (identifiers present, levels and ratings in
+range, the rating agreeing with the levels); an export with any problem is not published, and the
+problems are listed instead.
+"""
+import functools
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from .. import standards
+from ..errors import InvalidInput, NotFound
+from ..labels import LEVEL_LABELS, RATING_LABELS
+from ..models import ModuleResult
+from ..standards import LEVEL_BY_PACKED_CHAR, OverallRating
+from .builders import _cycle_window, _in_scope, educator_result_rows
+from .scope import Scope
+from .tables import Column, ColumnKind, Report, Stamp, Table
+
+EXTRA_DIRS_ENV = "TEMIS_EXPORT_TEMPLATE_DIRS"
+MAX_PROBLEMS_LISTED = 1000
+
+EVALUATION_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "school_level",
+                     "subject", "position", "criterion_level", "final_rating", "self_rating", "finalized_on",
+                     "cycle_code"}
+MODULE_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "module_code",
+                 "module_name", "hours", "percent", "result", "passed_on", "cycle_code"}
+Format = Literal["text", "level_vi", "level_code", "rating_vi", "rating_code", "position_vi", "passed_vi"]
+# TEMIS is Vietnamese: these short codes are what its forms print (CĐ, Đ, K, T).
+LEVEL_CODES_VI = {"CD": "CĐ", "D": "Đ", "K": "K", "T": "T"}
+POSITIONS_VI = {"teacher": "Giáo viên", "vice_principal": "Phó hiệu trưởng", "principal": "Hiệu trưởng"}
+
+
+class TemplateColumn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    header: str
+    field: str
+    format: Format = "text"
+    required: bool = False
+    each_criterion: bool = False
+
+
+class ExportTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    name_vi: str
+    name_en: str
+    source: Literal["evaluations", "module_results"]
+    framework: str = ""
+    status: Literal["C", "P", "U"] = "U"
+    sheet: str
+    title: str = ""
+    columns: tuple[TemplateColumn, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        known = EVALUATION_FIELDS if self.source == "evaluations" else MODULE_FIELDS
+        unknown = sorted({column.field for column in self.columns} - known)
+        if unknown:
+            raise ValueError(f"unknown fields for {self.source}: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if self.source == "evaluations" and not self.framework:
+            raise ValueError("an evaluations template names its framework")
+        if any(c.each_criterion != (c.field == "criterion_level") for c in self.columns):
+            raise ValueError("criterion_level columns, and only they, repeat for each criterion (each_criterion)")
+        if len(self.sheet) > 31 or any(ch in self.sheet for ch in "[]:*?/\\"):
+            raise ValueError("the sheet name must be at most 31 characters, without []:*?/\\")
+        return self
+
+    def name(self) -> str:
+        return self.name_vi if (translation.get_language() or "vi").startswith("vi") else self.name_en
+
+
+class TemplateFileError(ValueError):
+    pass
+
+
+def _template_dirs() -> list[Path]:
+    packaged = Path(str(resources.files("temis_plugin.fixtures") / "temis_templates"))
+    return [packaged, *(Path(p) for p in os.environ.get(EXTRA_DIRS_ENV, "").split(os.pathsep) if p)]
+
+
+def load_template_file(path: Path) -> ExportTemplate:
+    try:
+        with open(path, "rb") as handle:
+            return ExportTemplate.model_validate(tomllib.load(handle))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateFileError(f"{path.name}: not valid TOML: {exc}") from exc
+    except ValidationError as exc:
+        raise TemplateFileError(f"{path.name}: {exc}") from exc
+
+
+@functools.cache
+def all_templates() -> dict[str, ExportTemplate]:
+    found: dict[str, tuple[ExportTemplate, Path]] = {}
+    for folder in _template_dirs():
+        for path in sorted(folder.glob("*.toml")):
+            template = load_template_file(path)
+            if template.code in found:
+                raise TemplateFileError(f"template {template.code} is defined in {found[template.code][1].name} "
+                                        f"and {path.name}")
+            found[template.code] = (template, path)
+    return {code: template for code, (template, _path) in found.items()}
+
+
+def get_template(code: str) -> ExportTemplate:
+    try:
+        return all_templates()[code]
+    except KeyError:
+        raise NotFound(f"no TEMIS export template {code!r} (known: {', '.join(sorted(all_templates()))})") from None
+
+
+class _Problems:
+    """Problems found while writing; the first MAX_PROBLEMS_LISTED are kept, the rest counted."""
+
+    def __init__(self, report: Report):
+        self.report, self.count = report, 0
+
+    def add(self, row_number: int, message: str):
+        self.count += 1
+        if self.count <= MAX_PROBLEMS_LISTED:
+            self.report.problems.append(_("Row %(row)s: %(problem)s") % {"row": row_number, "problem": message})
+
+    def close(self):
+        if self.count > MAX_PROBLEMS_LISTED:
+            self.report.problems.append(_("… and %(count)s more problems") % {"count": self.count - MAX_PROBLEMS_LISTED})
+
+
+def build_temis_export(template_code: str, scope: Scope, cycle, *, cut_off=None) -> Report:
+    """The TEMIS export of ``template_code`` as a report with one streamed, self-validating table."""
+    template = get_template(template_code)
+    cut_off = cut_off or timezone.now()
+    framework = standards.get_framework(template.framework) if template.framework else None
+    stamp = Stamp(report=f"temis:{template.code}", title=template.name(), cycle_code=cycle.code,
+                  cycle_name=cycle.name, scope_code=scope.code, scope_name=scope.label(),
+                  frameworks=((framework.code, framework.revision, framework.legal_basis.citation()),)
+                  if framework else (), cut_off=cut_off, generated_at=timezone.now())
+    report = Report(f"temis:{template.code}", stamp)
+    problems = _Problems(report)
+    columns = _expanded_columns(template, framework)
+    if template.source == "evaluations":
+        rows, count = _evaluation_rows(template, framework, columns, scope, cycle, cut_off, problems)
+    else:
+        rows, count = _module_rows(template, columns, scope, cycle, cut_off, problems)
+    report.tables.append(Table(
+        template.sheet, template.title or template.name(),
+        [Column(f"col{index}", header) for index, (header, _column, _n) in enumerate(columns)],
+        rows, row_count=count,
+    ))
+    return report
+
+
+def _expanded_columns(template, framework) -> list[tuple[str, TemplateColumn, int | None]]:
+    expanded = []
+    for column in template.columns:
+        if column.each_criterion:
+            expanded += [(column.header.format(n=n), column, n) for n in framework.criterion_numbers]
+        else:
+            expanded.append((column.header, column, None))
+    return expanded
+
+
+def _evaluation_rows(template, framework, columns, scope, cycle, cut_off, problems):
+    from ..models import Evaluation
+    from .builders import _final_at
+    queryset = _final_at(_in_scope(Evaluation.objects.filter(cycle=cycle, framework_code=framework.code), scope),
+                         cut_off)
+    count = len(framework.criterion_numbers)
+
+    def rows():
+        with translation.override("vi"):
+            for number, row in enumerate(
+                    educator_result_rows(scope, cycle, framework, cut_off, only_final=True), start=1):
+                levels = row["final_levels"]
+                _check_levels(framework, levels, row["final_rating"], number, problems)
+                values = {
+                    "row_number": number, "national_id": row["educator__national_id"] or "",
+                    "full_name": row["educator__full_name"], "school_code": row["school_code"],
+                    "school_name": row["school_name"], "school_level": row["school_level"],
+                    "subject": row["educator__subject"], "position": row["educator__position"],
+                    "final_rating": row["final_rating"], "self_rating": row["self_rating"],
+                    "finalized_on": timezone.localtime(row["finalized_at"]).date() if row["finalized_at"] else None,
+                    "cycle_code": cycle.code,
+                }
+                yield [_formatted(column, values, levels, n, number, problems, count)
+                       for _header, column, n in columns]
+            problems.close()
+
+    return rows, queryset.count()
+
+
+def _check_levels(framework, packed: str, rating: str, number: int, problems: _Problems):
+    count = len(framework.criterion_numbers)
+    if len(packed) != count or any(char not in LEVEL_BY_PACKED_CHAR for char in packed):
+        problems.add(number, _("the final levels are incomplete or out of range"))
+        return
+    levels = {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1)}
+    expected = standards.evaluate(framework, levels).result
+    if rating != expected:
+        problems.add(number, _("the final rating %(rating)s does not follow from the levels (expected %(expected)s)")
+                     % {"rating": rating or "-", "expected": expected.value})
+
+
+def _formatted(column: TemplateColumn, values: dict, packed: str, criterion: int | None, number: int,
+               problems: _Problems, count: int):
+    if column.field == "criterion_level":
+        char = packed[criterion - 1:criterion]
+        level = LEVEL_BY_PACKED_CHAR.get(char)
+        value = "" if level is None else (LEVEL_CODES_VI[level.value] if column.format == "level_code"
+                                           else _(LEVEL_LABELS[level.value]))
+    else:
+        value = values.get(column.field)
+        if column.format in ("rating_vi", "rating_code"):
+            if value and value not in OverallRating.__members__.values():
+                problems.add(number, _("%(header)s: %(value)s is not a rating") % {"header": column.header,
+                                                                                    "value": value})
+            value = (_(RATING_LABELS[value]) if column.format == "rating_vi" else value) if value else ""
+        elif column.format == "position_vi":
+            value = POSITIONS_VI.get(value, value or "")
+        elif column.format == "passed_vi":
+            value = "Đạt" if value else "Chưa đạt"
+    if column.required and (value is None or value == ""):
+        problems.add(number, _("%(header)s is missing") % {"header": column.header})
+    return value
+
+
+def _module_rows(template, columns, scope, cycle, cut_off, problems):
+    start, end = _cycle_window(cycle, cut_off)
+    queryset = _in_scope(ModuleResult.objects.filter(last_event_at__gte=start, last_event_at__lte=end), scope,
+                         school_field="educator__school")
+    fields = ("pk", "percent", "passed", "passed_on", "educator__national_id", "educator__full_name",
+              "educator__school__code", "educator__school__name", "module__code", "module__name_vi", "module__hours",
+              "educator__school__path")
+
+    def rows():
+        with translation.override("vi"):
+            number, last_pk = 0, 0
+            while True:
+                # Keyset pages by primary key: bounded memory on every database backend.
+                page = list(queryset.filter(pk__gt=last_pk).order_by("pk").values(*fields)[:5000])
+                if not page:
+                    break
+                last_pk = page[-1]["pk"]
+                for row in page:
+                    number += 1
+                    percent = row["percent"]
+                    if percent is not None and not 0 <= percent <= 1:
+                        problems.add(number, _("the grade %(value)s is out of range") % {"value": percent})
+                    passed = bool(row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
+                    values = {
+                        "row_number": number, "national_id": row["educator__national_id"] or "",
+                        "full_name": row["educator__full_name"], "school_code": row["educator__school__code"],
+                        "school_name": row["educator__school__name"], "module_code": row["module__code"],
+                        "module_name": row["module__name_vi"], "hours": row["module__hours"],
+                        "percent": round(float(percent) * 100, 1) if percent is not None else None,
+                        "result": passed, "passed_on": row["passed_on"] if passed else None,
+                        "cycle_code": cycle.code,
+                    }
+                    yield [_formatted(column, values, "", n, number, problems, 0) for _header, column, n in columns]
+            problems.close()
+
+    return rows, queryset.count()
+
+
+def template_choices() -> list[tuple[str, str]]:
+    return [(code, template.name()) for code, template in sorted(all_templates().items())]
+
+
+def check_template_code(code: str) -> str:
+    if code not in all_templates():
+        raise InvalidInput(f"unknown TEMIS export template {code!r}", field="template")
+    return code
+
+
+__all__ = ["ColumnKind", "ExportTemplate", "TemplateFileError", "all_templates", "build_temis_export",
+           "get_template", "load_template_file", "template_choices"]
