@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
+from temis_plugin.retries import with_retries  # noqa: F401  (lti.roster and lti.scoring import it from here)
+
 from .keys import sign
 
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -97,16 +99,3 @@ def _send(session, method, url, **kwargs):
         retryable = response.status_code >= 500 or response.status_code == 429
         raise ServiceError(f"the platform answered {response.status_code}", response.status_code, retryable)
     return response
-
-
-def with_retries(call, attempts: int = 4, first_delay: float = 0.5, sleep=time.sleep):
-    """Run ``call`` again on retryable failures, doubling the delay; other failures are raised at once."""
-    delay = first_delay
-    for attempt in range(attempts):
-        try:
-            return call()
-        except ServiceError as exc:
-            if not exc.retryable or attempt == attempts - 1:
-                raise
-            sleep(delay)
-            delay *= 2

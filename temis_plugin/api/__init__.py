@@ -15,8 +15,9 @@ from .mentoring import (export_support_activities, get_support_activity, heads_s
                         list_support_activities, log_support_activity, mentee_overview, subject_group_opinions,
                         support_activity_history, teacher_framework, update_support_activity)
 from .people import educator_reference, mentee_user, user_for_educator_reference
-from .training import (get_survey_response, list_module_results, list_training_modules, module_for_course,
-                       record_course_passing_status, record_persistent_grade, save_survey_response)
+from .training import (BackfillOutcome, backfill_module_result, get_survey_response, list_module_results,
+                       list_training_modules, module_for_course, record_course_passing_status,
+                       record_persistent_grade, save_survey_response)
 
 __all__ = [
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "TemisError",
@@ -26,6 +27,8 @@ __all__ = [
     "module_for_course", "record_course_passing_status", "record_persistent_grade", "reopen_evaluation",
     "save_final_levels", "save_self_assessment", "save_survey_response", "self_assessment_report_rows",
     "submit_self_assessment", "summarize_opinions",
+    # Training-module results backfilled from the LMS
+    "BackfillOutcome", "backfill_module_result",
     # Mentoring
     "export_support_activities", "get_support_activity", "heads_subject_group", "list_mentor_groups",
     "list_support_activities", "log_support_activity", "mentee_overview", "own_opinion", "subject_group_opinions",

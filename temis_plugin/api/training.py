@@ -4,14 +4,20 @@ Results arrive as openedx-events (see temis_plugin.signals). Events may be repla
 or delivered out of order: each kind (grade, passing status) has its own watermark, and an event
 no newer than its kind's watermark changes nothing, except that it may move ``passed_on`` to an
 earlier day, since the first pass is the same whichever order the events arrive in.
+
+Results can also be backfilled from the LMS's grade report or Grades API
+(:mod:`temis_plugin.grades_backfill`): a backfill is a snapshot taken at a known time and goes
+through the same watermarks, so it never overwrites what a newer event said.
 """
 import datetime
 import logging
 import math
 import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from opaque_keys import InvalidKeyError
@@ -63,7 +69,7 @@ def record_course_passing_status(user_id: int, course_key, is_passing: bool,
             result.passing_event_at = at
             result.last_event_at = max(result.last_event_at or at, at)
 
-    return _record_result(user_id, course_key, at, apply)
+    return _write_result(user_id, course_key, apply).result
 
 
 def record_persistent_grade(user_id: int, course_key, percent: float | None,
@@ -90,7 +96,65 @@ def record_persistent_grade(user_id: int, course_key, percent: float | None,
             if result.passing_event_at is None:
                 result.passed = passed_at is not None
 
-    return _record_result(user_id, course_key, at, apply)
+    return _write_result(user_id, course_key, apply).result
+
+
+# What a backfill did with one learner's result (BackfillOutcome.status).
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+UNKNOWN_USER, NOT_EDUCATOR, UNMAPPED_COURSE = "unknown_user", "not_educator", "unmapped_course"
+
+
+@dataclass(frozen=True)
+class BackfillOutcome:
+    """``status`` is one of CREATED, UPDATED, UNCHANGED, UNKNOWN_USER, NOT_EDUCATOR, UNMAPPED_COURSE."""
+
+    status: str
+    result: ModuleResultData | None = None
+
+
+def backfill_module_result(learner: int | str, course_key, percent: float | None, passed: bool | None,
+                           at: datetime.datetime) -> BackfillOutcome:
+    """Apply a learner's course result read from the LMS (grade report or Grades API) as of ``at``.
+
+    ``learner`` is an Open edX user id (int) or username (str). ``percent`` is the course grade
+    from 0 to 1, or None when the source has none; ``passed`` is the passing status, or None when
+    the source cannot tell. Each value is applied like an event of its kind sent at ``at``, and
+    only when it differs from the stored one: a snapshot no newer than an event already applied
+    changes nothing, and running the same backfill again (even later) changes nothing. A pass
+    counts from ``at``'s day at the latest.
+    """
+    if isinstance(learner, bool) or not isinstance(learner, (int, str)):
+        raise InvalidInput("the learner is a user id or a username")
+    if passed is not None and not isinstance(passed, bool):
+        raise InvalidInput("passed must be true, false or unknown")
+    percent = _percent(percent)
+    at = _aware(at, "at")
+    if isinstance(learner, str):
+        User = get_user_model()
+        user_id = User.objects.filter(**{User.USERNAME_FIELD: learner}).values_list("pk", flat=True).first()
+        if user_id is None:
+            return BackfillOutcome(UNKNOWN_USER)
+    else:
+        user_id = learner
+
+    def apply(result: ModuleResult):
+        new = result.pk is None
+        if passed:
+            _earliest_pass(result, at)
+        # A value the row already holds is left with its watermark: a snapshot confirms it, it
+        # does not date it, and moving the mark would make every later run an update.
+        if percent is not None and (new or result.percent != percent) and (
+                result.grade_event_at is None or at > result.grade_event_at):
+            result.percent = percent
+            result.grade_event_at = at
+            result.last_event_at = max(result.last_event_at or at, at)
+        if passed is not None and (new or result.passed != passed) and (
+                result.passing_event_at is None or at > result.passing_event_at):
+            result.passed = passed
+            result.passing_event_at = at
+            result.last_event_at = max(result.last_event_at or at, at)
+
+    return _write_result(user_id, course_key, apply)
 
 
 def list_module_results(user) -> list[ModuleResultData]:
@@ -140,16 +204,17 @@ def get_survey_response(user, module_code: str) -> SurveyResponseData | None:
     return _survey_response_data(response) if response else None
 
 
-def _record_result(user_id, course_key, at, apply) -> ModuleResultData | None:
+def _write_result(user_id, course_key, apply) -> BackfillOutcome:
+    """The one writer of module results: events and backfills differ only in ``apply``."""
     course_key = _course_key(course_key)
     mapping = CourseModule.objects.select_related("module").filter(course_key=course_key).first()
     if mapping is None:
-        log.debug("TEMIS: course %s is not a training module; event ignored", course_key)
-        return None
+        log.debug("TEMIS: course %s is not a training module; result ignored", course_key)
+        return BackfillOutcome(UNMAPPED_COURSE)
     educator = EducatorProfile.objects.filter(user_id=user_id, retired_at__isnull=True).first()
     if educator is None:
-        log.debug("TEMIS: user %s has no educator profile; event for %s ignored", user_id, course_key)
-        return None
+        log.debug("TEMIS: user %s has no educator profile; result for %s ignored", user_id, course_key)
+        return BackfillOutcome(NOT_EDUCATOR)
     lookup = {"educator": educator, "module": mapping.module, "course_key": course_key}
     for attempt in range(2):
         try:
@@ -160,14 +225,17 @@ def _record_result(user_id, course_key, at, apply) -> ModuleResultData | None:
                     result = ModuleResult(**lookup)
                 before = _result_state(result)
                 apply(result)
-                if result.pk is None or _result_state(result) != before:
+                if result.pk is None and result.last_event_at is None:
+                    return BackfillOutcome(UNCHANGED)  # a snapshot that knew nothing creates no row
+                status = CREATED if result.pk is None else UPDATED if _result_state(result) != before else UNCHANGED
+                if status != UNCHANGED:
                     result.save()
             break
         except IntegrityError:
             # Another delivery created the row between our read and our insert: read it again.
             if attempt:
                 raise
-    return _module_result_data(result)
+    return BackfillOutcome(status, _module_result_data(result))
 
 
 def _lock_educator(educator):

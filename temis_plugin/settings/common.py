@@ -15,3 +15,7 @@ def plugin_settings(settings):
     settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)
     # The calendar in which a training module's pass date (ModuleResult.passed_on) is counted.
     settings.TEMIS_TIME_ZONE = getattr(settings, "TEMIS_TIME_ZONE", "Asia/Ho_Chi_Minh")
+    # OAuth2 client (client-credentials grant, a DOT application whose user has staff access to the
+    # training courses) with which temis_backfill_grades --api reads the LMS's Grades API.
+    settings.TEMIS_GRADES_API_CLIENT_ID = getattr(settings, "TEMIS_GRADES_API_CLIENT_ID", "")
+    settings.TEMIS_GRADES_API_CLIENT_SECRET = getattr(settings, "TEMIS_GRADES_API_CLIENT_SECRET", "")
