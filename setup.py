@@ -46,6 +46,8 @@ TEST_REQUIRES = [
     "lti-consumer-xblock>=9.0",
     # A real Celery worker on the Redis broker runs the report tasks in the tests.
     "redis>=4.5",
+    # The Tutor plugin (temis_plugin/tutor) is tested through Tutor's own Python API; 22 = Verawood.
+    "tutor>=22,<23",
 ]
 
 setup(
