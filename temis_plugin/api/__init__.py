@@ -6,9 +6,12 @@ behind this door are split by purpose; import from ``temis_plugin.api`` only.
 """
 from ..errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound, TemisError
 from ..workflow import InvalidTransition
-from .evaluations import (add_colleague_opinion, add_evidence, audit_trail, current_cycle, finalize_evaluation,
-                          framework_for, get_educator, get_evaluation, get_or_create_evaluation, link_evidence,
-                          list_evidence, list_mentees, list_opinions, own_opinion, reopen_evaluation, save_final_levels,
+from .evaluations import (BULK_MAX, BULK_REASONS, BulkFailure, BulkOutcome, RatingListData, RatingRowData,
+                          SchoolChoice, accept_self_levels_as_final, add_colleague_opinion, add_evidence, audit_trail,
+                          current_cycle, finalize_evaluation, finalize_evaluations, framework_for, get_educator,
+                          get_evaluation, get_evaluation_to_rate, get_or_create_evaluation, link_evidence,
+                          list_cycles, list_evaluations_to_rate, list_evidence, list_mentees, list_opinions,
+                          open_evidence_file, own_opinion, rates_evaluations, reopen_evaluation, save_final_levels,
                           save_self_assessment, self_assessment_report_rows, submit_self_assessment,
                           summarize_opinions)
 from .mentoring import (export_support_activities, get_support_activity, heads_subject_group, list_mentor_groups,
@@ -29,6 +32,10 @@ __all__ = [
     "submit_self_assessment", "summarize_opinions",
     # Training-module results backfilled from the LMS
     "BackfillOutcome", "backfill_module_result",
+    # The head's list and its bulk actions
+    "BULK_MAX", "BULK_REASONS", "BulkFailure", "BulkOutcome", "RatingListData", "RatingRowData", "SchoolChoice",
+    "accept_self_levels_as_final", "finalize_evaluations", "get_evaluation_to_rate", "list_cycles",
+    "list_evaluations_to_rate", "open_evidence_file", "rates_evaluations",
     # Mentoring
     "export_support_activities", "get_support_activity", "heads_subject_group", "list_mentor_groups",
     "list_support_activities", "log_support_activity", "mentee_overview", "own_opinion", "subject_group_opinions",
