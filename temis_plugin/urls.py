@@ -1,7 +1,7 @@
 """URLs of the plugin, mounted under /temis/ by the plugin framework."""
 from django.urls import path
 
-from . import views
+from . import report_views, views
 from .final_rating import evaluation as final_evaluation
 from .final_rating import listing as final_listing
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("final/<int:evaluation_id>/", final_evaluation.rating_detail, name="final_rating_detail"),
     path("final/<int:evaluation_id>/evidence/<int:evidence_id>/", final_evaluation.evidence_file,
          name="final_rating_evidence"),
+    path("reports/", report_views.dashboard, name="reports"),
+    path("reports/runs/", report_views.start_run, name="report_run_start"),
+    path("reports/runs/<uuid:run_id>/", report_views.run_page, name="report_run"),
+    path("reports/runs/<uuid:run_id>/status/", report_views.run_status, name="report_run_status"),
+    path("reports/runs/<uuid:run_id>/file/", report_views.run_file, name="report_run_file"),
+    path("reports/runs/<uuid:run_id>/retry/", report_views.retry_run, name="report_run_retry"),
+    path("reports/<slug:kind>/", report_views.report, name="report"),
 ]

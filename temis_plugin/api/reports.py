@@ -1,4 +1,6 @@
 """Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
+from django.utils import timezone
+
 from ..data import ReportRunData, ScopeData
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import ReportRun
@@ -84,7 +86,7 @@ def open_report_file(user, run_id):
     if run.status != ReportRun.Status.DONE or not run.file:
         raise NotAllowed("the report is not ready")
     name = f"{run.template_code or run.kind}-{run.cycle.code}-{(run.scope.code if run.scope_id else 'VN')}" \
-           f"-{run.cut_off:%Y%m%d-%H%M}.{run.file_format}"
+           f"-{timezone.localtime(run.cut_off):%Y%m%d-%H%M}.{run.file_format}"
     return run.file.open("rb"), name, CONTENT_TYPES[run.file_format]
 
 
