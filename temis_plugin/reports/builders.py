@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum, Value
+from django.db.models import Avg, BigIntegerField, Count, Func, Q, Sum, Value
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +168,28 @@ def _level_sheet(packed: str, count: int) -> list[str]:
             packed.ljust(count, "-")[:count]]
 
 
+class PackedLevelCounts(Func):
+    """Per row, 1 for Tốt, 2**20 for Khá, 2**40 for Đạt (0 for Chưa đạt): summed over a group, the three
+    counts sit in separate 20-bit fields of one integer, and Chưa đạt is the rest of the group.
+
+    One simple CASE per criterion reads the level once; the plain form (a conditional count per level)
+    evaluates 4 x 15 string comparisons per row and was 3-4 times slower on MariaDB.
+    """
+
+    template = "(CASE %(expressions)s WHEN 'T' THEN 1 WHEN 'K' THEN 1048576 WHEN 'D' THEN 1099511627776 ELSE 0 END)"
+    output_field = BigIntegerField()
+    FIELD = 1 << 20
+
+    @classmethod
+    def unpack(cls, packed, group_size: int) -> dict[str, int]:
+        if group_size >= cls.FIELD:
+            # Never a silently wrong count: a group this large needs another grouping.
+            raise ValueError(f"a report group of {group_size:,} evaluations is too large to count in one field")
+        packed = int(packed or 0)
+        tot, kha, dat = packed % cls.FIELD, (packed >> 20) % cls.FIELD, packed >> 40
+        return {"T": tot, "K": kha, "D": dat, "C": group_size - tot - kha - dat}
+
+
 # ---------------------------------------------------------------------------------------------
 # Aggregated results (CV 4530 Biểu mẫu 5; CV 4529 Biểu mẫu 05 for principals)
 
@@ -179,17 +201,13 @@ def _aggregate(report: Report, scope: Scope, cycle, frameworks, cut_off):
 
 def _aggregate_framework(report, scope, cycle, framework, cut_off):
     numbers = framework.criterion_numbers
-    criterion_chars = {f"c{n}": Substr("final_levels", n, 1) for n in numbers}
-    level_counts = {
-        f"c{n}_{PACKED_CHARS[level]}": Count("pk", filter=Q(**{f"c{n}": PACKED_CHARS[level]}))
-        for n in numbers for level in LEVELS_DESCENDING
-    }
-    # One pass over the scope's final evaluations: a row per (child unit, school level, rating).
+    # One pass over the scope's final evaluations: a row per (child unit, school level, rating), with
+    # per criterion one sum that packs the counts of three levels (see PackedLevelCounts).
     grouped = list(
         _final_at(_evaluations(scope, cycle, framework.code), cut_off)
-        .alias(**criterion_chars).annotate(unit_path=_child_unit_path(scope))
+        .annotate(unit_path=_child_unit_path(scope))
         .values("unit_path", "school_level", "final_rating")
-        .annotate(n=Count("pk"), **level_counts)
+        .annotate(n=Count("pk"), **{f"c{n}": Sum(PackedLevelCounts(Substr("final_levels", n, 1))) for n in numbers})
         .order_by()
     )
     everyone = (
@@ -207,9 +225,7 @@ def _aggregate_framework(report, scope, cycle, framework, cut_off):
         for key in (("unit", row["unit_path"]), ("level", row["school_level"]), ("all", "*")):
             rating_counts[key][row["final_rating"]] += row["n"]
         for n in numbers:
-            for level in LEVELS_DESCENDING:
-                char = PACKED_CHARS[level]
-                value = row[f"c{n}_{char}"]
+            for char, value in PackedLevelCounts.unpack(row[f"c{n}"], row["n"]).items():
                 level_counts_by[row["unit_path"], n][char] += value
                 level_counts_by["*", n][char] += value
 

@@ -34,6 +34,8 @@ class Progress:
                          (0 if table.streamed else len(table.rows)) for table in report.tables) or 1
         self.done = 0
         self.callback = callback
+        # Rows between two reports: about every 1% of the work, at most every 5,000 rows.
+        self.step = max(1, min(_PROGRESS_EVERY, self.total // 100))
 
     def add(self, rows: int):
         self.done += rows
@@ -167,7 +169,7 @@ def _write_xlsx_streamed(report: Report, out, progress: Progress):
                 ([_cell(value) for value in row] for row in table.iter_rows()),
                 preamble=[(table.title,), *preamble, *([(table.note,)] if table.note else [])],
                 column_widths=[28 if column.kind == ColumnKind.TEXT else 12 for column in table.columns],
-                on_progress=sheet_progress, progress_every=_PROGRESS_EVERY,
+                on_progress=sheet_progress, progress_every=progress.step,
             )
             sheet_progress(written)
         if report.problems:
@@ -208,13 +210,14 @@ def _write_csv(report: Report, out, progress: Progress):
 
 def write_csv_rows(writer, table: Table, progress: Progress | None = None):
     count = 0
+    step = progress.step if progress else _PROGRESS_EVERY
     for row in table.iter_rows():
         writer.writerow([_csv_value(value) for value in row])
         count += 1
-        if progress and count % _PROGRESS_EVERY == 0:
-            progress.add(_PROGRESS_EVERY)
+        if progress and count % step == 0:
+            progress.add(step)
     if progress:
-        progress.add(count % _PROGRESS_EVERY)
+        progress.add(count % step)
 
 
 def _csv_value(value):
@@ -239,7 +242,9 @@ def _write_json(report: Report, out, progress: Progress):
         for row in table.iter_rows():
             out.write((b", " if count else b"") + json.dumps(row, default=json_value, ensure_ascii=False).encode())
             count += 1
-        progress.add(count)
+            if count % progress.step == 0:
+                progress.add(progress.step)
+        progress.add(count % progress.step)
         out.write(b"]}")
     out.write(b"]}")
 

@@ -19,3 +19,8 @@ def plugin_settings(settings):
     # training courses) with which temis_backfill_grades --api reads the LMS's Grades API.
     settings.TEMIS_GRADES_API_CLIENT_ID = getattr(settings, "TEMIS_GRADES_API_CLIENT_ID", "")
     settings.TEMIS_GRADES_API_CLIENT_SECRET = getattr(settings, "TEMIS_GRADES_API_CLIENT_SECRET", "")
+    # Reports: the STORAGES alias for report files (default storage if unset), how long files are kept,
+    # and the Celery queue of report tasks (the LMS's default queue if unset).
+    settings.TEMIS_REPORTS_STORAGE = getattr(settings, "TEMIS_REPORTS_STORAGE", None)
+    settings.TEMIS_REPORT_RETENTION_DAYS = getattr(settings, "TEMIS_REPORT_RETENTION_DAYS", 30)
+    settings.TEMIS_CELERY_QUEUE = getattr(settings, "TEMIS_CELERY_QUEUE", None)
