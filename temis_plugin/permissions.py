@@ -60,7 +60,8 @@ def relations(user, evaluation: Evaluation) -> set[Relation]:
         if is_principal_evaluation:
             if assignment.role in SUPERIOR_ROLES and unit.pk != school.pk:
                 found.add(Relation.HEAD)
-        elif assignment.role == Role.SCHOOL_ADMIN:
+        elif assignment.role == Role.SCHOOL_ADMIN and educator.user_id != user.pk:
+            # A school administrator who also teaches there does not rate their own evaluation.
             found.add(Relation.HEAD)
     if user.is_superuser:
         found.add(Relation.OVERSIGHT)

@@ -190,3 +190,14 @@ def test_retirement_keeps_anonymous_aggregates(draft, people):
     assert not Evidence.objects.exists() and not storage.exists(name)
     assert all(e.before is None and e.after is None for e in AuditEntry.objects.filter(evaluation=row))
     assert api.get_educator(t1) is None
+
+
+def test_a_school_administrator_does_not_rate_their_own_evaluation(people, cycle):
+    teacher = people["t1"]
+    RoleAssignment.objects.create(user=teacher.user, role="school_admin", unit=teacher.school)
+    own = api.get_or_create_evaluation(teacher.user)
+    assert Relation.HEAD not in relations(teacher.user, Evaluation.objects.get(pk=own.id))
+    other = api.get_or_create_evaluation(people["t2"].user)
+    assert Relation.HEAD in relations(teacher.user, Evaluation.objects.get(pk=other.id))
+    with pytest.raises(NotAllowed):
+        api.save_final_levels(teacher.user, own.id, own.version, {1: "T"})

@@ -330,3 +330,16 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
     assert len(data) == run.file_size
     assert hashlib.sha256(data).hexdigest() == run.sha256
     assert f"{run.pk.hex}.xlsx" in os.listdir(directory)
+
+
+def test_old_report_files_expire(population, school_tree, cycle, settings):
+    run = runs.execute_run(runs.create_run(None, "aggregate", "csv", cycle=cycle, scope=scope_of(school_tree["P1"]),
+                                           cut_off=CUT_OFF).pk)
+    recent = runs.execute_run(runs.create_run(None, "aggregate", "json", cycle=cycle,
+                                              scope=scope_of(school_tree["P1"]), cut_off=CUT_OFF).pk)
+    ReportRun.objects.filter(pk=run.pk).update(created=timezone.now() - datetime.timedelta(days=31))
+    storage = runs.report_storage()
+    assert storage.exists(run.file.name)
+    call_command("temis_expire_reports")
+    assert not storage.exists(run.file.name) and not ReportRun.objects.filter(pk=run.pk).exists()
+    assert storage.exists(recent.file.name)
