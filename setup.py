@@ -48,6 +48,8 @@ TEST_REQUIRES = [
     "redis>=4.5",
     # The Tutor plugin (temis_plugin/tutor) is tested through Tutor's own Python API; 22 = Verawood.
     "tutor>=22,<23",
+    # Requests generated from the REST API's OpenAPI schema (schemathesis 4's Python API).
+    "schemathesis>=4.0,<5",
 ]
 
 setup(

@@ -1,5 +1,5 @@
 """URLs of the plugin, mounted under /temis/ by the plugin framework."""
-from django.urls import path
+from django.urls import include, path
 
 from . import report_views, views
 from .final_rating import evaluation as final_evaluation
@@ -9,6 +9,7 @@ app_name = "temis"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("api/v1/", include("temis_plugin.rest.urls")),
     path("final/", final_listing.rating_list, name="final_rating"),
     path("final/<int:evaluation_id>/", final_evaluation.rating_detail, name="final_rating_detail"),
     path("final/<int:evaluation_id>/evidence/<int:evidence_id>/", final_evaluation.evidence_file,

@@ -11,6 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast use
 
 # Open edX's lti-consumer-xblock runs in the test site as the LTI platform (token, AGS and NRPS
 # endpoints), mounted under /api/ as in the LMS.
-INSTALLED_APPS += ["rest_framework", "django_filters", "config_models", "lti_consumer"]  # noqa: F405
+# (rest_framework, which it also needs, is already installed in the standalone site.)
+INSTALLED_APPS += ["django_filters", "config_models", "lti_consumer"]  # noqa: F405
 ROOT_URLCONF = "tests.urls"
 OPENEDX_TELEMETRY = []

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The plugin's REST API (/temis/api/v1/); the LMS installs it too.
+    "rest_framework",
 ]
 # The xblock-sdk workbench shows the blocks as a learner sees them (/workbench/), when installed.
 try:
