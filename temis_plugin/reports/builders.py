@@ -170,9 +170,13 @@ def _count_columns(prefix_labels) -> list[Column]:
     return columns
 
 
-def _level_sheet(packed: str, count: int) -> list[str]:
-    return [_level_label(LEVEL_BY_PACKED_CHAR[char]) if char in LEVEL_BY_PACKED_CHAR else "" for char in
-            packed.ljust(count, "-")[:count]]
+def _level_texts() -> dict[str, str]:
+    """Packed level character -> label in the active language (looked up once per report, not per cell)."""
+    return {char: _level_label(level) for char, level in LEVEL_BY_PACKED_CHAR.items()}
+
+
+def _level_sheet(packed: str, count: int, texts: dict[str, str]) -> list[str]:
+    return [texts.get(char, "") for char in packed.ljust(count, "-")[:count]]
 
 
 class PackedLevelCounts(Func):
@@ -356,15 +360,17 @@ def _school_summary(report: Report, scope, cycle, frameworks, cut_off):
     for framework in frameworks:
         count = len(framework.criterion_numbers)
         state_labels = {state: _(label) for state, label in STATE_LABELS.items()}
+        level_texts = _level_texts()
+        rating_texts = {code: _rating_label(code) for code in RATING_LABELS} | {"": ""}
 
         def rows(framework=framework, count=count):
             for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off), start=1):
                 final = row["is_final"]
                 yield (number, row["school_code"], row["school_name"], row["educator__national_id"] or "",
                        row["educator__full_name"], row["school_level"], row["educator__subject"],
-                       *(_level_sheet(row["final_levels"], count) if final else [""] * count),
-                       _rating_label(row["final_rating"]) if final else "",
-                       _rating_label(row["self_rating"]), state_labels.get(row["state"], row["state"]))
+                       *(_level_sheet(row["final_levels"], count, level_texts) if final else [""] * count),
+                       rating_texts.get(row["final_rating"], "") if final else "",
+                       rating_texts.get(row["self_rating"], ""), state_labels.get(row["state"], row["state"]))
 
         report.tables.append(Table(
             f"educators.{framework.code}", _("Evaluation results per educator — %(framework)s") % {

@@ -21,7 +21,7 @@ from .. import standards
 from ..errors import InvalidInput, NotFound
 from ..labels import LEVEL_LABELS, RATING_LABELS
 from ..models import ModuleResult
-from ..standards import LEVEL_BY_PACKED_CHAR, OverallRating
+from ..standards import LEVEL_BY_PACKED_CHAR
 from .builders import _cycle_window, _in_scope, educator_result_rows
 from .scope import Scope
 from .tables import Column, ColumnKind, Report, Stamp, Table
@@ -168,68 +168,86 @@ def _expanded_columns(template, framework) -> list[tuple[str, TemplateColumn, in
     return expanded
 
 
+class _Cells:
+    """Formats the cells of one export: labels looked up once (TEMIS is Vietnamese), ratings checked
+    once per distinct level sheet. Per-cell gettext and a rating per row cost more than the rest of a
+    national export together."""
+
+    RATING_CACHE = 200_000  # distinct level sheets remembered
+
+    def __init__(self, framework=None):
+        with translation.override("vi"):
+            self.level_text = {char: _(LEVEL_LABELS[level.value]) for char, level in LEVEL_BY_PACKED_CHAR.items()}
+            self.rating_text = {code: _(label) for code, label in RATING_LABELS.items()}
+        self.level_code = {char: LEVEL_CODES_VI[level.value] for char, level in LEVEL_BY_PACKED_CHAR.items()}
+        self.framework = framework
+        self.criterion_count = len(framework.criterion_numbers) if framework else 0
+        self.expected_ratings: dict[str, str | None] = {}
+
+    def check_levels(self, packed: str, rating: str, number: int, problems: "_Problems"):
+        expected = self.expected_ratings.get(packed, False)
+        if expected is False:
+            expected = self._expected_rating(packed)
+            if len(self.expected_ratings) < self.RATING_CACHE:
+                self.expected_ratings[packed] = expected
+        if expected is None:
+            problems.add(number, _("the final levels are incomplete or out of range"))
+        elif rating != expected:
+            problems.add(number, _("the final rating %(rating)s does not follow from the levels (expected "
+                                   "%(expected)s)") % {"rating": rating or "-", "expected": expected})
+
+    def _expected_rating(self, packed: str) -> str | None:
+        if len(packed) != self.criterion_count or any(c not in LEVEL_BY_PACKED_CHAR for c in packed):
+            return None
+        levels = {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1)}
+        return standards.evaluate_valid(self.framework, levels).result.value
+
+    def value(self, column: TemplateColumn, values: dict, packed: str, criterion: int | None, number: int,
+              problems: "_Problems"):
+        if column.field == "criterion_level":
+            char = packed[criterion - 1:criterion]
+            value = (self.level_code if column.format == "level_code" else self.level_text).get(char, "")
+        else:
+            value = values.get(column.field)
+            if column.format in ("rating_vi", "rating_code"):
+                if value and value not in self.rating_text:
+                    problems.add(number, _("%(header)s: %(value)s is not a rating") % {
+                        "header": column.header, "value": value})
+                value = (self.rating_text.get(value, value) if column.format == "rating_vi" else value) if value else ""
+            elif column.format == "position_vi":
+                value = POSITIONS_VI.get(value, value or "")
+            elif column.format == "passed_vi":
+                value = "Đạt" if value else "Chưa đạt"
+        if column.required and (value is None or value == ""):
+            problems.add(number, _("%(header)s is missing") % {"header": column.header})
+        return value
+
+
 def _evaluation_rows(template, framework, columns, scope, cycle, cut_off, problems):
     from ..models import Evaluation
     from .builders import _final_at
     queryset = _final_at(_in_scope(Evaluation.objects.filter(cycle=cycle, framework_code=framework.code), scope),
                          cut_off)
-    count = len(framework.criterion_numbers)
+    cells = _Cells(framework)
 
     def rows():
-        with translation.override("vi"):
-            for number, row in enumerate(
-                    educator_result_rows(scope, cycle, framework, cut_off, only_final=True), start=1):
-                levels = row["final_levels"]
-                _check_levels(framework, levels, row["final_rating"], number, problems)
-                values = {
-                    "row_number": number, "national_id": row["educator__national_id"] or "",
-                    "full_name": row["educator__full_name"], "school_code": row["school_code"],
-                    "school_name": row["school_name"], "school_level": row["school_level"],
-                    "subject": row["educator__subject"], "position": row["educator__position"],
-                    "final_rating": row["final_rating"], "self_rating": row["self_rating"],
-                    "finalized_on": timezone.localtime(row["finalized_at"]).date() if row["finalized_at"] else None,
-                    "cycle_code": cycle.code,
-                }
-                yield [_formatted(column, values, levels, n, number, problems, count)
-                       for _header, column, n in columns]
-            problems.close()
+        for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off, only_final=True),
+                                     start=1):
+            levels = row["final_levels"]
+            cells.check_levels(levels, row["final_rating"], number, problems)
+            values = {
+                "row_number": number, "national_id": row["educator__national_id"] or "",
+                "full_name": row["educator__full_name"], "school_code": row["school_code"],
+                "school_name": row["school_name"], "school_level": row["school_level"],
+                "subject": row["educator__subject"], "position": row["educator__position"],
+                "final_rating": row["final_rating"], "self_rating": row["self_rating"],
+                "finalized_on": timezone.localtime(row["finalized_at"]).date() if row["finalized_at"] else None,
+                "cycle_code": cycle.code,
+            }
+            yield [cells.value(column, values, levels, n, number, problems) for _header, column, n in columns]
+        problems.close()
 
     return rows, queryset.count()
-
-
-def _check_levels(framework, packed: str, rating: str, number: int, problems: _Problems):
-    count = len(framework.criterion_numbers)
-    if len(packed) != count or any(char not in LEVEL_BY_PACKED_CHAR for char in packed):
-        problems.add(number, _("the final levels are incomplete or out of range"))
-        return
-    levels = {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1)}
-    expected = standards.evaluate(framework, levels).result
-    if rating != expected:
-        problems.add(number, _("the final rating %(rating)s does not follow from the levels (expected %(expected)s)")
-                     % {"rating": rating or "-", "expected": expected.value})
-
-
-def _formatted(column: TemplateColumn, values: dict, packed: str, criterion: int | None, number: int,
-               problems: _Problems, count: int):
-    if column.field == "criterion_level":
-        char = packed[criterion - 1:criterion]
-        level = LEVEL_BY_PACKED_CHAR.get(char)
-        value = "" if level is None else (LEVEL_CODES_VI[level.value] if column.format == "level_code"
-                                           else _(LEVEL_LABELS[level.value]))
-    else:
-        value = values.get(column.field)
-        if column.format in ("rating_vi", "rating_code"):
-            if value and value not in OverallRating.__members__.values():
-                problems.add(number, _("%(header)s: %(value)s is not a rating") % {"header": column.header,
-                                                                                    "value": value})
-            value = (_(RATING_LABELS[value]) if column.format == "rating_vi" else value) if value else ""
-        elif column.format == "position_vi":
-            value = POSITIONS_VI.get(value, value or "")
-        elif column.format == "passed_vi":
-            value = "Đạt" if value else "Chưa đạt"
-    if column.required and (value is None or value == ""):
-        problems.add(number, _("%(header)s is missing") % {"header": column.header})
-    return value
 
 
 def _module_rows(template, columns, scope, cycle, cut_off, problems):
@@ -240,32 +258,33 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
               "educator__school__code", "educator__school__name", "module__code", "module__name_vi", "module__hours",
               "educator__school__path")
 
+    cells = _Cells()
+
     def rows():
-        with translation.override("vi"):
-            number, last_pk = 0, 0
-            while True:
-                # Keyset pages by primary key: bounded memory on every database backend.
-                page = list(queryset.filter(pk__gt=last_pk).order_by("pk").values(*fields)[:5000])
-                if not page:
-                    break
-                last_pk = page[-1]["pk"]
-                for row in page:
-                    number += 1
-                    percent = row["percent"]
-                    if percent is not None and not 0 <= percent <= 1:
-                        problems.add(number, _("the grade %(value)s is out of range") % {"value": percent})
-                    passed = bool(row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
-                    values = {
-                        "row_number": number, "national_id": row["educator__national_id"] or "",
-                        "full_name": row["educator__full_name"], "school_code": row["educator__school__code"],
-                        "school_name": row["educator__school__name"], "module_code": row["module__code"],
-                        "module_name": row["module__name_vi"], "hours": row["module__hours"],
-                        "percent": round(float(percent) * 100, 1) if percent is not None else None,
-                        "result": passed, "passed_on": row["passed_on"] if passed else None,
-                        "cycle_code": cycle.code,
-                    }
-                    yield [_formatted(column, values, "", n, number, problems, 0) for _header, column, n in columns]
-            problems.close()
+        number, last_pk = 0, 0
+        while True:
+            # Keyset pages by primary key: bounded memory on every database backend.
+            page = list(queryset.filter(pk__gt=last_pk).order_by("pk").values(*fields)[:5000])
+            if not page:
+                break
+            last_pk = page[-1]["pk"]
+            for row in page:
+                number += 1
+                percent = row["percent"]
+                if percent is not None and not 0 <= percent <= 1:
+                    problems.add(number, _("the grade %(value)s is out of range") % {"value": percent})
+                passed = bool(row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
+                values = {
+                    "row_number": number, "national_id": row["educator__national_id"] or "",
+                    "full_name": row["educator__full_name"], "school_code": row["educator__school__code"],
+                    "school_name": row["educator__school__name"], "module_code": row["module__code"],
+                    "module_name": row["module__name_vi"], "hours": row["module__hours"],
+                    "percent": round(float(percent) * 100, 1) if percent is not None else None,
+                    "result": passed, "passed_on": row["passed_on"] if passed else None,
+                    "cycle_code": cycle.code,
+                }
+                yield [cells.value(column, values, "", n, number, problems) for _header, column, n in columns]
+        problems.close()
 
     return rows, queryset.count()
 

@@ -68,7 +68,12 @@ def rule_holds(rule: RatingRule, levels: dict[int, Level]) -> bool:
 
 def evaluate(framework: Framework, levels) -> RatingOutcome:
     """Rate a complete sheet of levels; the first rule (highest result first) that holds wins."""
-    checked = validate_levels(framework, levels)
+    return evaluate_valid(framework, validate_levels(framework, levels))
+
+
+def evaluate_valid(framework: Framework, checked: dict[int, Level]) -> RatingOutcome:
+    """:func:`evaluate` for a sheet already checked by :func:`validate_levels` (bulk exports, where the
+    packed sheet was checked more cheaply)."""
     for rule in framework.rating.rules:
         if rule_holds(rule, checked):
             return RatingOutcome(rule.result, rule)

@@ -28,24 +28,35 @@ def broker(settings):
     # The Celery app reads its configuration from the Django settings (CELERY_ namespace) as it goes.
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = BROKER, False
     settings.CELERY_TASK_DEFAULT_QUEUE = settings.TEMIS_CELERY_QUEUE = queue
+    forget_connections()
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=3)  # a clear failure when Redis is not running
     yield queue
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(queue)
+    forget_connections()
+
+
+def forget_connections():
+    """Drop the app's cached broker connections and producers: they keep the broker they were made
+    for (another test may have made them while no broker was configured)."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
-def start_worker(broker):
+def start_worker(broker, tmp_path):
     started = []
 
     def start(module_args):
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.workers.settings",
                    TEMIS_WORKER_DB_NAME=str(connection.settings_dict["NAME"]), TEMIS_CELERY_BROKER_URL=BROKER,
                    TEMIS_CELERY_QUEUE=broker, PYTHONPATH=str(ROOT))
         process = subprocess.Popen([sys.executable, *module_args, "--pool=solo", "-Q", broker, "--without-gossip",
                                     "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-                                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process.log_path = log.name
         started.append(process)
         return process
 
@@ -59,14 +70,15 @@ def start_worker(broker):
                 process.kill()
 
 
-def wait_for(condition, timeout=60.0, what="condition"):
+def wait_for(condition, timeout=90.0, what="condition", log=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    output = Path(log).read_text(errors="replace")[-3000:] if log else ""
+    raise AssertionError(f"timed out waiting for {what}\n{output}")
 
 
 @pytest.fixture
@@ -100,8 +112,8 @@ def test_a_worker_makes_the_file_and_shows_progress(officer_and_data, start_work
         seen.add(current.progress)
         return current if current.status in ("done", "failed") else None
 
-    done = wait_for(finished, what="the report")
-    assert done.status == "done", worker.stderr.read1().decode() if worker.poll() is not None else done
+    done = wait_for(finished, what="the report", log=worker.log_path)
+    assert done.status == "done", done
     assert any(0 < percent < 100 for percent in seen), f"progress seen: {sorted(seen)}"
     handle, name, content_type = api.open_report_file(officer_and_data, run.id)
     with handle:
