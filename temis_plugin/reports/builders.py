@@ -6,10 +6,13 @@ stream in school batches, keyset by school path, and never hold the whole list i
 """
 import datetime
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, BigIntegerField, Count, Func, Q, Sum, Value
+from django.conf import settings
+from django.db import connection
+from django.db.models import Avg, BigIntegerField, Case, CharField, Count, F, Func, Q, Sum, Value, When
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +26,7 @@ from ..roles import Position, SchoolLevel
 from ..standards import LEVEL_BY_PACKED_CHAR, PACKED_CHARS, Level, OverallRating
 from ..survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
 from ..workflow import EvaluationState
-from .scope import Scope
+from .scope import Scope, child_units, scope_of
 from .tables import Chart, Column, ColumnKind, Report, Stamp, Table
 
 LEVELS_DESCENDING = (Level.TOT, Level.KHA, Level.DAT, Level.CHUA_DAT)
@@ -205,6 +208,41 @@ class PackedLevelCounts(Func):
 # Aggregated results (CV 4530 Biểu mẫu 5; CV 4529 Biểu mẫu 05 for principals)
 
 
+def _grouped_results(scope: Scope, cycle, framework, cut_off) -> list[dict]:
+    """One pass over the scope's evaluations: a row per (child unit, school level, rating at the cut-off)
+    with the count and, per criterion, the packed level counts (rating "" = not final at the cut-off).
+
+    For the whole country the pass runs per province on parallel connections: the database spends its
+    time evaluating one CASE per criterion and row, and one query uses one core of the server.
+    """
+    final = Q(state=EvaluationState.FINALIZED, finalized_at__lte=cut_off)
+    sums = {f"c{n}": Sum(PackedLevelCounts(Substr("final_levels", n, 1))) for n in framework.criterion_numbers}
+
+    def one_pass(part: Scope, unit_path):
+        return list(
+            _evaluations(part, cycle, framework.code)
+            .annotate(unit_path=unit_path,
+                      rating=Case(When(final, then=F("final_rating")), default=Value(""), output_field=CharField()))
+            .values("unit_path", "school_level", "rating")
+            .annotate(n=Count("pk"), **sums)
+            .order_by()
+        )
+
+    workers = min(len(children := child_units(scope)), getattr(settings, "TEMIS_REPORT_PARALLEL_QUERIES", 4))
+    if not (scope.is_nation or scope.kind == "ministry") or workers < 2 or connection.in_atomic_block:
+        # Inside a transaction other connections would not see its data: one pass on this connection.
+        return one_pass(scope, _child_unit_path(scope))
+
+    def child_pass(unit):
+        try:
+            return one_pass(scope_of(unit), Value(unit.path))
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [row for part in pool.map(child_pass, children) for row in part]
+
+
 def _aggregate(report: Report, scope: Scope, cycle, frameworks, cut_off):
     for framework in frameworks:
         _aggregate_framework(report, scope, cycle, framework, cut_off)
@@ -212,29 +250,18 @@ def _aggregate(report: Report, scope: Scope, cycle, frameworks, cut_off):
 
 def _aggregate_framework(report, scope, cycle, framework, cut_off):
     numbers = framework.criterion_numbers
-    # One pass over the scope's final evaluations: a row per (child unit, school level, rating), with
-    # per criterion one sum that packs the counts of three levels (see PackedLevelCounts).
-    grouped = list(
-        _final_at(_evaluations(scope, cycle, framework.code), cut_off)
-        .annotate(unit_path=_child_unit_path(scope))
-        .values("unit_path", "school_level", "final_rating")
-        .annotate(n=Count("pk"), **{f"c{n}": Sum(PackedLevelCounts(Substr("final_levels", n, 1))) for n in numbers})
-        .order_by()
-    )
-    everyone = (
-        _evaluations(scope, cycle, framework.code).annotate(unit_path=_child_unit_path(scope))
-        .values("unit_path", "school_level").annotate(n=Count("pk")).order_by()
-    )
-    units = _units_by_path({row["unit_path"] for row in grouped} | {row["unit_path"] for row in everyone})
+    rows = _grouped_results(scope, cycle, framework, cut_off)
+    grouped = [row for row in rows if row["rating"]]
+    units = _units_by_path({row["unit_path"] for row in rows})
     evaluated = defaultdict(int)
-    for row in everyone:
+    for row in rows:
         evaluated[row["unit_path"], row["school_level"]] += row["n"]
 
     rating_counts = defaultdict(lambda: defaultdict(int))  # (unit path | level | "*") -> rating -> n
     level_counts_by = defaultdict(lambda: defaultdict(int))  # (unit path | "*", criterion) -> level char -> n
     for row in grouped:
         for key in (("unit", row["unit_path"]), ("level", row["school_level"]), ("all", "*")):
-            rating_counts[key][row["final_rating"]] += row["n"]
+            rating_counts[key][row["rating"]] += row["n"]
         for n in numbers:
             for char, value in PackedLevelCounts.unpack(row[f"c{n}"], row["n"]).items():
                 level_counts_by[row["unit_path"], n][char] += value

@@ -343,3 +343,21 @@ def test_old_report_files_expire(population, school_tree, cycle, settings):
     call_command("temis_expire_reports")
     assert not storage.exists(run.file.name) and not ReportRun.objects.filter(pk=run.pk).exists()
     assert storage.exists(recent.file.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_country_is_counted_per_province_in_parallel_with_the_same_result(population, school_tree, cycle):
+    from django.db import transaction
+    p2 = OrgUnit.objects.create(code="P2", name="P2", kind="province", parent=school_tree["BO"])
+    s9 = OrgUnit.objects.create(code="S9", name="S9", kind="school", parent=p2, school_levels="THPT")
+    educator = EducatorProfile.objects.create(national_id="P2-1", full_name="Far", school=s9, position="teacher",
+                                              school_level="THPT")
+    finalized(educator, cycle, "T" * 15)
+    country = whole_country()
+    parallel = build_report("aggregate", country, cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF)
+    with transaction.atomic():  # inside a transaction the report stays on this connection
+        single = build_report("aggregate", country, cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF)
+    for table in parallel.tables:
+        assert table.rows == single.table(table.key).rows
+    by_unit = {row[0]: row for row in parallel.table("ratings_by_unit.TT20-2018").rows}
+    assert by_unit["P2"][3] == 1 and by_unit["P2"][4] == 1 and by_unit["P1"][3] == 60 and by_unit[""][3] == 61
