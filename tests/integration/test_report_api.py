@@ -213,7 +213,7 @@ def test_every_report_as_csv_is_the_report_file(data, kind):
     with translation.override("vi"):
         expected = io.BytesIO()
         write_report(api.get_report(user, kind, scope_code="P1", cut_off=data["cut_off"]), "csv", expected)
-    generated = ("Generated at", "Thời điểm tạo")
+        generated = (translation.gettext("Generated at"),)  # the one line that differs between two runs
 
     def comparable(raw):
         return [row for row in csv.reader(io.StringIO(raw.decode("utf-8-sig"))) if not row or row[0] not in generated]
