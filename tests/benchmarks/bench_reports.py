@@ -242,32 +242,43 @@ def _export_in_child(writer_name, scope_code):
         table = report.tables[0]
         header = [column.label for column in table.columns]
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        with tempfile.TemporaryFile() as out:
-            started = time.perf_counter()
-            if writer_name == "openpyxl write-only":
-                from openpyxl import Workbook
-                workbook = Workbook(write_only=True)
-                sheet = workbook.create_sheet(table.key)
-                sheet.append(header)
-                rows = 0
-                for row in table.iter_rows():
-                    sheet.append(row)
-                    rows += 1
-                workbook.save(out)
-            else:
-                from temis_plugin.reports.xlsx_stream import StreamingXlsxWriter
-                with StreamingXlsxWriter(out) as writer:
-                    rows = writer.add_sheet(table.key, header, table.iter_rows())
-            seconds = time.perf_counter() - started
-            size = out.seek(0, os.SEEK_END)
-            out.seek(0)
-            from openpyxl import load_workbook
-            check = load_workbook(out, read_only=True)
-            first = next(check.worksheets[0].iter_rows(min_row=2, max_row=2, values_only=True))
+        started = time.perf_counter()
+        size, rows = _write(writer_name, table.key, header, table.iter_rows(), check=True)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # The writer alone: the same rows, read from the database beforehand (after the RSS reading).
+        fetched = list(build_temis_export("TT20-ket-qua-giao-vien", scope, cycle).tables[0].iter_rows())
+        started = time.perf_counter()
+        _write(writer_name, table.key, header, iter(fetched))
+        writer_seconds = time.perf_counter() - started
     return {"writer": writer_name, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-               "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-               "rss_before_mb": rss_before / 1024, "size_mb": size / 1e6, "problems": len(report.problems),
-               "sample": first[:3]}
+            "writer_rows_per_s": len(fetched) / writer_seconds, "rss_mb": peak,
+            "rss_before_mb": rss_before / 1024, "size_mb": size / 1e6, "problems": len(report.problems)}
+
+
+def _write(writer_name, title, header, rows, check=False) -> tuple[int, int]:
+    with tempfile.TemporaryFile() as out:
+        if writer_name == "openpyxl write-only":
+            from openpyxl import Workbook
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet(title)
+            sheet.append(header)
+            count = 0
+            for row in rows:
+                sheet.append(row)
+                count += 1
+            workbook.save(out)
+        else:
+            from temis_plugin.reports.xlsx_stream import StreamingXlsxWriter
+            with StreamingXlsxWriter(out) as writer:
+                count = writer.add_sheet(title, header, rows)
+        size = out.seek(0, os.SEEK_END)
+        if check:  # the file reads back, with the rows written
+            from openpyxl import load_workbook
+            out.seek(0)
+            read = sum(1 for _row in load_workbook(out, read_only=True).worksheets[0].iter_rows(min_row=2))
+            assert read == count, (writer_name, read, count)
+    return size, count
 
 
 def measure_export(scope_code):
@@ -340,12 +351,18 @@ def main():
 
     baseline, ours_export = measure_export(largest.code)
     ratio = ours_export["rows_per_s"] / baseline["rows_per_s"]
-    print(f"Per-educator TEMIS .xlsx export, {province.name} ({ours_export['rows']:,} rows, from the database):")
+    writer_ratio = ours_export["writer_rows_per_s"] / baseline["writer_rows_per_s"]
+    print(f"Per-educator TEMIS .xlsx export, {province.name} ({ours_export['rows']:,} rows):")
     for result in (baseline, ours_export):
-        print(f"  {result['writer']:20} {result['rows_per_s']:10,.0f} rows/s  {result['seconds']:6.2f} s  "
-              f"peak RSS {result['rss_mb']:6.1f} MB  file {result['size_mb']:5.1f} MB")
-    print(f"  ratio {ratio:.1f}x   target >= {TARGETS['export_ratio']:.0f}x: {verdict(ratio >= TARGETS['export_ratio'])}"
-          f"   peak RSS <= {TARGETS['rss_mb']:.0f} MB: {verdict(ours_export['rss_mb'] <= TARGETS['rss_mb'])}")
+        print(f"  {result['writer']:20} streamed from the database {result['rows_per_s']:9,.0f} rows/s "
+              f"({result['seconds']:6.2f} s, peak RSS {result['rss_mb']:6.1f} MB, file {result['size_mb']:4.1f} MB);"
+              f"  writer alone {result['writer_rows_per_s']:9,.0f} rows/s")
+    print(f"  writer alone: {writer_ratio:.1f}x   target >= {TARGETS['export_ratio']:.0f}x: "
+          f"{verdict(writer_ratio >= TARGETS['export_ratio'])}")
+    print(f"  end to end (the database read is the same for both): {ratio:.1f}x   target >= "
+          f"{TARGETS['export_ratio']:.0f}x: {verdict(ratio >= TARGETS['export_ratio'])}")
+    print(f"  peak RSS <= {TARGETS['rss_mb']:.0f} MB: {verdict(ours_export['rss_mb'] <= TARGETS['rss_mb'])} "
+          f"(the interpreter with Django loaded: {ours_export['rss_before_mb']:.0f} MB)")
     return 0
 
 

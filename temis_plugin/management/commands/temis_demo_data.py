@@ -21,7 +21,8 @@ from openpyxl import Workbook
 
 from ... import api
 from ...catalog import load_training_modules
-from ...models import CourseModule, Cycle, EducatorProfile, Evaluation, OrgUnit, RoleAssignment, TrainingModule
+from ...models import (CourseModule, Cycle, EducatorProfile, Evaluation, MentorGroup, ModuleResult, OrgUnit,
+                      RoleAssignment, TrainingModule)
 from ...roles import Role
 from ...roster import import_roster
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             self._roles()
             counts = self._evaluations(rng, cycles["2026-2027"])
             passed = self._module_results(rng)
+            self._report_material(rng, cycles["2026-2027"])
         self.stdout.write(f"Roster: created {summary.created}")
         self.stdout.write("Evaluations by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         self.stdout.write(f"Module results: {passed} teachers passed {DEMO_COURSE}")
@@ -174,6 +176,9 @@ class Command(BaseCommand):
             n = len(api.framework_for(educator).criterion_numbers)
             base = rng.choice(["D", "K", "K", "T"])
             levels = {c: rng.choice([base, base, "K", "T", "D"]) for c in range(1, n + 1)}
+            if index % 25 == 3 and n == 15:
+                # A few strong teachers (Khá, criteria 3-7 at Tốt): the core-teacher eligibility report lists them.
+                levels = {c: "T" if 3 <= c <= 7 else "K" for c in levels}
             if target == "draft":
                 levels = {c: v for c, v in levels.items() if c <= n // 2}
             evaluation = api.save_self_assessment(
@@ -227,3 +232,30 @@ class Command(BaseCommand):
                     pii=UserPersonalData(username=user.username, email=user.email, name=educator.full_name)))))
             passed += percent >= 0.7
         return passed
+
+    def _report_material(self, rng, cycle):
+        """What the reports count besides evaluations: years of service, surveys, support activities."""
+        for educator in EducatorProfile.objects.all():
+            since = cycle.starts_on - dt.timedelta(days=rng.randint(365, 20 * 365))
+            educator.level_start_date = since
+            if educator.position != "teacher":
+                educator.position_since = since + dt.timedelta(days=rng.randint(0, 3 * 365))
+            educator.save(update_fields=["level_start_date", "position_since"])
+        # Two out of three teachers with a module result answer the programme survey.
+        results = ModuleResult.objects.select_related("educator__user", "module").order_by("pk")
+        for index, result in enumerate(results):
+            if index % 3 != 2:
+                api.save_survey_response(result.educator.user, result.module.code,
+                                         {item: rng.choice((3, 4, 4, 5, 5)) for item in
+                                          ("content", "materials", "support", "usefulness")})
+        # Each core teacher logs three support activities with some of their mentees.
+        for group in MentorGroup.objects.filter(cycle=cycle).select_related("mentor__user"):
+            mentees = list(group.mentees.values_list("pk", flat=True))
+            for week in range(3):
+                api.log_support_activity(
+                    group.mentor.user, group.code, date=min(timezone.localdate(), cycle.starts_on)
+                    + dt.timedelta(days=7 * week + 10), duration_minutes=rng.choice((45, 60, 90)),
+                    form=rng.choice(("in_person", "online", "subject_group_meeting")),
+                    topic="Dạy học phát triển năng lực", criteria=[rng.randint(3, 7)],
+                    mentee_ids=rng.sample(mentees, min(len(mentees), rng.randint(2, 5))))
+
