@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints-edx-platform.txt
 DJANGO := DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings $(PY) -m django
 LOCALE_DIR := temis_plugin/conf/locale
 
-.PHONY: bench demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
+.PHONY: bench docs-images demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON_312)" || { echo "Python 3.12 is required (pyenv 3.12.1 or python3.12 on PATH)"; exit 1; }
@@ -66,6 +66,13 @@ test-sqlite:
 
 test-mysql:
 	TEMIS_DB=mysql $(PY) -m pytest -p no:cacheprovider
+
+# The guides' pictures are the browser tests' screenshots (SQLite run), copied into docs/images/.
+GUIDE_IMAGES := home-vi self-assessment-draft-vi self-assessment-submitted-vi lti-workspace-in-iframe \
+	final-rating-list-vi final-rating-detail-vi reports-dashboard reports-aggregate reports-run
+docs-images: install-test
+	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider -q tests/browser
+	for name in $(GUIDE_IMAGES); do cp test-artifacts/screenshots/$$name-sqlite.png docs/images/$$name.png; done
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
