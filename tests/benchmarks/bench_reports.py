@@ -242,43 +242,47 @@ def _export_in_child(writer_name, scope_code):
         table = report.tables[0]
         header = [column.label for column in table.columns]
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
-        size, rows = _write(writer_name, table.key, header, table.iter_rows(), check=True)
-        seconds = time.perf_counter() - started
+        with tempfile.TemporaryFile() as out:
+            started = time.perf_counter()
+            rows = _write(writer_name, table.key, header, table.iter_rows(), out)
+            seconds = time.perf_counter() - started
+            size = out.seek(0, os.SEEK_END)
+            _check(out, rows, writer_name)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         # The writer alone: the same rows, read from the database beforehand (after the RSS reading).
         fetched = list(build_temis_export("TT20-ket-qua-giao-vien", scope, cycle).tables[0].iter_rows())
-        started = time.perf_counter()
-        _write(writer_name, table.key, header, iter(fetched))
-        writer_seconds = time.perf_counter() - started
+        with tempfile.TemporaryFile() as out:
+            started = time.perf_counter()
+            _write(writer_name, table.key, header, iter(fetched), out)
+            writer_seconds = time.perf_counter() - started
     return {"writer": writer_name, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
             "writer_rows_per_s": len(fetched) / writer_seconds, "rss_mb": peak,
             "rss_before_mb": rss_before / 1024, "size_mb": size / 1e6, "problems": len(report.problems)}
 
 
-def _write(writer_name, title, header, rows, check=False) -> tuple[int, int]:
-    with tempfile.TemporaryFile() as out:
-        if writer_name == "openpyxl write-only":
-            from openpyxl import Workbook
-            workbook = Workbook(write_only=True)
-            sheet = workbook.create_sheet(title)
-            sheet.append(header)
-            count = 0
-            for row in rows:
-                sheet.append(row)
-                count += 1
-            workbook.save(out)
-        else:
-            from temis_plugin.reports.xlsx_stream import StreamingXlsxWriter
-            with StreamingXlsxWriter(out) as writer:
-                count = writer.add_sheet(title, header, rows)
-        size = out.seek(0, os.SEEK_END)
-        if check:  # the file reads back, with the rows written
-            from openpyxl import load_workbook
-            out.seek(0)
-            read = sum(1 for _row in load_workbook(out, read_only=True).worksheets[0].iter_rows(min_row=2))
-            assert read == count, (writer_name, read, count)
-    return size, count
+def _write(writer_name, title, header, rows, out) -> int:
+    if writer_name == "openpyxl write-only":
+        from openpyxl import Workbook
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title)
+        sheet.append(header)
+        count = 0
+        for row in rows:
+            sheet.append(row)
+            count += 1
+        workbook.save(out)
+        return count
+    from temis_plugin.reports.xlsx_stream import StreamingXlsxWriter
+    with StreamingXlsxWriter(out) as writer:
+        return writer.add_sheet(title, header, rows)
+
+
+def _check(out, rows, writer_name):
+    """The file reads back with openpyxl, with every row written (not timed)."""
+    from openpyxl import load_workbook
+    out.seek(0)
+    read = sum(1 for _row in load_workbook(out, read_only=True).worksheets[0].iter_rows(min_row=2))
+    assert read == rows, (writer_name, read, rows)
 
 
 def measure_export(scope_code):
