@@ -7,13 +7,13 @@ from django import forms
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 
 from temis_plugin import api, standards
 from temis_plugin.errors import ConcurrentEdit, InvalidInput
+from temis_plugin.labels import is_vietnamese
 from temis_plugin.workflow import InvalidTransition
 
 from .workspace import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, message_page, page_context, workspace_page
@@ -52,7 +52,7 @@ class ActivityForm(forms.Form):
             self.fields["group"].choices = [(fixed_group, fixed_group)]
             self.fields["group"].disabled = True
             self.fields["group"].initial = fixed_group
-        vietnamese = (get_language() or "vi").startswith("vi")
+        vietnamese = is_vietnamese()
         self.fields["criteria"].choices = [
             (c.number, f"{c.number}. {(c.name_vi if vietnamese else c.name_en) or c.name_vi}")
             for c in framework.criteria]
@@ -264,7 +264,7 @@ def _opinion_initial(own) -> dict:
 
 
 def _criteria_rows(form, framework):
-    vietnamese = (get_language() or "vi").startswith("vi")
+    vietnamese = is_vietnamese()
     rows = []
     for criterion in framework.criteria:
         descriptors = criterion.descriptors_vi if vietnamese else (criterion.descriptors_en or criterion.descriptors_vi)

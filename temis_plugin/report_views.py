@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext as _, gettext_lazy
+
+from .labels import localized
 from django.views.decorators.http import require_http_methods
 
 from . import api, standards
@@ -142,10 +144,9 @@ def _local_input(moment) -> str:
 
 
 def _framework_choices() -> list[tuple[str, str]]:
-    vietnamese = (get_language() or "vi").startswith("vi")
     frameworks = sorted(standards.all_frameworks().values(), key=lambda f: (f.kind != "teacher", f.code))
     return [("", _("Both standards (teachers and principals)"))] + [
-        (f.code, f"{f.name_vi if vietnamese else f.name_en} ({f.legal_basis.document})") for f in frameworks]
+        (f.code, f"{localized(f.name_vi, f.name_en)} ({f.legal_basis.document})") for f in frameworks]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Pages of the plugin that are not in the admin."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from . import api, standards
 from .errors import NotFound
+from .labels import is_vietnamese
 from .models.evaluation import RATING_CHOICES, STATE_CHOICES
 
 STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
@@ -14,7 +14,7 @@ STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
 def home(request):
     """What the signed-in user has in TEMIS: their evaluation, their mentees, the frameworks."""
     educator = api.get_educator(request.user)
-    vietnamese = (get_language() or "vi").startswith("vi")
+    vietnamese = is_vietnamese()
     try:
         evaluation = api.get_or_create_evaluation(request.user) if educator else None
     except NotFound:  # no current cycle set up yet

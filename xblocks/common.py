@@ -1,8 +1,8 @@
-"""What the TEMIS blocks share: error mapping for handlers, language, open/close dates, resources."""
+"""What the TEMIS blocks share: error mapping for handlers, open/close dates, resources."""
 import functools
 import json
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from webob import Response
 from xblock.exceptions import JsonHandlerError
 from xblock.utils.resources import ResourceLoader
@@ -37,10 +37,6 @@ def json_response(payload, status=200):
 
 def json_error(status, message):
     return json_response({"error": message}, status=status)
-
-
-def is_vietnamese() -> bool:
-    return (translation.get_language() or "vi").startswith("vi")
 
 
 def window_state(opens_at, closes_at) -> str:

@@ -16,10 +16,10 @@ from xblock.fields import Boolean, DateTime, Integer, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api, standards
-from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
+from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, is_vietnamese
 from temis_plugin.errors import NotFound, TemisError
 
-from .common import is_vietnamese, json_error, json_response, loader, translated_errors, window_state
+from .common import json_error, json_response, loader, translated_errors, window_state
 from .identity import acting_user
 
 # Strings the page's script shows, translated on the server so one catalogue serves both.

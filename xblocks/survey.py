@@ -12,9 +12,10 @@ from xblock.fields import Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api
+from temis_plugin.labels import is_vietnamese
 from temis_plugin.survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
 
-from .common import is_vietnamese, loader, translated_errors
+from .common import loader, translated_errors
 from .identity import acting_user
 
 ITEM_LABELS = {

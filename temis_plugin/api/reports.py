@@ -1,4 +1,6 @@
 """Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
+from django.db import transaction
+
 from django.utils import timezone
 
 from ..data import ReportRunData, ScopeData
@@ -59,9 +61,10 @@ def request_report_file(user, kind: str, file_format: str, *, cycle_code=None, s
                         language: str = "vi") -> ReportRunData:
     """Start computing a report file in the background; follow it with :func:`get_report_run`."""
     _framework_codes(framework_code)
-    run = runs.request_run(user, kind, file_format, cycle_code=cycle_code, scope_code=scope_code,
-                           framework_code=framework_code or "", template_code=template_code, cut_off=cut_off,
-                           language=language)
+    scope = resolve_scope(user, scope_code)
+    run = runs.create_run(user, kind, file_format, cycle=cycle_row(cycle_code), scope=scope,
+                          framework_code=framework_code or "", template_code=template_code, cut_off=cut_off)
+    transaction.on_commit(lambda: runs.enqueue(run.pk, language))
     return _run_data(ReportRun.objects.select_related("cycle", "scope").get(pk=run.pk))
 
 

@@ -4,7 +4,6 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -30,13 +29,6 @@ def head_page(methods=("GET",)):
     return decorate
 
 
-def vietnamese() -> bool:
-    return (get_language() or "vi").startswith("vi")
-
-
-def label(labels, code) -> str:
-    """The translated label of ``code`` (a level, rating, state...), or "" when there is none."""
-    return _(labels[code]) if code in labels else ""
 
 
 def mark_errors(form):

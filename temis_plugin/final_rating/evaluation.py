@@ -12,7 +12,8 @@ from .. import api, standards
 from ..errors import ConcurrentEdit, InvalidInput
 from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from ..workflow import InvalidTransition
-from .common import head_page, label, mark_errors, vietnamese
+from ..labels import is_vietnamese, localized, translated
+from .common import head_page, mark_errors
 
 # What the audit trail calls each change.
 AUDIT_ACTIONS = {
@@ -163,7 +164,7 @@ def _preview(framework, levels) -> dict:
     missing = [n for n in framework.criterion_numbers if n not in levels]
     if missing:
         return {"rating": "", "missing": ", ".join(str(n) for n in missing)}
-    return {"rating": label(RATING_LABELS, standards.evaluate(framework, levels).result.value), "missing": ""}
+    return {"rating": translated(RATING_LABELS, standards.evaluate(framework, levels).result.value), "missing": ""}
 
 
 def _detail_page(request, evaluation, framework, *, levels_form=None, reopen_form=None, status=200, conflict=False,
@@ -188,19 +189,19 @@ def _detail_page(request, evaluation, framework, *, levels_form=None, reopen_for
     return render(request, "temis_plugin/final_detail.html", {
         "evaluation": evaluation, "framework": framework, "editable": editable,
         "name": evaluation.educator.full_name or _("Educator #%(id)s") % {"id": evaluation.educator.id},
-        "framework_name": framework.name_vi if vietnamese() else framework.name_en,
-        "state_label": label(STATE_LABELS, evaluation.state),
-        "self_rating": label(RATING_LABELS, evaluation.self_rating),
-        "final_rating": label(RATING_LABELS, evaluation.final_rating),
+        "framework_name": localized(framework.name_vi, framework.name_en),
+        "state_label": translated(STATE_LABELS, evaluation.state),
+        "self_rating": translated(RATING_LABELS, evaluation.self_rating),
+        "final_rating": translated(RATING_LABELS, evaluation.final_rating),
         "summary": summary,
-        "opinion_ratings": ", ".join(f"{label(RATING_LABELS, r)}: {n}" for r, n in summary.per_rating.items()),
+        "opinion_ratings": ", ".join(f"{translated(RATING_LABELS, r)}: {n}" for r, n in summary.per_rating.items()),
         "opinions": api.list_opinions(user, evaluation.id),
         "standards": _standards_context(evaluation, framework, summary, levels_form),
         "levels_form": levels_form if editable else None, "reopen_form": reopen_form,
         "unsaved": levels_form if (levels_form is not None and not editable and levels_form.is_bound) else None,
         "unsaved_reason": unsaved_reason,
         "conflict": conflict, "problem": problem, "preview": preview, "notice": _(notice) if notice else "",
-        "audit": [{"entry": e, "action": label(AUDIT_ACTIONS, e.action)}
+        "audit": [{"entry": e, "action": translated(AUDIT_ACTIONS, e.action)}
                   for e in api.audit_trail(user, evaluation.id)],
         "list_url": reverse("temis:final_rating"),
         "needs": evaluation.training_needs,
@@ -208,7 +209,7 @@ def _detail_page(request, evaluation, framework, *, levels_form=None, reopen_for
 
 
 def _standards_context(evaluation, framework, summary, form):
-    in_vietnamese = vietnamese()
+    in_vietnamese = is_vietnamese()
     result = []
     for standard in framework.standards:
         criteria = []
@@ -222,16 +223,16 @@ def _standards_context(evaluation, framework, summary, form):
                 "number": number,
                 "name": ((criterion.name_vi if in_vietnamese else criterion.name_en) or criterion.name_vi
                          or _("Criterion %(number)s") % {"number": number}),
-                "self_level": label(LEVEL_LABELS, evaluation.self_levels.get(number)),
-                "final_level": label(LEVEL_LABELS, saved_final),
-                "opinions": ", ".join(f"{label(LEVEL_LABELS, code)}: {count}"
+                "self_level": translated(LEVEL_LABELS, evaluation.self_levels.get(number)),
+                "final_level": translated(LEVEL_LABELS, saved_final),
+                "opinions": ", ".join(f"{translated(LEVEL_LABELS, code)}: {count}"
                                       for code, count in summary.per_criterion.get(number, {}).items()),
                 "evidence": [_evidence_context(evaluation, item) for item in evaluation.evidence.get(number, [])],
-                "descriptors": [(label(LEVEL_LABELS, code), descriptors[code]) for code in LEVEL_LABELS
+                "descriptors": [(translated(LEVEL_LABELS, code), descriptors[code]) for code in LEVEL_LABELS
                                 if descriptors.get(code)],
                 "field": field,
                 # After a conflict: the level saved now, when it differs from the one in the form.
-                "saved_now": (label(LEVEL_LABELS, saved_final) if field is not None and form.is_bound and saved_final
+                "saved_now": (translated(LEVEL_LABELS, saved_final) if field is not None and form.is_bound and saved_final
                               and field.value() != saved_final else ""),
             })
         result.append({"number": standard.number,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_noop, ngettext
 from .. import api
 from ..errors import InvalidInput, NotFound
 from ..labels import RATING_LABELS, STATE_LABELS
-from .common import head_page, label
+from ..labels import translated
+from .common import head_page
 
 # Why a bulk action left an evaluation unchanged (codes from api.BULK_REASONS).
 BULK_FAILURES = {
@@ -84,9 +85,9 @@ def _list_url(query, page) -> str:
 
 def _row_context(row) -> dict:
     if row.final_rating:
-        final = label(RATING_LABELS, row.final_rating)
+        final = translated(RATING_LABELS, row.final_rating)
     elif row.final_preview:
-        final = _("%(rating)s (not finalized)") % {"rating": label(RATING_LABELS, row.final_preview)}
+        final = _("%(rating)s (not finalized)") % {"rating": translated(RATING_LABELS, row.final_preview)}
     elif row.final_levels_count:
         final = _("%(count)s of %(total)s levels chosen") % {"count": row.final_levels_count,
                                                             "total": row.criterion_count}
@@ -98,9 +99,9 @@ def _row_context(row) -> dict:
         group = {"principal": _("Principal"), "vice_principal": _("Vice-principal")}.get(row.educator.position, "")
     return {
         "row": row, "name": row.educator.full_name or _("Educator #%(id)s") % {"id": row.educator.id},
-        "group": group, "state_label": label(STATE_LABELS, row.state),
-        "self_rating": label(RATING_LABELS, row.self_rating),
-        "opinions": ", ".join(f"{label(RATING_LABELS, r)}: {n}" for r, n in row.opinion_ratings.items()),
+        "group": group, "state_label": translated(STATE_LABELS, row.state),
+        "self_rating": translated(RATING_LABELS, row.self_rating),
+        "opinions": ", ".join(f"{translated(RATING_LABELS, r)}: {n}" for r, n in row.opinion_ratings.items()),
         "final": final, "url": reverse("temis:final_rating_detail", args=[row.evaluation_id]),
     }
 

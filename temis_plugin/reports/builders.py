@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import standards
-from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
+from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, localized, translated
 from ..models import (Evaluation, MentorGroup, ModuleResult, OrgUnit, SupportActivity,
                       SurveyResponse, TrainingModule, TrainingNeed)
 from ..roles import Position, SchoolLevel
@@ -146,22 +146,20 @@ def _share(part, whole) -> Decimal | None:
 
 
 def _level_label(level) -> str:
-    return _(LEVEL_LABELS[str(level)])
+    return translated(LEVEL_LABELS, str(level))
 
 
 def _rating_label(rating) -> str:
-    return _(RATING_LABELS[rating]) if rating else ""
+    return translated(RATING_LABELS, rating)
 
 
 def _criterion_label(criterion) -> str:
-    from django.utils.translation import get_language
-    name = criterion.name_vi if (get_language() or "vi").startswith("vi") else (criterion.name_en or criterion.name_vi)
+    name = localized(criterion.name_vi, criterion.name_en)
     return _("Criterion %(number)s") % {"number": criterion.number} + (f". {name}" if name else "")
 
 
 def _framework_title(framework) -> str:
-    from django.utils.translation import get_language
-    name = framework.name_vi if (get_language() or "vi").startswith("vi") else framework.name_en
+    name = localized(framework.name_vi, framework.name_en)
     return f"{name} ({framework.legal_basis.document})"
 
 
@@ -228,9 +226,12 @@ def _grouped_results(scope: Scope, cycle, framework, cut_off) -> list[dict]:
             .order_by()
         )
 
-    workers = min(len(children := child_units(scope)), getattr(settings, "TEMIS_REPORT_PARALLEL_QUERIES", 4))
-    if not (scope.is_nation or scope.kind == "ministry") or workers < 2 or connection.in_atomic_block:
+    if not (scope.is_nation or scope.kind == "ministry") or connection.in_atomic_block:
         # Inside a transaction other connections would not see its data: one pass on this connection.
+        return one_pass(scope, _child_unit_path(scope))
+    children = child_units(scope)
+    workers = min(len(children), getattr(settings, "TEMIS_REPORT_PARALLEL_QUERIES", 4))
+    if workers < 2:
         return one_pass(scope, _child_unit_path(scope))
 
     def child_pass(unit):
@@ -465,8 +466,7 @@ def _training_needs(report: Report, scope, cycle, frameworks, cut_off):
 
 
 def _module_name(name_vi, name_en) -> str:
-    from django.utils.translation import get_language
-    return name_vi if (get_language() or "vi").startswith("vi") else (name_en or name_vi)
+    return localized(name_vi, name_en)
 
 
 # ---------------------------------------------------------------------------------------------

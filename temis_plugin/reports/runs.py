@@ -25,7 +25,7 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import Cycle, ReportRun
 from ..models.reports import report_storage
 from .builders import REPORT_KINDS, build_report
-from .scope import Scope, nation, resolve_scope, scope_of
+from .scope import Scope, nation, scope_of
 from .temis_export import build_temis_export, check_template_code
 from .writers import FORMATS, write_report
 
@@ -176,23 +176,6 @@ def _publish_on_disk(path: str, spool):
 
 # ---------------------------------------------------------------------------------------------
 # For the API: requests and reads, with permissions
-
-
-def request_run(user, kind: str, file_format: str, *, cycle_code=None, scope_code=None, framework_code="",
-                template_code="", cut_off=None, language="vi") -> ReportRun:
-    from ..api._shared import cycle_row
-    scope = resolve_scope(user, scope_code)
-    cycle = cycle_row(cycle_code)
-    if framework_code:
-        from .. import standards
-        try:
-            standards.get_framework(framework_code)
-        except standards.UnknownFramework as exc:
-            raise InvalidInput(str(exc), field="framework") from None
-    run = create_run(user, kind, file_format, cycle=cycle, scope=scope, framework_code=framework_code,
-                     template_code=template_code, cut_off=cut_off)
-    transaction.on_commit(lambda: enqueue(run.pk, language))
-    return run
 
 
 def enqueue(run_id, language="vi"):

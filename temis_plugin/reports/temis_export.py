@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .. import standards
 from ..errors import InvalidInput, NotFound
-from ..labels import LEVEL_LABELS, RATING_LABELS
+from ..labels import LEVEL_LABELS, RATING_LABELS, localized
 from ..models import ModuleResult
 from ..standards import LEVEL_BY_PACKED_CHAR
 from .builders import _cycle_window, _in_scope, educator_result_rows
@@ -76,7 +76,7 @@ class ExportTemplate(BaseModel):
         return self
 
     def name(self) -> str:
-        return self.name_vi if (translation.get_language() or "vi").startswith("vi") else self.name_en
+        return localized(self.name_vi, self.name_en)
 
 
 class TemplateFileError(ValueError):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView, exception_handler, set_rollback
 from .. import api, standards
 from ..compat import jwt_authentication_class
 from ..errors import NotFound, TemisError
+from ..labels import localized
 from ..reports.writers import CONTENT_TYPES
 from . import streams
 from .schema import TemisAutoSchema, document
@@ -127,7 +128,7 @@ def _run_context(request) -> dict:
 
 
 def _framework_name(framework) -> str:
-    return framework.name_vi if _language().startswith("vi") else (framework.name_en or framework.name_vi)
+    return localized(framework.name_vi, framework.name_en)
 
 
 class ReportCatalogueView(TemisApiView):
