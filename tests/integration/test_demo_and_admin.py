@@ -76,3 +76,39 @@ def test_start_page_links_to_the_blocks_for_the_signed_in_teacher(demo, client):
     html = client.get("/workbench/scenario/temis_self_assessment.0/?student=gv0003",
                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "Thông tư 20/2018/TT-BGDĐT" in html and "Đạo đức nhà giáo" in html
+
+
+def test_the_demo_province_officer_downloads_every_report_as_xlsx_and_csv_and_through_the_api(
+        demo, django_capture_on_commit_callbacks, settings, tmp_path):
+    import csv
+    import io
+    import json
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    from temis_plugin import api
+    settings.MEDIA_ROOT = tmp_path
+    officer = get_user_model().objects.get(username="officer.province")
+    kinds = [code for code, _title in api.report_kinds()]
+    for kind in kinds:
+        for file_format in ("xlsx", "csv"):
+            with django_capture_on_commit_callbacks(execute=True):  # the Celery task runs in-process here
+                run = api.request_report_file(officer, kind, file_format)
+            run = api.get_report_run(officer, run.id)
+            assert run.status == "done" and run.scope.code == "DEMO-P01", (kind, file_format, run)
+            handle, _name, _type = api.open_report_file(officer, run.id)
+            with handle:
+                data = handle.read()
+            if file_format == "xlsx":
+                assert load_workbook(io.BytesIO(data), read_only=True).worksheets
+            else:
+                assert any(row[:1] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        client = Client()
+        client.force_login(officer)
+        response = client.get(f"/temis/api/v1/reports/{kind}/", {"format": "json"})
+        assert response.status_code == 200, (kind, response.status_code)
+        document = json.loads(b"".join(response.streaming_content) if response.streaming else response.content)
+        assert document["stamp"]["scope"]["code"] == "DEMO-P01" and document["tables"], kind
+    assert len(kinds) == 7
