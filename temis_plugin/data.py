@@ -33,7 +33,7 @@ class EvidenceData(_Data):
     name: str
     description: str
     kind: str  # "file" or "link"
-    url: str  # the link, or the storage URL of the file
+    url: str  # the link, or the permission-checked route that serves the file
     original_filename: str
     content_type: str
     size: int

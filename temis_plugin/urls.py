@@ -10,10 +10,9 @@ app_name = "temis"
 urlpatterns = [
     path("", views.home, name="home"),
     path("api/v1/", include("temis_plugin.rest.urls")),
+    path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
     path("final/", final_listing.rating_list, name="final_rating"),
     path("final/<int:evaluation_id>/", final_evaluation.rating_detail, name="final_rating_detail"),
-    path("final/<int:evaluation_id>/evidence/<int:evidence_id>/", final_evaluation.evidence_file,
-         name="final_rating_evidence"),
     path("reports/", report_views.dashboard, name="reports"),
     path("reports/runs/", report_views.start_run, name="report_run_start"),
     path("reports/runs/<uuid:run_id>/", report_views.run_page, name="report_run"),

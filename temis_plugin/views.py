@@ -1,6 +1,8 @@
 """Pages of the plugin that are not in the admin."""
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from . import api, standards
 from .errors import NotFound
@@ -36,3 +38,31 @@ def home(request):
         "frameworks": sorted(standards.all_frameworks().values(), key=lambda f: f.code),
     }
     return render(request, "temis_plugin/home.html", context)
+
+
+# Shown in the browser; anything else is downloaded.
+INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "video/mp4"}
+
+
+@login_required
+@require_GET
+def evidence_file(request, evidence_id):
+    """An evidence file, for its owner and whoever may read an evaluation it backs.
+
+    Files are served only here, never by their storage URL, so the check applies to every reader.
+    """
+    try:
+        evidence, handle = api.open_evidence_file(request.user, evidence_id)
+    except NotFound:
+        raise Http404("not found") from None
+    content_type = evidence.content_type or "application/octet-stream"
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(handle, content_type=content_type, as_attachment=not inline,
+                            filename=evidence.original_filename or f"evidence-{evidence.id}")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if not inline:
+        # Should a browser open it anyway, it runs nothing in our origin. (Not on PDFs: the sandbox
+        # stops browsers' PDF viewers.)
+        response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -10,6 +10,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -22,6 +23,7 @@ from ..models import (AuditEntry, ColleagueOpinion, Cycle, EducatorProfile, Eval
 from ..permissions import Relation, permitted_actions, relations
 from ..roles import SUPERIOR_ROLES, Position, Role, UnitKind
 from ..standards import Level, pack_levels, unpack_levels
+from ..uploads import content_matches
 from ..workflow import Action, EvaluationState, InvalidTransition, allowed_actions, next_state
 from ._shared import checked_text, current_cycle_row, cycle_data, cycle_row, educator_data, educator_of
 
@@ -522,26 +524,33 @@ def get_evaluation_to_rate(user, evaluation_id: int) -> EvaluationData:
     return _evaluation_data(evaluation, found)
 
 
-def open_evidence_file(user, evaluation_id: int, evidence_id: int):
-    """An evidence file backing ``evaluation_id``, opened for reading, with its description.
+def open_evidence_file(user, evidence_id: int):
+    """An evidence file, opened for reading, with its description.
 
-    Whoever may read the evaluation's audit trail (the educator, the head, oversight roles) may
-    open the files linked to it. Returns ``(EvidenceData, file)``; the caller closes the file.
+    Its owner may open it, and so may whoever reads the trail of an evaluation it backs (the head,
+    oversight roles). Anyone else is told it does not exist, as for an unknown id, so ids cannot be
+    probed. Returns ``(EvidenceData, file)``; the caller closes the file.
     """
-    evaluation = _evaluation(evaluation_id)
-    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
-        raise NotFound(f"no evaluation {evaluation_id}")
     try:
-        evidence = Evidence.objects.filter(pk=int(evidence_id), links__evaluation=evaluation).distinct().first()
+        evidence = Evidence.objects.select_related("owner").filter(pk=int(evidence_id)).first()
     except (TypeError, ValueError):
         evidence = None
-    if evidence is None or not evidence.file:
+    if evidence is None or not evidence.file or not _may_open_evidence(user, evidence):
         raise NotFound(f"no evidence file {evidence_id}")
     try:
         handle = evidence.file.open("rb")
     except OSError:
         raise NotFound(f"no evidence file {evidence_id}") from None
     return _evidence_data(evidence), handle
+
+
+def _may_open_evidence(user, evidence: Evidence) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if evidence.owner.user_id == user.pk:
+        return True
+    backed = Evaluation.objects.filter(evidence_links__evidence=evidence).distinct()
+    return any(relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT} for evaluation in backed)
 
 
 def accept_self_levels_as_final(user, evaluation_ids, expected_versions=None) -> BulkOutcome:
@@ -847,6 +856,8 @@ def _check_upload(file):
     guessed = mimetypes.guess_type(_safe_filename(file.name))[0]
     if guessed not in allowed or (declared and declared != guessed):
         raise InvalidInput("this type of file is not accepted as evidence")
+    if not content_matches(guessed, file):
+        raise InvalidInput("the file's content does not match its type")
 
 
 def _iso(value):
@@ -861,7 +872,9 @@ def _opinion_snapshot(opinion):
 def _evidence_data(evidence: Evidence) -> EvidenceData:
     return EvidenceData(
         id=evidence.pk, name=evidence.name, description=evidence.description,
-        kind="file" if evidence.file else "link", url=evidence.file.url if evidence.file else evidence.url,
+        # A file is served only through the permission-checked route, never by its storage URL.
+        kind="file" if evidence.file else "link",
+        url=reverse("temis:evidence_file", args=[evidence.pk]) if evidence.file else evidence.url,
         original_filename=evidence.original_filename, content_type=evidence.content_type, size=evidence.size,
     )
 

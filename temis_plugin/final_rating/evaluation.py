@@ -2,7 +2,7 @@
 final levels and comment, finalizing, reopening with a reason, the audit trail; and its evidence files.
 """
 from django import forms
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -227,7 +227,7 @@ def _standards_context(evaluation, framework, summary, form):
                 "final_level": translated(LEVEL_LABELS, saved_final),
                 "opinions": ", ".join(f"{translated(LEVEL_LABELS, code)}: {count}"
                                       for code, count in summary.per_criterion.get(number, {}).items()),
-                "evidence": [_evidence_context(evaluation, item) for item in evaluation.evidence.get(number, [])],
+                "evidence": [_evidence_context(item) for item in evaluation.evidence.get(number, [])],
                 "descriptors": [(translated(LEVEL_LABELS, code), descriptors[code]) for code in LEVEL_LABELS
                                 if descriptors.get(code)],
                 "field": field,
@@ -240,33 +240,5 @@ def _standards_context(evaluation, framework, summary, form):
     return result
 
 
-def _evidence_context(evaluation, item) -> dict:
-    if item.kind == "file":
-        url = reverse("temis:final_rating_evidence", args=[evaluation.id, item.id])
-    else:
-        url = item.url
-    return {"name": item.name, "url": url, "external": item.kind != "file", "description": item.description}
-
-
-# ---------------------------------------------------------------------------------------------
-# Evidence files
-
-# Shown in the browser; anything else is downloaded.
-INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "video/mp4"}
-
-
-@head_page()
-def evidence_file(request, evaluation_id, evidence_id):
-    """An evidence file of an evaluation, for whoever may read it; the storage path never leaves the server."""
-    evidence, handle = api.open_evidence_file(request.user, evaluation_id, evidence_id)
-    content_type = evidence.content_type or "application/octet-stream"
-    inline = content_type in INLINE_TYPES
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline,
-                            filename=evidence.original_filename or f"evidence-{evidence.id}")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        # Should a browser open it anyway, it runs nothing in our origin. (Not on PDFs: the sandbox
-        # stops browsers' PDF viewers.)
-        response["Content-Security-Policy"] = "sandbox"
-    return response
+def _evidence_context(item) -> dict:
+    return {"name": item.name, "url": item.url, "external": item.kind != "file", "description": item.description}

@@ -9,6 +9,7 @@ from ..standards import OverallRating
 from ..workflow import EvaluationState
 from .organisation import SCHOOL_LEVEL_CHOICES, Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile
+from .storage import configured_storage
 
 STATE_CHOICES = [
     (EvaluationState.DRAFT, _("Draft")),
@@ -118,9 +119,16 @@ class TrainingNeed(models.Model):
         ]
 
 
+def evidence_storage():
+    """Where evidence files go: the STORAGES alias named by TEMIS_EVIDENCE_STORAGE, else the default."""
+    return configured_storage("TEMIS_EVIDENCE_STORAGE")
+
+
 def evidence_upload_to(instance, filename):
     # A random folder per file: no names, identifiers or school codes in storage paths or URLs.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    # The suffix keeps letters and digits only, so no name can add a separator to the path.
+    suffix = "".join(ch for ch in filename.rsplit(".", 1)[-1].lower() if ch.isascii() and ch.isalnum())[:8]
+    suffix = suffix if "." in filename and suffix else "bin"
     return f"temis/evidence/{uuid.uuid4().hex}.{suffix}"
 
 
@@ -138,7 +146,8 @@ class Evidence(models.Model):
                               verbose_name=_("owner"))
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    file = models.FileField(_("file"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, storage=evidence_storage, blank=True,
+                            max_length=255)
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=127, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)

@@ -6,13 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .organisation import Cycle, OrgUnit
+from .storage import configured_storage
 
 
 def report_storage():
     """Where report files go: the STORAGES alias named by TEMIS_REPORTS_STORAGE, else the default."""
-    from django.core.files.storage import default_storage, storages
-    alias = getattr(settings, "TEMIS_REPORTS_STORAGE", None)
-    return storages[alias] if alias else default_storage
+    return configured_storage("TEMIS_REPORTS_STORAGE")
 
 
 class ReportRun(models.Model):

@@ -11,6 +11,9 @@ def plugin_settings(settings):
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "video/mp4",
     ])
+    # The STORAGES alias for evidence files (the default storage if unset): point it at a private
+    # bucket, since files are served only through the plugin's permission-checked route.
+    settings.TEMIS_EVIDENCE_STORAGE = getattr(settings, "TEMIS_EVIDENCE_STORAGE", None)
     # Roster files larger than this are refused before parsing.
     settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)
     # The calendar in which a training module's pass date (ModuleResult.passed_on) is counted.

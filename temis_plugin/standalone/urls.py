@@ -1,6 +1,5 @@
 """URLs of the standalone site: the plugin's URLs come from the plugin framework, as in the LMS."""
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from edx_django_utils.plugins import get_plugin_url_patterns
@@ -22,5 +21,5 @@ urlpatterns = [
     # Only our apps' URLs: other installed plugins (lti-consumer-xblock) need the platform's settings.
     *[p for p in get_plugin_url_patterns("lms.djangoapp") if getattr(p, "namespace", None) in ("temis", "temis_lti")],
     *([path("workbench/", include(workbench_patterns()))] if "workbench" in settings.INSTALLED_APPS else []),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+    # No media route: evidence and report files are personal data, served only by checked views.
 ]

@@ -325,7 +325,7 @@ def test_evidence_opens_for_the_head_without_a_storage_path(school, client):
     unlinked = api.add_evidence(teacher, "Chưa gắn", file=SimpleUploadedFile("khac.pdf", PDF, "application/pdf"))
     evaluation = api.link_evidence(teacher, evaluation.id, evaluation.version, evidence.id, [4])
     api.submit_self_assessment(teacher, evaluation.id, evaluation.version)
-    url = f"/temis/final/{evaluation.id}/evidence/{evidence.id}/"
+    url = f"/temis/evidence/{evidence.id}/"
     client.force_login(head)
     page = client.get(detail(evaluation.id)).content.decode()
     assert f'href="{url}"' in page and "Kế hoạch bài dạy" in page and "/media/" not in page
@@ -333,10 +333,14 @@ def test_evidence_opens_for_the_head_without_a_storage_path(school, client):
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf" and "ke-hoach.pdf" in response["Content-Disposition"]
     assert response["Cache-Control"] == "private, no-store"
-    assert client.get(f"/temis/final/{evaluation.id}/evidence/{unlinked.id}/").status_code == 404
+    # Evidence that backs none of the head's evaluations stays the teacher's own.
+    assert client.get(f"/temis/evidence/{unlinked.id}/").status_code == 404
     for outsider in (people["t3"].user, people["principal2"].user):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
+    client.force_login(teacher)
+    for own in (evidence, unlinked):
+        assert client.get(f"/temis/evidence/{own.id}/").status_code == 200
 
 
 def test_pages_in_vietnamese(school, client):
