@@ -30,6 +30,8 @@ INSTALL_REQUIRES = [
     "celery>=5.2",
     "djangorestframework>=3.14",
     "drf-spectacular>=0.26",
+    # Rate limits on the LTI endpoints, counted in the LMS's shared cache (the LMS ships it too).
+    "django-ratelimit>=4.0",
 ]
 
 # The xblock-sdk workbench, where the demo shows the blocks as a learner sees them.

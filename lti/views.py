@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, workspace
+from . import deep_linking, throttle, workspace
 from .models import Launch, LoginState, Platform, ToolKey
 from .keys import sign
 from .protocol import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, LaunchError, validate_id_token
@@ -31,6 +31,7 @@ EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_proces
 def _refuse(request, error: LaunchError):
     # The reason code and the platform are logged; no token, user id or claim content is.
     log.warning("TEMIS LTI refused %s: %s", request.path, error.reason)
+    throttle.count_refused(request)
     return render(request, "lti/error.html", {"message": str(error), "reason": error.reason}, status=error.status)
 
 
@@ -41,8 +42,11 @@ def _tool_url(request, name):
 @csrf_exempt
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
+@throttle.limited("login")
 def login(request):
     """Third-party initiated login (GET or POST): remember state and nonce here, then redirect."""
+    if blocked := throttle.refused_too_often(request):
+        return blocked
     params = request.POST if request.method == "POST" else request.GET
     try:
         missing = [name for name in ("iss", "login_hint", "target_link_uri") if not params.get(name)]
@@ -72,8 +76,11 @@ def login(request):
 @csrf_exempt
 @xframe_options_exempt
 @require_POST
+@throttle.limited("launch")
 def launch(request):
     """The platform's form POST of the id_token: validate everything, then open the workspace."""
+    if blocked := throttle.refused_too_often(request):
+        return blocked
     try:
         state = _login_state(request.POST.get("state"))
         # The state names the platform the login was for; the token must come from that platform.
@@ -109,6 +116,7 @@ def _deep_linking_picker(request, record):
 @csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch
 @xframe_options_exempt
 @require_POST
+@throttle.limited("deep_link")
 def deep_link_response(request, launch_id):
     """Sign the chosen ltiResourceLink and auto-post it back to the platform's return URL."""
     record = workspace.launch_or_404(launch_id)
@@ -155,6 +163,7 @@ def _record_launch(platform, claims) -> Launch:
 
 
 @require_GET
+@throttle.limited("jwks")
 def jwks(request):
     keys = [key.public_jwk for key in ToolKey.published().order_by("created")]
     response = JsonResponse({"keys": keys})

@@ -27,6 +27,7 @@ from temis_plugin import api
 from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from temis_plugin.errors import NotAllowed, NotFound
 
+from . import throttle
 from .models import Launch
 from .protocol import mentor_scope
 
@@ -61,6 +62,7 @@ def workspace_page(methods=("GET",)):
         @xframe_options_exempt
         @csrf_exempt  # cookie-less: the form token below replaces the CSRF cookie (see the module's docstring)
         @require_http_methods(list(methods))
+        @throttle.limited("workspace")
         def wrapper(request, launch_id, **kwargs):
             record = launch_or_404(launch_id)
             if request.method == "POST" and not constant_time_compare(
@@ -99,6 +101,7 @@ def message_page(request, record, message, status):
 
 @xframe_options_exempt
 @require_GET
+@throttle.limited("workspace")
 def home(request, launch_id):
     """The workspace of an earlier launch, e.g. reopened in a new window."""
     return render_home(request, launch_or_404(launch_id))

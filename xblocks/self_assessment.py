@@ -32,6 +32,7 @@ SCRIPT_STRINGS = {
     "missing": gettext_noop("Choose a level for every criterion before submitting. Missing: %(list)s"),
     "need_name": gettext_noop("Give the evidence a name."),
     "need_file_or_link": gettext_noop("Choose a file or enter a link."),
+    "view_evidence": gettext_noop("View evidence"),
 }
 
 
@@ -176,8 +177,8 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
                     "final_level": _(LEVEL_LABELS[evaluation.final_levels[criterion.number]])
                     if criterion.number in evaluation.final_levels else "",
                     "evidence": evaluation.evidence.get(criterion.number, []),
-                    "library": [{"id": e.id, "name": e.name, "checked": criterion.number in linked.get(e.id, [])}
-                                for e in library],
+                    "library": [{"id": e.id, "name": e.name, "url": e.url,
+                                 "checked": criterion.number in linked.get(e.id, [])} for e in library],
                     "need": criterion.number in chosen_criteria,
                     "opinions": ", ".join(f"{_(LEVEL_LABELS[code])}: {count}" for code, count in
                                           (summary.per_criterion.get(criterion.number, {}).items() if summary else [])),

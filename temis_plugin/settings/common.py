@@ -14,6 +14,9 @@ def plugin_settings(settings):
     # The STORAGES alias for evidence files (the default storage if unset): point it at a private
     # bucket, since files are served only through the plugin's permission-checked route.
     settings.TEMIS_EVIDENCE_STORAGE = getattr(settings, "TEMIS_EVIDENCE_STORAGE", None)
+    # Rate limits of the LTI tool's endpoint groups, per client address ("count/period"), merged over
+    # lti.throttle.DEFAULT_RATES; a group set to None has no limit. Counted in RATELIMIT_USE_CACHE.
+    settings.TEMIS_LTI_RATE_LIMITS = getattr(settings, "TEMIS_LTI_RATE_LIMITS", {})
     # Roster files larger than this are refused before parsing.
     settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)
     # The calendar in which a training module's pass date (ModuleResult.passed_on) is counted.

@@ -105,6 +105,8 @@ def test_evidence_upload_link_and_limits(block, settings):
     code, data = block.json("link_evidence", {"id": evaluation.id, "version": evaluation.version,
                                               "evidence_id": evidence["id"], "criteria": [4, 5]})
     assert code == 200 and "Giáo án" in block.html()
+    # The block links the file through the checked route, not its storage URL.
+    assert f'href="/temis/evidence/{evidence["id"]}/"' in block.html() and "/media/" not in block.html()
     code, data = block.upload("add_evidence", {"name": "x"}, ("x.exe", b"MZ"))
     assert code == 400 and "type of file" in data["error"]
     big = b"0" * (settings.TEMIS_EVIDENCE_MAX_BYTES + 1)

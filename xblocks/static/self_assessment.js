@@ -124,6 +124,12 @@ function TemisSelfAssessment(runtime, element, args) {
             var label = document.createElement("label");
             label.htmlFor = id; label.textContent = evidence.name;
             item.appendChild(box); item.appendChild(document.createTextNode(" ")); item.appendChild(label);
+            if (evidence.url) {
+                var open = document.createElement("a");
+                open.href = evidence.url; open.target = "_blank"; open.rel = "noopener";
+                open.textContent = strings.view_evidence;
+                item.appendChild(document.createTextNode(" ")); item.appendChild(open);
+            }
             list.appendChild(item);
         });
     }
