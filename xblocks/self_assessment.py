@@ -44,7 +44,7 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
     display_name = String(display_name=gettext_noop("Display name"), default="Tự đánh giá theo chuẩn",
                           scope=Scope.settings)
     framework_code = String(
-        display_name=gettext_noop("Standard"), scope=Scope.settings, default="TT20-2018",
+        display_name=gettext_noop("Professional standard"), scope=Scope.settings, default="TT20-2018",
         values=[{"display_name": "TT20-2018 (giáo viên)", "value": "TT20-2018"},
                 {"display_name": "TT14-2018 (hiệu trưởng)", "value": "TT14-2018"}],
         help=gettext_noop("Teachers: Thông tư 20/2018; principals: Thông tư 14/2018."))
