@@ -216,13 +216,16 @@ class _Validator:
             elif school_levels is not None and level not in school_levels:
                 self.error("educators", line, "school_level", f"school {row['school_code']} has no {level} level")
             entry["school_level"] = level
-            for column, parse in (("level_start_date", _parse_date), ("is_core_teacher", _parse_bool)):
+            # position_since (TT14 eligibility) is optional: a file without the column keeps what is stored.
+            dated = ("level_start_date", "position_since") if "position_since" in row else ("level_start_date",)
+            for column, parse in [(c, _parse_date) for c in dated] + [("is_core_teacher", _parse_bool)]:
                 try:
                     entry[column] = parse(row.get(column, ""))
                 except ValueError as exc:
                     self.error("educators", line, column, str(exc))
-            if entry.get("level_start_date") and entry["level_start_date"] > datetime.date.today():
-                self.error("educators", line, "level_start_date", "is in the future")
+            for column in dated:
+                if entry.get(column) and entry[column] > datetime.date.today():
+                    self.error("educators", line, column, "is in the future")
             username = row.get("username", "")
             entry["user"] = None
             if username:
@@ -332,7 +335,7 @@ class _Writer:
         existing = {p.national_id: p for p in EducatorProfile.objects.filter(
             national_id__in=[e["national_id"] for e in entries])}
         fields = ["full_name", "subject", "school_id", "subject_group_id", "position", "school_level",
-                  "level_start_date", "is_core_teacher", "user_id"]
+                  "level_start_date", "position_since", "is_core_teacher", "user_id"]
         to_create, to_update = [], []
         for entry in entries:
             values = {
@@ -342,6 +345,10 @@ class _Writer:
                 "is_core_teacher": entry["is_core_teacher"],
             }
             profile = existing.get(entry["national_id"])
+            if "position_since" in entry:
+                values["position_since"] = entry["position_since"]
+            elif profile is not None:
+                values["position_since"] = profile.position_since
             if entry["user"] is not None:
                 values["user_id"] = entry["user"].pk
             elif profile is not None:

@@ -148,6 +148,30 @@ def test_a_database_failure_mid_write_leaves_nothing(cycle, monkeypatch):
     assert not OrgUnit.objects.exists() and not EducatorProfile.objects.exists()
 
 
+def test_position_since_is_read_when_present_and_kept_when_the_column_is_absent(cycle):
+    for name in ("units.csv", "educators.csv"):
+        import_roster(SAMPLES / name)
+    principal = EducatorProfile.objects.get(national_id="MAU000001")
+    assert principal.position_since.isoformat() == "2019-08-15"
+    assert EducatorProfile.objects.get(national_id="MAU000002").position_since is None
+    # The sample workbook has no position_since column: importing it keeps the stored date.
+    import_roster(SAMPLES / "sample_roster.xlsx")
+    principal.refresh_from_db()
+    assert principal.position_since.isoformat() == "2019-08-15"
+    header, *rows = (SAMPLES / "educators.csv").read_text(encoding="utf-8").splitlines()
+    future = "\n".join([header, rows[0].replace("2019-08-15", "15/08/2999")]).encode()
+    with pytest.raises(RosterError) as raised:
+        import_roster(io.BytesIO(future), filename="giao-vien.csv")
+    assert [str(e) for e in raised.value.errors if "position_since" in str(e) and "in the future" in str(e)]
+    principal.refresh_from_db()
+    assert principal.position_since.isoformat() == "2019-08-15"
+    vietnamese = "\n".join([header.replace("position_since", "Ngày giữ chức vụ"),
+                             rows[0].replace("2019-08-15", "01/09/2020")]).encode()
+    import_roster(io.BytesIO(vietnamese), filename="giao-vien.csv")
+    principal.refresh_from_db()
+    assert principal.position_since.isoformat() == "2020-09-01"
+
+
 def test_vietnamese_headers_are_understood(db):
     content = ("Mã,Tên,Loại,Mã đơn vị cấp trên\nVN-BO,Bộ,ministry,\nVN-P1,Tỉnh,province,VN-BO\n").encode()
     import_roster(io.BytesIO(content), filename="don-vi.csv", table="units")
