@@ -60,6 +60,7 @@ bench: install-test
 	PYTHONPATH=. TEMIS_DB=mysql $(PY) tests/benchmarks/bench_lti.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_export.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_reports.py
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_xblock.py
 
 test-sqlite:
 	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider

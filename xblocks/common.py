@@ -2,6 +2,8 @@
 import functools
 import json
 
+from django.template import Context, Engine, Template
+from django.template.backends.django import get_installed_libraries
 from django.utils import timezone
 from webob import Response
 from xblock.exceptions import JsonHandlerError
@@ -11,7 +13,33 @@ from temis_plugin.errors import TemisError
 from temis_plugin.standards import StandardsError
 from temis_plugin.workflow import InvalidTransition
 
-loader = ResourceLoader(__name__)
+
+
+class CompiledTemplateLoader(ResourceLoader):
+    """ResourceLoader that compiles each block template once per process.
+
+    ResourceLoader.render_django_template builds a template engine (scanning every installed app's
+    template tags) and parses the template on every render: at an end-of-year peak that was most
+    of the page's CPU. The template and its libraries do not change while the process runs, and a
+    compiled Django template renders many contexts safely, so both are kept.
+    (tests/benchmarks/bench_xblock.py compares the two.)
+    """
+
+    @functools.cached_property
+    def _engine(self):
+        libraries = {**get_installed_libraries(), "i18n": "xblock.utils.templatetags.i18n"}
+        return Engine(libraries=libraries)
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 (one loader per module, alive as long as the process)
+    def _compiled(self, template_path):
+        return Template(self.load_unicode(template_path), engine=self._engine)
+
+    def render_django_template(self, template_path, context=None, i18n_service=None):
+        context = {**(context or {}), "_i18n_service": i18n_service}
+        return self._compiled(template_path).render(Context(context))
+
+
+loader = CompiledTemplateLoader(__name__)
 
 
 def translated_errors(handler):
