@@ -6,6 +6,7 @@ temis_plugin.api, so reports, the head's page and the mentor tool see the same r
 """
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from web_fragments.fragment import Fragment
@@ -90,8 +91,8 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
 
     def author_view(self, context=None):
         framework = standards.get_framework(self.framework_code)
-        return Fragment(f"<p>{self.display_name}: {framework.legal_basis.document} "
-                        f"({len(framework.criteria)} tiêu chí / criteria)</p>")
+        return Fragment(format_html("<p>{}: {} ({} tiêu chí / criteria)</p>", self.display_name,
+                                    framework.legal_basis.document, len(framework.criteria)))
 
     @XBlock.supports("multi_device")
     def student_view_data(self, context=None):
@@ -151,9 +152,9 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
             "opinion_summary": summary,
             "standards": self._standards_context(framework, evaluation, vietnamese, chosen_criteria, summary,
                                                  library, linked),
-            "evaluation_json": {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state,
-                                "evidence": [{"id": e.id, "name": e.name, "criteria": linked.get(e.id, [])}
-                                             for e in library]},
+            # Only what the script uses, and no free text: some runtimes (the workbench) write this
+            # JSON into the page without escaping "</script>".
+            "evaluation_json": {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state},
             "criteria_numbers": [{"number": c.number} for c in framework.criteria],
         })
         return context

@@ -102,31 +102,39 @@ def _write_xlsx_formatted(report: Report, out, progress: Progress):
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
+
+    def append(sheet, values):
+        # openpyxl stores any text starting with "=" as a formula: names and titles are text, always.
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.data_type, cell.quotePrefix = "s", True
+
     about = workbook.active
     about.title = _("About")[:31]
-    about.append([report.stamp.title])
+    append(about, [report.stamp.title])
     about["A1"].font = Font(bold=True, size=14)
     for label, value in stamp_lines(report):
-        about.append([label, value])
+        append(about, [label, value])
     for problem in report.problems:
-        about.append([_("Problem"), problem])
+        append(about, [_("Problem"), problem])
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 90
     bold, fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
     for index, table in enumerate(report.tables, start=1):
         sheet = workbook.create_sheet(sheet_title(table, index))
-        sheet.append([table.title])
+        append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True, size=12)
         if table.note:
-            sheet.append([table.note])
+            append(sheet, [table.note])
         header_row = sheet.max_row + 1
-        sheet.append([column.label for column in table.columns])
+        append(sheet, [column.label for column in table.columns])
         for cell in sheet[header_row]:
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         count = 0
         for row in table.iter_rows():
-            sheet.append([_cell(value) for value in row])
+            append(sheet, [_cell(value) for value in row])
             count += 1
         progress.add(count)
         for position, column in enumerate(table.columns, start=1):
@@ -196,13 +204,13 @@ def _write_csv(report: Report, out, progress: Progress):
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
     for label, value in stamp_lines(report):
-        writer.writerow([label, value])
+        writer.writerow([label, _csv_value(value)])  # the cycle and unit names are names like any other
     for problem in report.problems:
-        writer.writerow([_("Problem"), problem])
+        writer.writerow([_("Problem"), _csv_value(problem)])
     for table in report.tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([column.label for column in table.columns])
+        writer.writerow([_csv_value(table.title)])
+        writer.writerow([_csv_value(column.label) for column in table.columns])
         write_csv_rows(writer, table, progress)
     text.flush()
     text.detach()

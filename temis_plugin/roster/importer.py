@@ -24,6 +24,25 @@ REQUIRED = {
 }
 
 
+def _text_limits() -> dict[str, dict[str, int]]:
+    """Longest text each roster column may hold, from the model fields it is written to.
+
+    Checked before writing: MariaDB refuses an over-long value mid-transaction, SQLite would keep it.
+    """
+    def limit(model, name):
+        return model._meta.get_field(name).max_length
+    return {
+        "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name")},
+        "educators": {"national_id": limit(EducatorProfile, "national_id"),
+                      "full_name": limit(EducatorProfile, "full_name"), "subject": limit(EducatorProfile, "subject"),
+                      "school_code": limit(OrgUnit, "code"), "subject_group_code": limit(OrgUnit, "code")},
+        "mentor_groups": {"cycle": limit(Cycle, "code"), "group_code": limit(MentorGroup, "code"),
+                          "group_name": limit(MentorGroup, "name"),
+                          "mentor_national_id": limit(EducatorProfile, "national_id"),
+                          "member_national_id": limit(EducatorProfile, "national_id")},
+    }
+
+
 @dataclass(frozen=True)
 class RowError:
     table: str
@@ -99,11 +118,15 @@ class _Validator:
 
     def validate(self) -> dict:
         plan = {"units": [], "educators": [], "mentor_groups": []}
+        limits = _text_limits()
         for table, rows in self.tables.items():
             for line, row in rows:
                 for column in REQUIRED[table]:
                     if not row.get(column):
                         self.error(table, line, column, "is required")
+                for column, longest in limits[table].items():
+                    if len(row.get(column) or "") > longest:
+                        self.error(table, line, column, f"is longer than {longest} characters")
         if not self.errors:
             plan["units"] = self._units(self.tables.get("units", []))
             plan["educators"] = self._educators(self.tables.get("educators", []), plan["units"])

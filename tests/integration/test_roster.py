@@ -172,6 +172,21 @@ def test_position_since_is_read_when_present_and_kept_when_the_column_is_absent(
     assert principal.position_since.isoformat() == "2020-09-01"
 
 
+def test_over_long_text_is_refused_before_writing_on_every_database(cycle):
+    for name in ("units.csv",):
+        import_roster(SAMPLES / name)
+    before = snapshot()
+    header, *rows = (SAMPLES / "educators.csv").read_text(encoding="utf-8").splitlines()
+    long_subject = rows[1].replace(",Toán,", "," + "Toán" * 30 + ",")
+    long_name = rows[2].replace("Lê Thị Chi", "Lê" * 200)
+    with pytest.raises(RosterError) as raised:
+        import_roster(io.BytesIO("\n".join([header, long_subject, long_name]).encode()), filename="giao-vien.csv")
+    assert sorted(str(e) for e in raised.value.errors) == [
+        "educators, line 2, subject: is longer than 100 characters",
+        "educators, line 3, full_name: is longer than 255 characters"]
+    assert snapshot() == before
+
+
 def test_vietnamese_headers_are_understood(db):
     content = ("Mã,Tên,Loại,Mã đơn vị cấp trên\nVN-BO,Bộ,ministry,\nVN-P1,Tỉnh,province,VN-BO\n").encode()
     import_roster(io.BytesIO(content), filename="don-vi.csv", table="units")
