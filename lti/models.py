@@ -21,6 +21,11 @@ class Platform(models.Model):
     auth_login_url = models.URLField(_("OIDC authorisation URL"), max_length=500)
     auth_token_url = models.URLField(_("access token URL"), max_length=500, blank=True)
     keyset_url = models.URLField(_("key set URL"), max_length=500)
+    trusts_educator_claim = models.BooleanField(
+        _("accept a plain educator identifier"), default=False,
+        help_text=_("Accept the custom parameter temis_educator_id unsigned. Only for a platform whose custom "
+                    "parameters only its administrators set: Open edX with this tool's parameter processor "
+                    "signs it and needs no trust."))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

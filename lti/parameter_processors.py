@@ -8,15 +8,16 @@ from django.contrib.auth import get_user_model
 
 from temis_plugin import api
 
+from .identity import signed_educator_claim
 from .views import EDUCATOR_CLAIM
 
 
 def educator_claims(xblock) -> dict:
-    """``{"temis_educator_id": <national identifier>}`` for the user launching, or nothing."""
+    """``{"temis_educator_id": <signed national identifier>}`` for the user launching, or nothing."""
     service = xblock.runtime.service(xblock, "user")
     user_id = service.get_current_user().opt_attrs.get("edx-platform.user_id") if service else None
     if user_id is None:
         return {}
     user = get_user_model().objects.filter(pk=user_id).first()
     reference = api.educator_reference(user) if user else None
-    return {EDUCATOR_CLAIM: reference} if reference else {}
+    return {EDUCATOR_CLAIM: signed_educator_claim(reference)} if reference else {}

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, throttle, workspace
+from . import deep_linking, identity, throttle, workspace
 from .models import Launch, LoginState, Platform, ToolKey
 from .keys import sign
 from .protocol import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, LaunchError, validate_id_token
@@ -87,12 +87,13 @@ def launch(request):
         platform = state.platform
         claims = validate_id_token(request.POST["id_token"], registration(platform), nonce=state.nonce,
                                    target_link_uri=state.target_link_uri)
+        user = _launching_user(platform, claims)
         with transaction.atomic():
             # Consuming the state once makes a replayed id_token (same nonce) fail.
             if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(
                     consumed_at=timezone.now()):
                 raise LaunchError(400, "replayed", "this login was already used")
-            record = _record_launch(platform, claims)
+            record = _record_launch(platform, claims, user)
     except LaunchError as error:
         return _refuse(request, error)
     if record.message_type == DEEP_LINKING_REQUEST:
@@ -150,9 +151,18 @@ def _login_state(value) -> LoginState:
     return state
 
 
-def _record_launch(platform, claims) -> Launch:
+def _launching_user(platform, claims):
+    """The educator's user the launch names, or None; a forged or stale claim refuses the launch."""
     custom = claims.get(CLAIM + "custom") or {}
-    user = api.user_for_educator_reference(custom.get(EDUCATOR_CLAIM, ""))
+    try:
+        reference = identity.educator_reference(custom.get(EDUCATOR_CLAIM), platform)
+    except identity.BadEducatorClaim as error:
+        raise LaunchError(401, "bad_educator_claim", str(error)) from None
+    return api.user_for_educator_reference(reference) if reference else None
+
+
+def _record_launch(platform, claims, user) -> Launch:
+    custom = claims.get(CLAIM + "custom") or {}
     return Launch.objects.create(
         platform=platform, deployment_id=claims[CLAIM + "deployment_id"], sub=claims["sub"],
         roles=claims[CLAIM + "roles"], custom=custom,

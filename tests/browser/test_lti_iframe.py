@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from temis_plugin.models import MentorGroup
-from tests.lti.conftest import CLIENT_ID, DEPLOYMENT, rsa_pem
+from tests.lti.conftest import CLIENT_ID, DEPLOYMENT, educator_custom, rsa_pem
 
 ISSUER = "https://lms.so-gd-mau.example"
 
@@ -94,7 +94,7 @@ def test_launch_in_an_iframe_of_another_origin(live_server, page, screenshot, cy
         platform.preflight_url = consumer.prepare_preflight_url(launch_data)
         consumer.set_user_data(user_id="opaque-sub-9", role="student")
         consumer.set_resource_link_claim(launch_data.resource_link_id)
-        consumer.set_custom_parameters({"temis_educator_id": "ID-t2"})  # what our parameter processor adds
+        consumer.set_custom_parameters(educator_custom("ID-t2"))  # what our parameter processor adds
 
         page.goto(f"{platform.origin}/course")
         frame = page.frame_locator("iframe[title=TEMIS]")

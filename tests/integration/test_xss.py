@@ -35,7 +35,8 @@ from temis_plugin.models import (AuditEntry, ColleagueOpinion, EducatorProfile, 
 from tests.integration.test_final_rating import PDF, detail
 from tests.integration.test_report_api import body
 from tests.integration.test_report_pages import report_url, start
-from tests.lti.conftest import keyset_server, launch, login, open_edx, platform_pem  # noqa: F401  (fixtures)
+from tests.lti.conftest import (educator_custom, keyset_server, launch, login, open_edx,  # noqa: F401 (fixtures)
+                              platform_pem)
 from tests.lti.test_workspace import token
 from tests.report_data import TT20, officer
 from tests.xblocks.conftest import BlockHarness
@@ -291,7 +292,7 @@ def launch_workspace(client, consumer) -> str:
     """The core teacher t2 opens the tool from the LMS, on a link with a gradebook line item (scores)."""
     consumer.enable_ags(lineitems_url="https://lms.so-gd-mau.example/ags/lineitems",
                         lineitem_url="https://lms.so-gd-mau.example/ags/lineitems/1")
-    response = launch(client, consumer, login(client, consumer, custom={"temis_educator_id": "ID-t2"}))
+    response = launch(client, consumer, login(client, consumer, custom=educator_custom("ID-t2")))
     assert response.status_code == 200, response.content.decode()[:2000]
     client.cookies.clear()  # the iframe may get no cookie of ours: nothing below needs one
     return f"/temis/lti/workspace/{Launch.objects.latest('created').id}/"

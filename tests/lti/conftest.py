@@ -122,3 +122,9 @@ def launch(client, consumer, auth):
     """The platform's answer: a signed id_token POSTed to the redirect_uri our tool asked for."""
     message = consumer.generate_launch_request(auth)
     return client.post(urlparse(auth["redirect_uri"]).path, message)
+
+
+def educator_custom(reference):
+    """The custom parameter the tool's parameter processor adds in the LMS: the identifier, signed."""
+    from lti.identity import signed_educator_claim
+    return {"temis_educator_id": signed_educator_claim(reference)}

@@ -12,7 +12,7 @@ from lti.models import Deployment, Launch, Platform, ScoreSubmission, ToolKey
 from lti.rotation import ensure_signing_key
 from temis_plugin.models import MentorGroup
 
-from .conftest import CLIENT_ID, DEPLOYMENT, ISSUER, rsa_pem
+from .conftest import CLIENT_ID, DEPLOYMENT, ISSUER, educator_custom, rsa_pem
 
 BLOCK = "block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@practice"
 COURSE = "course-v1:SoGD+MENTOR+2026"
@@ -59,7 +59,7 @@ def launch_as(client, keyset_server, lms, sub, educator_id, nrps_url=None):
     consumer.enable_ags(lineitems_url=lms["lineitem_url"].rsplit("/", 1)[0], lineitem_url=lms["lineitem_url"])
     if nrps_url:
         consumer.enable_nrps(nrps_url)
-    auth = login(client, consumer, user_id=sub, custom={"temis_educator_id": educator_id})
+    auth = login(client, consumer, user_id=sub, custom=educator_custom(educator_id))
     assert launch(client, consumer, auth).status_code == 200
     return Launch.objects.filter(sub=sub).latest("created")
 

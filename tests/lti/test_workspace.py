@@ -11,7 +11,7 @@ from lti.models import Launch
 from temis_plugin import api
 from temis_plugin.models import MentorGroup, RoleAssignment, SupportActivity
 
-from .conftest import launch, login
+from .conftest import educator_custom, launch, login
 
 ALL_K = {n: "K" for n in range(1, 16)}
 
@@ -29,7 +29,7 @@ def groups(cycle, people):
 @pytest.fixture
 def workspace(client, open_edx, groups):
     """The mentor t2 launched from the LMS: the workspace's base URL and its first page."""
-    response = launch(client, open_edx, login(client, open_edx, custom={"temis_educator_id": "ID-t2"}))
+    response = launch(client, open_edx, login(client, open_edx, custom=educator_custom("ID-t2")))
     assert response.status_code == 200, response.content.decode()
     record = Launch.objects.get()
     client.cookies.clear()  # the iframe may get no cookie of ours: nothing below needs one
@@ -232,7 +232,7 @@ def test_a_link_placed_for_the_support_log_opens_it(client, open_edx, groups, ke
         iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/?view=support_log",
         client_id=CLIENT_ID, deployment_id=DEPLOYMENT, rsa_key=platform_pem, rsa_key_id="platform-key-1",
         redirect_uris=[TOOL + "launch/"], tool_key=ToolKey.signing_key().private_key_pem)
-    response = launch(client, consumer, login(client, consumer, custom={"temis_educator_id": "ID-t2"}))
+    response = launch(client, consumer, login(client, consumer, custom=educator_custom("ID-t2")))
     record = Launch.objects.get()
     assert response.status_code == 303 and response["Location"] == f"/temis/lti/workspace/{record.id}/activities/"
     assert client.get(f"/temis/lti/workspace/{record.id}/").status_code == 200  # the overview stays reachable

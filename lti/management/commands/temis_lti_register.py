@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--auth-token-url", default="")
         parser.add_argument("--deployment-id", action="append", default=[], dest="deployment_ids",
                             help="Repeat for several deployments sharing the client id.")
+        parser.add_argument("--trust-educator-claim", action="store_true",
+                            help="Accept an unsigned temis_educator_id from this platform: only for a platform "
+                                 "whose custom parameters only its administrators set (not Open edX).")
 
     def handle(self, *args, **options):
         for name in ("issuer", "auth_login_url", "keyset_url", "auth_token_url"):
@@ -33,7 +36,8 @@ class Command(BaseCommand):
             platform, created = Platform.objects.update_or_create(
                 issuer=options["issuer"], client_id=options["client_id"],
                 defaults={"name": options["name"], "auth_login_url": options["auth_login_url"],
-                          "keyset_url": options["keyset_url"], "auth_token_url": options["auth_token_url"]})
+                          "keyset_url": options["keyset_url"], "auth_token_url": options["auth_token_url"],
+                          "trusts_educator_claim": options["trust_educator_claim"]})
             for deployment_id in options["deployment_ids"]:
                 Deployment.objects.get_or_create(platform=platform, deployment_id=deployment_id)
         verb = "Registered" if created else "Updated"
