@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +112,8 @@ DEEP_LINK_CHOICES = {
 def _deep_linking_picker(request, record):
     if not deep_linking.is_author(record.roles):
         return _refuse(request, LaunchError(403, "not_author", "only course authors can add the tool to a course"))
-    return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES})
+    return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES,
+                                                   "form_token": workspace.form_token(record)})
 
 
 @csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch
@@ -122,6 +124,9 @@ def deep_link_response(request, launch_id):
     """Sign the chosen ltiResourceLink and auto-post it back to the platform's return URL."""
     record = workspace.launch_or_404(launch_id)
     try:
+        # The picker's own form token, as on the workspace's forms: the launch id alone is not enough.
+        if not constant_time_compare(request.POST.get("form_token", ""), workspace.form_token(record)):
+            raise LaunchError(403, "bad_form_token", "this form did not come from the tool's picker")
         if record.message_type != DEEP_LINKING_REQUEST or not deep_linking.is_author(record.roles):
             raise LaunchError(403, "not_deep_linking", "this launch cannot place content")
         choice = DEEP_LINK_CHOICES.get(request.POST.get("choice"))

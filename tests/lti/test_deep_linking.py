@@ -42,11 +42,17 @@ def deep_linking_login(client, consumer, role):
     return auth
 
 
+def picker_form(picker):
+    page = picker.content.decode()
+    return (re.search(r'action="([^"]+)"', page).group(1),
+            re.search(r'name="form_token" value="([^"]+)"', page).group(1))
+
+
 def test_author_adds_the_support_log_and_open_edx_accepts_it(client, authoring_platform):
     picker = launch(client, authoring_platform, deep_linking_login(client, authoring_platform, "instructor"))
     assert picker.status_code == 200 and 'name="choice"' in picker.content.decode()
-    action = re.search(r'action="([^"]+)"', picker.content.decode()).group(1)
-    answer = client.post(action, {"choice": "support_log"})
+    action, token = picker_form(picker)
+    answer = client.post(action, {"choice": "support_log", "form_token": token})
     page = answer.content.decode()
     assert answer.status_code == 200 and f'action="{RETURN_URL}"' in page
     token = unescape(re.search(r'name="JWT" value="([^"]+)"', page).group(1))
@@ -62,6 +68,18 @@ def test_a_learner_cannot_place_content(client, authoring_platform):
 
 def test_unknown_choice_is_refused(client, authoring_platform):
     picker = launch(client, authoring_platform, deep_linking_login(client, authoring_platform, "instructor"))
-    action = re.search(r'action="([^"]+)"', picker.content.decode()).group(1)
-    response = client.post(action, {"choice": "file"})
+    action, token = picker_form(picker)
+    response = client.post(action, {"choice": "file", "form_token": token})
     assert response.status_code == 400 and "bad_choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", [None, "", "0" * 64, "tampered"])
+def test_a_response_without_the_pickers_token_is_refused(client, authoring_platform, token):
+    picker = launch(client, authoring_platform, deep_linking_login(client, authoring_platform, "instructor"))
+    action, real = picker_form(picker)
+    if token == "tampered":
+        token = real[:-1] + ("1" if real[-1] == "0" else "0")
+    data = {"choice": "workspace"} | ({} if token is None else {"form_token": token})
+    response = client.post(action, data)
+    assert response.status_code == 403 and "bad_form_token" in response.content.decode()
+    assert 'name="JWT"' not in response.content.decode()
