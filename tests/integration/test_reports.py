@@ -188,6 +188,13 @@ def test_temis_export_validates_every_row(population, school_tree, cycle):
     header = [column.label for column in report.tables[0].columns]
     assert header[:3] == ["STT", "Mã định danh", "Họ và tên"] and header[7] == "Tiêu chí 1"
     assert set(rows[0][7:22]) <= {"Tốt", "Khá", "Đạt", "Chưa đạt"}  # TEMIS is Vietnamese, whatever the UI says
+    # Every row's level cells are that educator's final levels, criterion by criterion.
+    words = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
+    finals = {e.educator.national_id: standards.unpack_levels(e.final_levels)
+              for e in Evaluation.objects.filter(cycle=cycle, state="finalized").select_related("educator")}
+    for row in rows:
+        levels = finals[row[1]]
+        assert list(row[7:22]) == [words[levels[n].value] for n in range(1, 16)]
 
     broken = population["evaluations"][2]
     EducatorProfile.objects.filter(pk=broken.educator_id).update(national_id=None)
