@@ -3,7 +3,9 @@
 django-ratelimit (already in the LMS) does the counting, so every LMS worker shares one count.
 Limits are generous for real use (a whole school behind one address launching at once) and strict
 on refused launches, which is where forged or replayed tokens show up. A limited request gets 429
-with Retry-After; the log names the endpoint group, never the address.
+with Retry-After; the log names the endpoint group, never the address. When the cache cannot be
+reached, RATELIMIT_FAIL_OPEN decides, as it does for django-ratelimit itself: off (the default), the
+tool answers 503 rather than count nothing; on, requests go through unlimited.
 """
 import functools
 import logging
@@ -32,15 +34,30 @@ def rate_for(group: str):
     return {**DEFAULT_RATES, **(getattr(settings, "TEMIS_LTI_RATE_LIMITS", None) or {})}.get(group)
 
 
+# django-ratelimit's answer when the cache cannot count (and RATELIMIT_FAIL_OPEN is off): limit.
+CACHE_FAILED = {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
+
+
 def usage(request, group: str, increment: bool):
     """django-ratelimit's usage of ``group`` for this client, or None when the group has no limit."""
     rate = rate_for(group)
     if not rate:
         return None
-    return get_usage(request, group=f"temis_lti.{group}", key="ip", rate=rate, method=ALL, increment=increment)
+    try:
+        return get_usage(request, group=f"temis_lti.{group}", key="ip", rate=rate, method=ALL, increment=increment)
+    except Exception as exc:  # noqa: BLE001 (the cache backends' errors share no base class)
+        # An unreachable cache is handled as django-ratelimit handles a cache that returns nothing.
+        log.warning("TEMIS LTI rate limit cache unavailable: %s", type(exc).__name__)
+        return None if getattr(settings, "RATELIMIT_FAIL_OPEN", False) else dict(CACHE_FAILED)
 
 
 def too_many(request, group: str, seconds_left: int):
+    if seconds_left < 0:  # the cache could not count: not the client's fault
+        response = render(request, "lti/error.html", {
+            "message": _("The tool cannot check its request limits right now. Try again in a minute."),
+            "reason": "rate_limit_unavailable"}, status=503)
+        response["Retry-After"] = "60"
+        return response
     log.warning("TEMIS LTI rate limit reached: %s", group)
     response = render(request, "lti/error.html", {
         "message": _("Too many requests from your network. Wait a minute and try again."),

@@ -111,3 +111,19 @@ def test_counts_are_shared_by_every_worker_through_the_cache(client, open_edx, s
     assert len(counted) == 1 and other_worker.get(counted[0].decode().split(":", 2)[2]) == 3
     caches["ratelimit"].close()  # the next request opens a new connection, as a new worker would
     assert client.get("/temis/lti/jwks/", REMOTE_ADDR=SCHOOL).status_code == 429
+
+
+@pytest.mark.parametrize("fail_open, status", [(False, 503), (True, 200)])
+def test_an_unreachable_cache_follows_ratelimit_fail_open_and_never_errors(client, open_edx, settings, caplog,
+                                                                           fail_open, status):
+    settings.CACHES = {**settings.CACHES, "unreachable": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.RATELIMIT_USE_CACHE, settings.RATELIMIT_FAIL_OPEN = "unreachable", fail_open
+    caplog.set_level(logging.WARNING, logger="lti.throttle")
+    response = client.get("/temis/lti/jwks/", REMOTE_ADDR=SCHOOL)
+    assert response.status_code == status
+    if status == 503:
+        assert response["Retry-After"] == "60" and b"rate_limit_unavailable" in response.content
+    assert [r.getMessage() for r in caplog.records if r.name == "lti.throttle"] == [
+        "TEMIS LTI rate limit cache unavailable: ConnectionError"]
+    assert not any(SCHOOL in r.getMessage() for r in caplog.records)
