@@ -8,7 +8,6 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +124,7 @@ def deep_link_response(request, launch_id):
     record = workspace.launch_or_404(launch_id)
     try:
         # The picker's own form token, as on the workspace's forms: the launch id alone is not enough.
-        if not constant_time_compare(request.POST.get("form_token", ""), workspace.form_token(record)):
+        if not workspace.has_form_token(request, record):
             raise LaunchError(403, "bad_form_token", "this form did not come from the tool's picker")
         if record.message_type != DEEP_LINKING_REQUEST or not deep_linking.is_author(record.roles):
             raise LaunchError(403, "not_deep_linking", "this launch cannot place content")

@@ -55,6 +55,11 @@ def form_token(record) -> str:
     return salted_hmac("temis_lti.workspace.form", str(record.pk), algorithm="sha256").hexdigest()
 
 
+def has_form_token(request, record) -> bool:
+    """Whether the POST carries this launch's form token."""
+    return constant_time_compare(request.POST.get("form_token", ""), form_token(record))
+
+
 def workspace_page(methods=("GET",)):
     """A workspace view: the live launch with a known educator, the form token on POST, API errors as pages."""
     def decorate(view):
@@ -65,8 +70,7 @@ def workspace_page(methods=("GET",)):
         @throttle.limited("workspace")
         def wrapper(request, launch_id, **kwargs):
             record = launch_or_404(launch_id)
-            if request.method == "POST" and not constant_time_compare(
-                    request.POST.get("form_token", ""), form_token(record)):
+            if request.method == "POST" and not has_form_token(request, record):
                 return message_page(request, record, _("This form has expired or did not come from this workspace. "
                                                    "Open the workspace again and repeat your change."), 403)
             if record.user is None:

@@ -5,13 +5,11 @@ The pages are thin: what a user may see, the numbers and the files all come from
 list is a download.
 """
 import datetime
-import functools
 import itertools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +17,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext as _, gettext_lazy
 
-from .labels import localized
-from django.views.decorators.http import require_http_methods
-
 from . import api, standards
 from .data import CycleData, ScopeData
 from .errors import InvalidInput, NotAllowed, NotFound
+from .labels import localized
+from .pages import signed_in_page
 from .report_charts import draw_bar_chart
 from .reports.tables import ColumnKind
 from .reports.writers import FORMATS, stamp_lines
@@ -44,26 +41,15 @@ class NoCycle(NotFound):
 
 def report_page(methods=("GET",)):
     """A signed-in page; the API's refusals become 404 (not found, or not visible), 403 and 400 pages."""
-    def decorate(view):
-        @functools.wraps(view)
-        @login_required
-        @require_http_methods(list(methods))
-        def wrapper(request, *args, **kwargs):
-            try:
-                return view(request, *args, **kwargs)
-            except NoCycle:
-                return _message(request, _("No evaluation cycle is set up yet."))
-            except NotFound:
-                raise Http404("not found") from None
-            except NotAllowed:
-                return _message(request, _("Reports are for heads of school and for the education officers of "
-                                           "communes, provinces and the ministry. Your account has no such role."),
-                                status=403)
-            except InvalidInput as exc:
-                return _message(request, _("The request could not be understood (%(field)s). Choose the report "
-                                           "again from the reports page.") % {"field": exc.field or "?"}, status=400)
-        return wrapper
-    return decorate
+    return signed_in_page(methods, [
+        (NoCycle, lambda request, error: _message(request, _("No evaluation cycle is set up yet."))),
+        (NotAllowed, lambda request, error: _message(
+            request, _("Reports are for heads of school and for the education officers of communes, provinces and "
+                       "the ministry. Your account has no such role."), status=403)),
+        (InvalidInput, lambda request, error: _message(
+            request, _("The request could not be understood (%(field)s). Choose the report again from the reports "
+                       "page.") % {"field": error.field or "?"}, status=400)),
+    ])
 
 
 def _message(request, message, status=200):

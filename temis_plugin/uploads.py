@@ -34,8 +34,6 @@ def _mp4(head: bytes) -> bool:
 
 _HEAD_CHECKS = {"application/pdf": _pdf, "image/jpeg": _jpeg, "image/png": _png, "video/mp4": _mp4}
 
-SIGNED_TYPES = frozenset(_HEAD_CHECKS) | frozenset(_OOXML_MAIN_PART)
-
 
 def content_matches(content_type: str, file) -> bool:
     """True when ``file`` (seekable, binary) holds what ``content_type`` says.

@@ -1,12 +1,12 @@
 """Pages of the plugin that are not in the admin."""
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from . import api, standards
 from .errors import NotFound
 from .labels import is_vietnamese
+from .pages import signed_in_page
 from .models.evaluation import RATING_CHOICES, STATE_CHOICES
 
 STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
@@ -44,17 +44,13 @@ def home(request):
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png", "video/mp4"}
 
 
-@login_required
-@require_GET
+@signed_in_page()
 def evidence_file(request, evidence_id):
     """An evidence file, for its owner and whoever may read an evaluation it backs.
 
     Files are served only here, never by their storage URL, so the check applies to every reader.
     """
-    try:
-        evidence, handle = api.open_evidence_file(request.user, evidence_id)
-    except NotFound:
-        raise Http404("not found") from None
+    evidence, handle = api.open_evidence_file(request.user, evidence_id)
     content_type = evidence.content_type or "application/octet-stream"
     inline = content_type in INLINE_TYPES
     response = FileResponse(handle, content_type=content_type, as_attachment=not inline,

@@ -13,6 +13,13 @@ def make_user(db):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """This test's files (evidence, report files) in a folder of its own, so no other test sees them."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def cycle(db):
     from temis_plugin.models import Cycle
     return Cycle.objects.create(code="2026-2027", name="Năm học 2026-2027", starts_on=datetime.date(2026, 9, 5),

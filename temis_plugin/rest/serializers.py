@@ -156,14 +156,16 @@ class ReportKindSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class TemplateSerializer(serializers.Serializer):
+class _CodeNameSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class FrameworkSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class TemplateSerializer(_CodeNameSerializer):
+    pass  # a TEMIS export template, under its own name in the schema
+
+
+class FrameworkSerializer(_CodeNameSerializer):
     legal_basis = serializers.CharField()
 
 
@@ -178,11 +180,6 @@ class CatalogueSerializer(serializers.Serializer):
     scopes = ScopeSerializer(many=True, help_text=_("Your widest scopes; empty if you see no report."))
     frameworks = FrameworkSerializer(many=True)
     formats = FormatsSerializer()
-
-
-class _CodeNameSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class StampFrameworkSerializer(serializers.Serializer):

@@ -43,3 +43,12 @@ def screenshot(page):
         (of_page or page).screenshot(path=str(path), full_page=True)
         return path
     return take
+
+
+def sign_in(page, live_server, username, password="demo-password", start="/temis/"):
+    """Open ``start``, which sends an anonymous visitor to the sign-in page, sign in and land back there."""
+    page.goto(f"{live_server.url}{start}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{start}")

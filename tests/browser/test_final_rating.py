@@ -7,16 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from temis_plugin.models import AuditEntry, EducatorProfile, Evaluation
+from tests.browser.conftest import sign_in
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, live_server, username, password="demo-password"):
-    page.goto(f"{live_server.url}/temis/")  # redirects to the sign-in page and back
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/temis/")
 
 
 def school_evaluations(username="principal.s01"):

@@ -4,16 +4,9 @@ from pathlib import Path
 from django.core.management import call_command
 
 from temis_plugin.models import EducatorProfile
+from tests.browser.conftest import sign_in
 
 SAMPLES = Path(__file__).parent.parent.parent / "fixtures" / "roster"
-
-
-def sign_in(page, live_server, username, password="demo-password"):
-    page.goto(f"{live_server.url}/temis/")  # redirects to the sign-in page and back
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/temis/")
 
 
 def test_roster_import_refuses_a_broken_file_then_imports(live_server, page, screenshot, cycle, make_user, tmp_path):

@@ -11,21 +11,16 @@ import pytest
 from temis_plugin import api
 from temis_plugin.models import OrgUnit, ReportRun
 from temis_plugin.reports import runs
+from tests.browser.conftest import sign_in
 from tests.report_data import build_results, officer
 
 PASSWORD = "demo-password"
-pytestmark = pytest.mark.django_db(transaction=True)
+# Report files in a folder of each test's own.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
 
 UNIT_NAMES = {"P1": "Tỉnh Mẫu", "X1": "Xã Mẫu 1", "X2": "Xã Mẫu 2", "S1": "Trường Tiểu học Xã Mẫu 1",
               "S2": "Trường Tiểu học Xã Mẫu 2"}
-
-
-@pytest.fixture(autouse=True)
-def report_files(settings, tmp_path):
-    """Each test's report files in a folder of its own, so other tests find none of them."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -35,14 +30,6 @@ def province_officer(cycle, school_tree, make_user):
         OrgUnit.objects.filter(code=code).update(name=name)
     build_results(cycle, school_tree, make_user)
     return officer(make_user, school_tree["P1"], password=PASSWORD)
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/temis/reports/")  # the sign-in page, then back
-    page.fill("#id_username", "officer.province")
-    page.fill("#id_password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url("**/temis/reports/")
 
 
 def stamp_values(page) -> list[str]:
@@ -86,7 +73,7 @@ def follow_run(page, folder: Path, when_done=None):
 
 
 def test_officer_downloads_every_report_in_vietnamese(live_server, page, screenshot, province_officer, tmp_path):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "officer.province", PASSWORD, start="/temis/reports/")
     assert page.locator("html").get_attribute("lang") == "vi"
     screenshot("reports-dashboard")
     kinds = dict(api.report_kinds())
@@ -127,7 +114,7 @@ def test_officer_downloads_every_report_in_vietnamese(live_server, page, screens
 
 
 def test_officer_exports_to_temis(live_server, page, province_officer, tmp_path):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "officer.province", PASSWORD, start="/temis/reports/")
     page.locator("input[name=template][value='TT20-ket-qua-giao-vien']").check()
     page.locator("#export-format").select_option("xlsx")
     page.locator("#temis-export button[type=submit]").click()
@@ -143,7 +130,7 @@ def test_officer_exports_to_temis(live_server, page, province_officer, tmp_path)
 
 
 def test_the_file_page_shows_progress_until_done(live_server, page, province_officer, tmp_path):
-    sign_in(page, live_server)
+    sign_in(page, live_server, "officer.province", PASSWORD, start="/temis/reports/")
     with mock.patch.object(runs, "enqueue"):  # as if no worker had taken it yet
         run = api.request_report_file(province_officer, "aggregate", "xlsx", scope_code="P1", language="vi")
     ReportRun.objects.filter(pk=run.id).update(status="running", progress=30)
@@ -163,7 +150,7 @@ def test_reports_in_english_on_a_phone(live_server, browser, screenshot, provinc
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        sign_in(page, live_server)
+        sign_in(page, live_server, "officer.province", PASSWORD, start="/temis/reports/")
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.get_by_role("heading", name="Reports", exact=True).count() == 1
         page.get_by_role("link", name="Results by rating, criterion and level").click()

@@ -6,7 +6,7 @@ workbench, the head's final-rating page, and the mentor tool's opinion and suppo
 """
 import pytest
 
-from tests.browser.test_final_rating import sign_in
+from tests.browser.conftest import sign_in
 from tests.integration.test_final_rating import detail
 from tests.integration.test_xss import VALUES, world  # noqa: F401  (fixture)
 from tests.lti.conftest import keyset_server, open_edx, platform_pem  # noqa: F401  (fixtures)

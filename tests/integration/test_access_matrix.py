@@ -173,10 +173,9 @@ class World:
 
 
 @pytest.fixture
-def world(school, officers, school_tree, make_user, settings, tmp_path,  # noqa: F811
+def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
           django_capture_on_commit_callbacks):
     """S1 (commune X1): principal, vice, t1..t3; S2 (commune X2): principal2, other; officers of X1, X2, P1."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     people, evaluations = school
     users = {key: profile.user for key, profile in people.items()}
     users["officer.x1"], users["officer.p1"] = officers["commune"], officers["province"]

@@ -18,17 +18,13 @@ from temis_plugin.models import ReportRun, RoleAssignment
 
 from .test_report_api import build_data
 
+pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder of each test's own
+
 SCHEMA_URL = "/temis/api/v1/schema/"
 # A CSRF secret of our own, sent as cookie and header, as a browser page of the LMS does.
 CSRF_TOKEN = "schemathesisschemathesisschemat0"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
-
-
-@pytest.fixture(autouse=True)
-def report_files(settings, tmp_path):
-    """The report files these tests write go to a folder of their own."""
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

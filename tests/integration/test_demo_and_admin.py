@@ -79,7 +79,7 @@ def test_start_page_links_to_the_blocks_for_the_signed_in_teacher(demo, client):
 
 
 def test_the_demo_province_officer_downloads_every_report_as_xlsx_and_csv_and_through_the_api(
-        demo, django_capture_on_commit_callbacks, settings, tmp_path):
+        demo, django_capture_on_commit_callbacks, media_root):
     import csv
     import io
     import json
@@ -89,7 +89,6 @@ def test_the_demo_province_officer_downloads_every_report_as_xlsx_and_csv_and_th
     from openpyxl import load_workbook
 
     from temis_plugin import api
-    settings.MEDIA_ROOT = tmp_path
     officer = get_user_model().objects.get(username="officer.province")
     kinds = [code for code, _title in api.report_kinds()]
     for kind in kinds:

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 from temis_plugin import api, standards
 from temis_plugin.models import EducatorProfile, Evaluation, OrgUnit, ReportRun, RoleAssignment
 
+pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder of each test's own
+
 BASE = "/temis/api/v1"
 TT20 = "TT20-2018"
 SHEETS = {  # TT20 levels per criterion (15), packed, and the rating they give
@@ -25,12 +27,6 @@ SHEETS = {  # TT20 levels per criterion (15), packed, and the rating they give
 # school -> final ratings of its teachers (S1 and S2 primary, S3 lower secondary)
 FINAL = {"S1": ["TOT", "TOT", "TOT", "KHA", "KHA", "DAT"], "S3": ["KHA", "DAT", "CHUA_DAT"],
          "S2": ["TOT", "KHA", "CHUA_DAT"]}
-
-
-@pytest.fixture(autouse=True)
-def report_files(settings, tmp_path):
-    """The report files these tests write go to a folder of their own."""
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

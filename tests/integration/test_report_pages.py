@@ -13,6 +13,8 @@ from temis_plugin import api, report_views
 from temis_plugin.models import EducatorProfile, Evaluation, ReportRun
 from tests.report_data import TT20, build_results, cut_off, officer
 
+pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder of each test's own
+
 DASHBOARD = "/temis/reports/"
 START = "/temis/reports/runs/"
 
@@ -67,13 +69,6 @@ def table(html, title_start) -> list[list[str]]:
 def row(rows, first) -> list[str]:
     [found] = [r for r in rows if first in r[:2]]
     return found
-
-
-@pytest.fixture(autouse=True)
-def report_files(settings, tmp_path):
-    """Each test's report files in a folder of its own, so other tests find none of them."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -335,12 +335,11 @@ class World:
 
 
 @pytest.fixture
-def world(cycle, people, school_tree, make_user, open_edx, client, settings, tmp_path,
+def world(cycle, people, school_tree, make_user, open_edx, client, media_root,
           django_capture_on_commit_callbacks):
     """Every field of the inventory written with its payload value, by the people who write it."""
     from workbench import scenarios
 
-    settings.MEDIA_ROOT = tmp_path
     scenarios.init_scenarios()  # the workbench keeps its scenarios' settings in rows of this test's database
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     load_training_modules()

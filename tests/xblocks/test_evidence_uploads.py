@@ -44,18 +44,12 @@ XLSX = workbook()
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def block(harness, cycle, people, media):
+def block(harness, cycle, people, media_root):
     return harness(OLX, "t1")
 
 
-def stored_files(media):
-    return sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()) if media.exists() else []
+def stored_files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 @pytest.mark.parametrize("name, content, content_type", [
@@ -68,7 +62,7 @@ def stored_files(media):
     ("bai-giang.pptx", PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
 ])
 def test_every_accepted_type_uploads_and_comes_back_only_through_the_checked_route(
-        block, people, media, client, name, content, content_type):
+        block, people, media_root, client, name, content, content_type):
     code, evidence = block.upload("add_evidence", {"name": "Minh chứng"}, (name, content))
     assert code == 200, evidence
     row = Evidence.objects.get(pk=evidence["id"])
@@ -94,34 +88,35 @@ def test_every_accepted_type_uploads_and_comes_back_only_through_the_checked_rou
     ("diem.xlsx", DOCX, "a document named .xlsx"),
     ("bai-giang.pptx", EXE, "a program named .pptx"),
 ])
-def test_content_that_does_not_match_its_type_is_refused_and_nothing_is_stored(block, media, name, content, why):
+def test_content_that_does_not_match_its_type_is_refused_and_nothing_is_stored(block, media_root, name, content,
+                                                                                 why):
     code, data = block.upload("add_evidence", {"name": why}, (name, content))
     assert code == 400 and "content does not match" in data["error"], why
-    assert Evidence.objects.count() == 0 and stored_files(media) == []
+    assert Evidence.objects.count() == 0 and stored_files(media_root) == []
 
 
 @pytest.mark.parametrize("name", ["virus.exe", "trang.html", "trang.svg", "giao-an.pdf.exe", "khong-duoi", ".pdf"])
-def test_types_outside_the_list_are_refused(block, media, name):
+def test_types_outside_the_list_are_refused(block, media_root, name):
     code, data = block.upload("add_evidence", {"name": "x"}, (name, PDF))
     assert code == 400 and "type of file" in data["error"]
-    assert Evidence.objects.count() == 0 and stored_files(media) == []
+    assert Evidence.objects.count() == 0 and stored_files(media_root) == []
 
 
-def test_a_declared_type_that_differs_from_the_name_is_refused(cycle, people, media):
+def test_a_declared_type_that_differs_from_the_name_is_refused(cycle, people, media_root):
     for declared in ("text/html", "application/x-msdownload", "image/svg+xml"):
         with pytest.raises(InvalidInput, match="type of file"):
             api.add_evidence(people["t1"].user, "x", file=SimpleUploadedFile("giao-an.pdf", PDF, declared))
-    assert Evidence.objects.count() == 0 and stored_files(media) == []
+    assert Evidence.objects.count() == 0 and stored_files(media_root) == []
 
 
-def test_the_size_limit_is_exact(block, media, settings):
+def test_the_size_limit_is_exact(block, media_root, settings):
     settings.TEMIS_EVIDENCE_MAX_BYTES = 64 * 1024
     at_limit = PDF + b"0" * (settings.TEMIS_EVIDENCE_MAX_BYTES - len(PDF))
     code, data = block.upload("add_evidence", {"name": "vừa đủ"}, ("vua.pdf", at_limit))
     assert code == 200
     code, data = block.upload("add_evidence", {"name": "quá"}, ("qua.pdf", at_limit + b"0"))
     assert code == 400 and "larger than the limit" in data["error"]
-    assert Evidence.objects.count() == 1 and len(stored_files(media)) == 1
+    assert Evidence.objects.count() == 1 and len(stored_files(media_root)) == 1
 
 
 @pytest.mark.parametrize("name, kept", [
@@ -132,24 +127,24 @@ def test_the_size_limit_is_exact(block, media, settings):
     ("....//....//giao-an.pdf", "giao-an.pdf"),
     ("giao-an.exe.pdf", "giao-an.exe.pdf"),
 ])
-def test_file_names_cannot_reach_outside_the_evidence_folder(block, media, name, kept):
+def test_file_names_cannot_reach_outside_the_evidence_folder(block, media_root, name, kept):
     code, evidence = block.upload("add_evidence", {"name": "Giáo án"}, (name, PDF))
     assert code == 200, evidence
     row = Evidence.objects.get(pk=evidence["id"])
     # Stored under a random name in the evidence folder; the teacher's name is kept for downloads only.
-    files = stored_files(media)
+    files = stored_files(media_root)
     assert files == [row.file.name] and row.original_filename == kept
     folder, stored = row.file.name.rsplit("/", 1)
     assert folder == "temis/evidence" and len(stored) == len("0" * 32 + ".pdf") and stored.endswith(".pdf")
 
 
-def test_a_name_with_a_nul_byte_is_refused_cleanly(cycle, people, media):
+def test_a_name_with_a_nul_byte_is_refused_cleanly(cycle, people, media_root):
     with pytest.raises(InvalidInput):
         api.add_evidence(people["t1"].user, "x", file=SimpleUploadedFile("giao-an.pdf\x00.html", PDF, ""))
-    assert Evidence.objects.count() == 0 and stored_files(media) == []
+    assert Evidence.objects.count() == 0 and stored_files(media_root) == []
 
 
-def test_a_file_that_is_not_linked_is_only_its_owners(block, people, media, client):
+def test_a_file_that_is_not_linked_is_only_its_owners(block, people, media_root, client):
     code, evidence = block.upload("add_evidence", {"name": "Riêng"}, ("rieng.pdf", PDF))
     assert code == 200
     for other in ("t2", "principal", "other"):
@@ -160,7 +155,7 @@ def test_a_file_that_is_not_linked_is_only_its_owners(block, people, media, clie
     assert client.get(evidence["url"]).status_code == 302  # to the sign-in page
 
 
-def test_downloads_other_than_pdf_images_and_video_are_attachments_in_a_sandbox(block, people, media, client):
+def test_downloads_other_than_pdf_images_and_video_are_attachments_in_a_sandbox(block, people, media_root, client):
     code, evidence = block.upload("add_evidence", {"name": "Kế hoạch"}, ("ke-hoach.docx", DOCX))
     assert code == 200
     client.force_login(people["t1"].user)

@@ -1,0 +1,30 @@
+"""What every page of the plugin does with the API's refusals."""
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.views.decorators.http import require_http_methods
+
+from .errors import NotFound, TemisError
+
+
+def signed_in_page(methods=("GET",), answers=()):
+    """A signed-in page taking ``methods``. ``answers`` lists ``(error class, function(request, error))``
+    pairs, tried in order, that turn the API's refusals into the page explaining them; any other
+    NotFound is a 404, the same for what does not exist and what the user may not see."""
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        @require_http_methods(list(methods))
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except TemisError as error:
+                for kind, answer in answers:
+                    if isinstance(error, kind):
+                        return answer(request, error)
+                if isinstance(error, NotFound):
+                    raise Http404("not found") from None
+                raise
+        return wrapper
+    return decorate
