@@ -1,17 +1,22 @@
 """Django admin for every record. Ratings are shown, never typed: the engine computes them."""
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import models
-from .roster import RosterError, import_roster
+from .roster import runs as roster_runs
 from .standards import unpack_levels
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
+    table = forms.ChoiceField(label=_("Table in a .csv file"), required=False, choices=[
+        ("", _("Recognise from the columns")), ("units", _("Units")), ("educators", _("Educators")),
+        ("mentor_groups", _("Mentor groups"))])
 
 
 @admin.register(models.OrgUnit)
@@ -25,25 +30,32 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [path("import/", self.admin_site.admin_view(self.import_view), name="temis_plugin_roster_import"),
+                path("import/<uuid:run_id>/", self.admin_site.admin_view(self.import_status_view),
+                     name="temis_plugin_roster_import_status"),
                 *super().get_urls()]
 
     def import_view(self, request):
+        """Upload a roster; the import runs as a Celery task and its page shows progress and outcome."""
         if not request.user.has_perm("temis_plugin.add_educatorprofile"):
             return redirect("admin:index")
-        errors, summary = None, None
         form = RosterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                summary = import_roster(upload, filename=upload.name, actor=request.user)
-            except RosterError as exc:
-                errors = exc.errors
-                messages.error(request, _("The roster was refused: nothing was imported."))
-            else:
-                messages.success(request, _("The roster was imported."))
-        context = {**self.admin_site.each_context(request), "form": form, "errors": errors, "summary": summary,
+            run = roster_runs.start_import(request.user, form.cleaned_data["file"], form.cleaned_data["table"],
+                                           language=translation.get_language() or "vi")
+            return redirect("admin:temis_plugin_roster_import_status", run_id=run.pk)
+        recent = models.RosterImport.objects.filter(requested_by=request.user)[:10]
+        context = {**self.admin_site.each_context(request), "form": form, "recent": recent,
                    "title": _("Import roster"), "opts": self.model._meta}
         return render(request, "admin/temis_plugin/roster_import.html", context)
+
+    def import_status_view(self, request, run_id):
+        run = roster_runs.get_import(request.user, run_id)
+        if run is None or not request.user.has_perm("temis_plugin.add_educatorprofile"):
+            raise Http404(_("No such roster import."))
+        percent, rows = roster_runs.progress_of(run)
+        context = {**self.admin_site.each_context(request), "run": run, "percent": percent, "rows": rows,
+                   "title": _("Roster import: %(name)s") % {"name": run.file_name}, "opts": self.model._meta}
+        return render(request, "admin/temis_plugin/roster_import_status.html", context)
 
 
 @admin.register(models.Cycle)

@@ -11,3 +11,13 @@ def generate_report(run_id: str, language: str = "vi"):
     from .reports.runs import execute_run
     run = execute_run(run_id, language=language)
     return {"status": run.status, "rows": run.rows_written}
+
+
+# A redelivered import finds its run finished and does nothing; an import that failed midway wrote
+# nothing (one transaction), so running it again is safe.
+@shared_task(name="temis_plugin.import_roster", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, max_retries=3)
+def import_roster_file(run_id: str):
+    from .roster.runs import execute_import
+    run = execute_import(run_id)
+    return {"status": run.status, "rows": run.rows_read}

@@ -1,27 +1,31 @@
-"""Validates a whole roster, then writes it in one transaction: all rows or none."""
+"""Imports a roster in one transaction: all rows or none.
+
+Rows are read as a stream and written in batches inside the transaction while no problem has been
+found; after the first problem the rest of the file is still checked (so every problem is listed)
+and the transaction is rolled back. Memory holds the units, the mentor groups and one key per
+educator, never the educators' rows.
+"""
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from ..models import AuditEntry, Cycle, EducatorProfile, MentorGroup, MentorGroupMembership, OrgUnit
-from ..roles import Position, SchoolLevel, UnitKind, parent_allowed
-from .reader import RosterFileError, read_roster
+from ..models import AuditEntry, Cycle, EducatorProfile, OrgUnit
+from ..roles import Position, UnitKind, parent_allowed
+from .columns import (
+    IDENTIFIER_COLUMNS, POSITION_WORDS, REQUIRED, SCHOOL_LEVEL_WORDS, UNIT_KIND_WORDS, YES_NO_WORDS,
+)
+from .errors import ErrorLog, RosterError, RowError
+from .lookup import case_insensitive_in
+from .normalise import fold_word, identifier_problem, identity_key
+from .reader import Notice, RosterFileError, open_roster
+from .writer import RosterWriter
 
 BATCH = 1000
-TRUE_WORDS = {"1", "true", "yes", "x", "co", "có", "y"}
-FALSE_WORDS = {"", "0", "false", "no", "khong", "không", "n"}
-POSITION_WORDS = {"teacher": Position.TEACHER, "giao vien": Position.TEACHER, "giáo viên": Position.TEACHER,
-                  "vice_principal": Position.VICE_PRINCIPAL, "pho hieu truong": Position.VICE_PRINCIPAL,
-                  "phó hiệu trưởng": Position.VICE_PRINCIPAL, "principal": Position.PRINCIPAL,
-                  "hieu truong": Position.PRINCIPAL, "hiệu trưởng": Position.PRINCIPAL}
-REQUIRED = {
-    "units": ("code", "name", "kind"),
-    "educators": ("national_id", "full_name", "school_code", "position", "school_level"),
-    "mentor_groups": ("cycle", "group_code", "mentor_national_id", "member_national_id"),
-}
+# Citizen identity cards (CCCD) carry 12 digits; a shorter all-digit identifier may have lost zeros.
+CCCD_DIGITS = 12
 
 
 def _text_limits() -> dict[str, dict[str, int]]:
@@ -31,11 +35,14 @@ def _text_limits() -> dict[str, dict[str, int]]:
     """
     def limit(model, name):
         return model._meta.get_field(name).max_length
+    from ..models import MentorGroup
     return {
-        "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name")},
+        "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name"),
+                  "parent_code": limit(OrgUnit, "code")},
         "educators": {"national_id": limit(EducatorProfile, "national_id"),
                       "full_name": limit(EducatorProfile, "full_name"), "subject": limit(EducatorProfile, "subject"),
-                      "school_code": limit(OrgUnit, "code"), "subject_group_code": limit(OrgUnit, "code")},
+                      "school_code": limit(OrgUnit, "code"), "subject_group_code": limit(OrgUnit, "code"),
+                      "username": 150},
         "mentor_groups": {"cycle": limit(Cycle, "code"), "group_code": limit(MentorGroup, "code"),
                           "group_name": limit(MentorGroup, "name"),
                           "mentor_national_id": limit(EducatorProfile, "national_id"),
@@ -43,379 +50,408 @@ def _text_limits() -> dict[str, dict[str, int]]:
     }
 
 
-@dataclass(frozen=True)
-class RowError:
-    table: str
-    line: int  # line in the CSV, or row in the sheet (the header is line 1); 0 for the whole file
-    column: str
-    message: str
-
-    def __str__(self):
-        where = f"{self.table}, line {self.line}" if self.line else self.table
-        return f"{where}, {self.column or '-'}: {self.message}"
-
-
-class RosterError(ValueError):
-    """The roster was refused whole; ``errors`` lists every problem found."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"roster refused, {len(errors)} problem(s); nothing was imported")
-
-
 @dataclass
 class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
 
 
-def import_roster(source, filename: str | None = None, table: str | None = None, actor=None) -> ImportSummary:
-    """Import a roster file (path or file object). Raises :class:`RosterError` and writes nothing
-    if any row is invalid."""
+def import_roster(source, filename: str | None = None, table: str | None = None, actor=None,
+                  progress=None) -> ImportSummary:
+    """Import a roster file (path or binary file object). Raises :class:`RosterError` and writes
+    nothing if any row is invalid. ``progress(rows_read, rows_expected)`` is called as rows are read."""
     try:
-        tables = read_roster(source, filename=filename, table=table, max_bytes=settings.TEMIS_ROSTER_MAX_BYTES)
+        roster = open_roster(source, filename=filename, table=table, max_bytes=settings.TEMIS_ROSTER_MAX_BYTES)
     except RosterFileError as exc:
-        raise RosterError([RowError("file", 0, "", str(exc))]) from None
-    plan = _Validator(tables).validate()
-    with transaction.atomic():
-        summary = _Writer(plan).write()
-        AuditEntry.objects.create(actor=actor if getattr(actor, "pk", None) else None, action="roster_import",
-                                  target=(filename or str(source))[-64:],
-                                  after={"created": summary.created, "updated": summary.updated})
+        raise RosterError([RowError("file", 0, "", str(exc), sheet=exc.sheet, kind=exc.code)]) from None
+    try:
+        with transaction.atomic():
+            run = _RosterImport(roster, progress)
+            summary = run.run()
+            AuditEntry.objects.create(actor=actor if getattr(actor, "pk", None) else None, action="roster_import",
+                                      target=(filename or str(source))[-64:],
+                                      after={"created": summary.created, "updated": summary.updated})
+    except RosterFileError as exc:
+        raise RosterError([RowError("file", 0, "", str(exc), sheet=exc.sheet, kind=exc.code)]) from None
+    finally:
+        roster.close()
     return summary
 
 
-def _parse_bool(value: str):
-    folded = value.strip().lower()
-    if folded in TRUE_WORDS:
-        return True
-    if folded in FALSE_WORDS:
-        return False
-    raise ValueError("must be yes/no (1/0, x or empty)")
+def parse_bool(value: str) -> bool:
+    try:
+        return YES_NO_WORDS[fold_word(value)]
+    except KeyError:
+        raise ValueError(_("must be yes or no (có/không, 1/0, x or empty)")) from None
 
 
-def _parse_date(value: str):
+def parse_date(value: str):
     if not value:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError("must be a date as YYYY-MM-DD or DD/MM/YYYY")
+    raise ValueError(_("must be a date as YYYY-MM-DD or DD/MM/YYYY"))
 
 
-class _Validator:
-    """Checks every row and every reference; produces a plan of clean values, or RosterError."""
+def parse_school_levels(value: str) -> tuple[list[str], list[str]]:
+    """``(levels, words not understood)`` of a list such as "TH, THCS" or "Tiểu học; THCS"."""
+    words = [w for w in value.replace(";", ",").replace("/", ",").split(",") if w.strip()]
+    levels = [SCHOOL_LEVEL_WORDS.get(fold_word(w)) for w in words]
+    return [lv for lv in levels if lv], [w.strip() for w, lv in zip(words, levels) if not lv]
 
-    def __init__(self, tables):
-        self.tables = tables
-        self.errors: list[RowError] = []
 
-    def error(self, table, line, column, message):
-        self.errors.append(RowError(table, line, column, message))
+class _RosterImport:
+    """One import: checks each table's rows, writes them while the file is still clean."""
 
-    def validate(self) -> dict:
-        plan = {"units": [], "educators": [], "mentor_groups": []}
-        limits = _text_limits()
-        for table, rows in self.tables.items():
-            for line, row in rows:
-                for column in REQUIRED[table]:
-                    if not row.get(column):
-                        self.error(table, line, column, "is required")
-                for column, longest in limits[table].items():
-                    if len(row.get(column) or "") > longest:
-                        self.error(table, line, column, f"is longer than {longest} characters")
-        if not self.errors:
-            plan["units"] = self._units(self.tables.get("units", []))
-            plan["educators"] = self._educators(self.tables.get("educators", []), plan["units"])
-            plan["mentor_groups"] = self._mentor_groups(self.tables.get("mentor_groups", []), plan["educators"])
-        if self.errors:
-            raise RosterError(sorted(self.errors, key=lambda e: (e.table, e.line, e.column)))
-        return plan
+    def __init__(self, roster, progress=None):
+        self.roster = roster
+        self.log = ErrorLog()
+        self.limits = _text_limits()
+        self.writer = RosterWriter()
+        self.progress = progress
+        self.rows_read = 0
+        self.rows_expected = sum(t.rows_estimate for t in roster.tables.values())
+        self.file_units: dict[str, dict] = {}  # key -> checked unit row
+        self.db_units: dict[str, dict | None] = {}  # key -> stored unit facts, None when absent
+        self.educator_lines: dict[str, int] = {}  # key -> line, for every educator in the file
+        self.core_teachers: set[str] = set()  # keys of educators the file marks as core teachers
+        self.usernames: dict[str, int] = {}
 
-    def _units(self, rows):
-        in_file, clean = {}, []
-        for line, row in rows:
-            code = row["code"]
-            if code in in_file:
-                self.error("units", line, "code", f"{code} appears again (first on line {in_file[code]['line']})")
+    # -- shared --------------------------------------------------------------------------------
+
+    @property
+    def clean(self) -> bool:
+        return not self.log.counts
+
+    def error(self, table, line, column, message, value="", kind=""):
+        sheet = self.roster.tables[table].sheet if table in self.roster.tables else table
+        self.log.add(RowError(table, line, column, message, value=value, sheet=sheet, kind=kind))
+
+    def rows(self, table):
+        """Rows of ``table`` that pass the checks every column has (required, length, identifiers)."""
+        source = self.roster.tables.get(table)
+        if source is None:
+            return
+        for line, row, problems in source.rows():
+            self.rows_read += 1
+            if self.progress and self.rows_read % BATCH == 0:
+                self.progress(self.rows_read, max(self.rows_expected, self.rows_read))
+            ok = True
+            for problem in problems:
+                self.error(table, line, problem.column, problem.message, problem.value, problem.code)
+                ok = False
+            for column in REQUIRED[table]:
+                if not row.get(column):
+                    self.error(table, line, column, _("is required"), kind="required")
+                    ok = False
+            for column, longest in self.limits[table].items():
+                if len(row.get(column) or "") > longest:
+                    self.error(table, line, column, _("is longer than %(n)s characters") % {"n": longest},
+                               row[column], "too_long")
+                    ok = False
+            for column in IDENTIFIER_COLUMNS.intersection(row):
+                problem = identifier_problem(row[column])
+                if problem == "scientific":
+                    self.error(table, line, column, _("Excel wrote this identifier in scientific notation and its "
+                                                      "digits are lost: format the column as Text and type the "
+                                                      "identifiers again."), row[column], problem)
+                    ok = False
+                elif problem:
+                    self.error(table, line, column, _("identifiers and codes may hold only letters without "
+                                                      "diacritics, digits and - _ . /"), row[column], problem)
+                    ok = False
+            if ok:
+                yield line, row
+
+    def run(self) -> ImportSummary:
+        self._units()
+        self._educators()
+        self._mentor_groups()
+        if not self.clean:
+            raise self.log.refusal()
+        summary = self.writer.summary
+        summary.notices = self.roster.notices() + self.writer.finish()
+        if self.progress:
+            self.progress(self.rows_read, self.rows_read)
+        return summary
+
+    def unit_facts(self, keys) -> None:
+        """Look up, once, the stored units among ``keys`` that the file does not define."""
+        wanted = {k for k in keys if k and k not in self.file_units and k not in self.db_units}
+        if not wanted:
+            return
+        self.db_units.update(dict.fromkeys(wanted))
+        for unit in case_insensitive_in(OrgUnit.objects.select_related("parent"), "code", wanted):
+            self.db_units[identity_key(unit.code)] = {
+                "kind": UnitKind(unit.kind), "levels": unit.school_level_list,
+                "parent_key": identity_key(unit.parent.code) if unit.parent_id else ""}
+
+    def unit(self, key):
+        return self.file_units.get(key) or self.db_units.get(key)
+
+    # -- units ---------------------------------------------------------------------------------
+
+    def _units(self):
+        entries = []
+        for line, row in self.rows("units"):
+            key = identity_key(row["code"])
+            if key in self.file_units:
+                self.error("units", line, "code", _("appears again (first on line %(line)s)")
+                           % {"line": self.file_units[key]["line"]}, row["code"], "duplicate")
                 continue
+            kind = UNIT_KIND_WORDS.get(fold_word(row["kind"]))
+            if kind is None:
+                self.error("units", line, "kind", _("unknown kind %(kind)r; use one of %(kinds)s")
+                           % {"kind": row["kind"], "kinds": ", ".join(k.value for k in UnitKind)},
+                           row["kind"], "unknown_word")
+            levels, unknown = parse_school_levels(row.get("school_levels", ""))
+            if unknown:
+                self.error("units", line, "school_levels", _("unknown school level(s) %(levels)s; use TH, THCS, "
+                                                             "THPT") % {"levels": ", ".join(unknown)},
+                           row["school_levels"], "unknown_word")
+            elif kind == UnitKind.SCHOOL and not levels:
+                self.error("units", line, "school_levels", _("a school needs at least one school level"),
+                           kind="required")
             try:
-                kind = UnitKind(row["kind"].strip().lower())
-            except ValueError:
-                self.error("units", line, "kind", f"unknown kind {row['kind']!r}; use one of "
-                           + ", ".join(k.value for k in UnitKind))
-                kind = None  # still a known code, so rows under it are not reported as orphans
-            levels = [lv.strip().upper() for lv in row.get("school_levels", "").replace(";", ",").split(",")
-                      if lv.strip()]
-            bad = [lv for lv in levels if lv not in SchoolLevel.__members__]
-            if bad:
-                self.error("units", line, "school_levels", f"unknown school level(s) {bad}; use TH, THCS, THPT")
-            if kind is UnitKind.SCHOOL and not levels:
-                self.error("units", line, "school_levels", "a school needs at least one school level")
-            try:
-                legacy = _parse_bool(row.get("is_legacy", ""))
+                legacy = parse_bool(row.get("is_legacy", ""))
             except ValueError as exc:
-                self.error("units", line, "is_legacy", str(exc))
+                self.error("units", line, "is_legacy", str(exc), row["is_legacy"], "unknown_word")
                 legacy = False
-            entry = {"line": line, "code": code, "name": row["name"], "kind": kind,
-                     "parent_code": row.get("parent_code", ""), "school_levels": ",".join(levels),
-                     "is_legacy": legacy}
-            in_file[code] = entry
-            clean.append(entry)
-        parent_codes = {e["parent_code"] for e in clean if e["parent_code"]} - set(in_file)
-        in_db = dict(OrgUnit.objects.filter(code__in=parent_codes).values_list("code", "kind"))
-        for entry in clean:
-            parent = entry["parent_code"]
-            if not parent:
-                parent_kind = None
-            elif parent in in_file:
-                parent_kind = in_file[parent]["kind"]
-            elif parent in in_db:
-                parent_kind = UnitKind(in_db[parent])
-            else:
-                self.error("units", entry["line"], "parent_code", f"no unit {parent} in this file or the database")
-                continue
-            if entry["kind"] is None or (parent and parent_kind is None):
-                continue  # the kind itself is already reported
-            if not parent_allowed(entry["kind"], parent_kind):
-                self.error("units", entry["line"], "parent_code",
-                           f"a {entry['kind'].value} cannot be placed under "
-                           f"{parent_kind.value if parent_kind else 'no parent'}")
-        self._check_unit_cycles(in_file)
-        return clean
+            entry = {"line": line, "code": row["code"], "name": row["name"], "kind": kind and UnitKind(kind),
+                     "parent_code": row.get("parent_code", ""), "parent_key": identity_key(row.get("parent_code", "")),
+                     "levels": levels, "is_legacy": legacy}
+            self.file_units[key] = entry
+            entries.append(entry)
+        self.unit_facts(e["parent_key"] for e in entries)
+        for entry in entries:
+            self._check_placement(entry)
+        self._check_unit_loops()
+        if self.clean and entries:
+            self.writer.write_units(entries)
 
-    def _check_unit_cycles(self, in_file):
-        for code, entry in in_file.items():
-            seen, current = {code}, entry["parent_code"]
-            while current in in_file:
+    def _check_placement(self, entry):
+        parent_key = entry["parent_key"]
+        parent = self.unit(parent_key) if parent_key else None
+        if parent_key and parent is None:
+            self.error("units", entry["line"], "parent_code", _("no unit %(code)s in this file or the database")
+                       % {"code": entry["parent_code"]}, entry["parent_code"], "not_found")
+            return
+        if entry["kind"] is None or (parent is not None and parent["kind"] is None):
+            return  # the kind itself is already reported
+        parent_kind = parent["kind"] if parent else None
+        if not parent_allowed(entry["kind"], parent_kind):
+            self.error("units", entry["line"], "parent_code", _("a %(kind)s cannot be placed under %(parent)s")
+                       % {"kind": entry["kind"].value, "parent": parent_kind.value if parent_kind else _("no parent")},
+                       entry["parent_code"], "placement")
+
+    def _check_unit_loops(self):
+        for key, entry in self.file_units.items():
+            seen, current = {key}, entry["parent_key"]
+            while current in self.file_units:
                 if current in seen:
-                    self.error("units", entry["line"], "parent_code", "units form a loop through their parents")
+                    self.error("units", entry["line"], "parent_code", _("units form a loop through their parents"),
+                               entry["parent_code"], "loop")
                     break
                 seen.add(current)
-                current = in_file[current]["parent_code"]
+                current = self.file_units[current]["parent_key"]
 
-    def _educators(self, rows, units):
-        file_units = {u["code"]: u for u in units}
-        referenced = {r.get(c) for _l, r in rows for c in ("school_code", "subject_group_code") if r.get(c)}
-        db_units = {u.code: u for u in OrgUnit.objects.filter(code__in=referenced - set(file_units))
-                    .select_related("parent")}
-        usernames = {r["username"] for _l, r in rows if r.get("username")}
-        users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=usernames)}
-        linked = dict(EducatorProfile.objects.filter(user__in=users.values())
-                      .values_list("user__username", "national_id"))
-        seen_ids, seen_users, clean = {}, {}, []
-        for line, row in rows:
-            national_id = row["national_id"]
-            if national_id in seen_ids:
-                self.error("educators", line, "national_id", f"appears again (first on line {seen_ids[national_id]})")
-                continue
-            seen_ids[national_id] = line
-            entry = {"line": line, "national_id": national_id, "full_name": row["full_name"],
-                     "subject": row.get("subject", ""), "school_code": row["school_code"],
-                     "subject_group_code": row.get("subject_group_code", "")}
-            school_kind, school_levels = self._unit_info(row["school_code"], file_units, db_units)
-            if school_kind != UnitKind.SCHOOL:
-                self.error("educators", line, "school_code", f"no school {row['school_code']} in this file or the "
-                           "database" if school_kind is None else f"{row['school_code']} is not a school")
-            group = entry["subject_group_code"]
-            if group:
-                group_kind, _levels = self._unit_info(group, file_units, db_units)
-                group_parent = (file_units[group]["parent_code"] if group in file_units
-                                else db_units[group].parent.code if group in db_units and db_units[group].parent
-                                else None)
-                if group_kind != UnitKind.SUBJECT_GROUP or group_parent != row["school_code"]:
-                    self.error("educators", line, "subject_group_code",
-                               f"{group} is not a subject group of school {row['school_code']}")
-            position = POSITION_WORDS.get(row["position"].strip().lower())
-            if position is None:
-                self.error("educators", line, "position", "must be teacher, vice_principal or principal")
-            entry["position"] = position
-            level = row["school_level"].strip().upper()
-            if level not in SchoolLevel.__members__:
-                self.error("educators", line, "school_level", "must be TH, THCS or THPT")
-            elif school_levels is not None and level not in school_levels:
-                self.error("educators", line, "school_level", f"school {row['school_code']} has no {level} level")
-            entry["school_level"] = level
-            # position_since (TT14 eligibility) is optional: a file without the column keeps what is stored.
-            dated = ("level_start_date", "position_since") if "position_since" in row else ("level_start_date",)
-            for column, parse in [(c, _parse_date) for c in dated] + [("is_core_teacher", _parse_bool)]:
-                try:
-                    entry[column] = parse(row.get(column, ""))
-                except ValueError as exc:
-                    self.error("educators", line, column, str(exc))
-            for column in dated:
-                if entry.get(column) and entry[column] > datetime.date.today():
-                    self.error("educators", line, column, "is in the future")
-            username = row.get("username", "")
-            entry["user"] = None
-            if username:
-                if username not in users:
-                    self.error("educators", line, "username", f"no Open edX user {username!r}")
-                elif username in seen_users:
-                    self.error("educators", line, "username", f"already used on line {seen_users[username]}")
-                elif linked.get(username) not in (None, national_id):
-                    self.error("educators", line, "username", "this user is linked to another educator")
+    # -- educators -----------------------------------------------------------------------------
+
+    def _educators(self):
+        batch = []
+        for line, row in self.rows("educators"):
+            entry = self._educator(line, row)
+            if entry is not None:
+                batch.append(entry)
+            if len(batch) >= BATCH:
+                self._educator_batch(batch)
+                batch = []
+        if batch:
+            self._educator_batch(batch)
+
+    def _educator(self, line, row):
+        key = identity_key(row["national_id"])
+        if key in self.educator_lines:
+            self.error("educators", line, "national_id", _("appears again (first on line %(line)s)")
+                       % {"line": self.educator_lines[key]}, row["national_id"], "duplicate")
+            return None
+        self.educator_lines[key] = line
+        entry = {"line": line, "national_id": row["national_id"], "key": key, "full_name": row["full_name"],
+                 "subject": row.get("subject", ""), "school_key": identity_key(row["school_code"]),
+                 "school_code": row["school_code"], "group_code": row.get("subject_group_code", ""),
+                 "group_key": identity_key(row.get("subject_group_code", "")), "username": row.get("username", "")}
+        position = POSITION_WORDS.get(fold_word(row["position"]))
+        if position is None:
+            self.error("educators", line, "position", _("must be teacher, vice_principal or principal (giáo viên, "
+                                                        "phó hiệu trưởng, hiệu trưởng)"), row["position"],
+                       "unknown_word")
+        entry["position"] = position and Position(position)
+        level = SCHOOL_LEVEL_WORDS.get(fold_word(row["school_level"]))
+        if level is None:
+            self.error("educators", line, "school_level", _("must be TH, THCS or THPT"), row["school_level"],
+                       "unknown_word")
+        entry["school_level"] = level
+        # position_since (TT14 eligibility) is optional: a file without the column keeps what is stored.
+        dated = ("level_start_date", "position_since") if "position_since" in row else ("level_start_date",)
+        for column in dated:
+            try:
+                entry[column] = parse_date(row.get(column, ""))
+            except ValueError as exc:
+                self.error("educators", line, column, str(exc), row[column], "bad_date")
+                entry[column] = None
+            if entry[column] and entry[column] > datetime.date.today():
+                self.error("educators", line, column, _("is in the future"), row[column], "future_date")
+        try:
+            entry["is_core_teacher"] = parse_bool(row.get("is_core_teacher", ""))
+        except ValueError as exc:
+            self.error("educators", line, "is_core_teacher", str(exc), row["is_core_teacher"], "unknown_word")
+            entry["is_core_teacher"] = False
+        if entry["is_core_teacher"]:
+            self.core_teachers.add(key)
+        return entry
+
+    def _educator_batch(self, batch):
+        self.unit_facts(k for e in batch for k in (e["school_key"], e["group_key"]))
+        users = self._users(batch)
+        existing = {identity_key(p.national_id): p for p in case_insensitive_in(
+            EducatorProfile.objects.all(), "national_id", {e["key"] for e in batch})}
+        lost_zeros = self._lost_zero_candidates([e for e in batch if e["key"] not in existing])
+        for entry in batch:
+            self._check_educator_references(entry, existing, users, lost_zeros)
+        if self.clean:
+            self.writer.write_educators(batch, existing)
+
+    def _check_educator_references(self, entry, existing, users, lost_zeros):
+        line = entry["line"]
+        school = self.unit(entry["school_key"])
+        if school is None:
+            self.error("educators", line, "school_code", _("no school %(code)s in this file or the database")
+                       % {"code": entry["school_code"]}, entry["school_code"], "not_found")
+        elif school["kind"] != UnitKind.SCHOOL:
+            self.error("educators", line, "school_code", _("%(code)s is not a school") % {"code": entry["school_code"]},
+                       entry["school_code"], "wrong_kind")
+        elif entry["school_level"] and entry["school_level"] not in school["levels"]:
+            self.error("educators", line, "school_level", _("school %(code)s has no %(level)s level")
+                       % {"code": entry["school_code"], "level": entry["school_level"]}, entry["school_level"],
+                       "wrong_kind")
+        if entry["group_key"]:
+            group = self.unit(entry["group_key"])
+            if group is None:
+                self.error("educators", line, "subject_group_code", _("no subject group %(code)s in this file or "
+                                                                      "the database") % {"code": entry["group_code"]},
+                           entry["group_code"], "not_found")
+            elif group["kind"] != UnitKind.SUBJECT_GROUP or group["parent_key"] != entry["school_key"]:
+                self.error("educators", line, "subject_group_code", _("%(group)s is not a subject group of school "
+                                                                      "%(school)s")
+                           % {"group": entry["group_code"], "school": entry["school_code"]}, entry["group_code"],
+                           "wrong_kind")
+        padded = lost_zeros.get(entry["key"])
+        if padded:
+            self.error("educators", line, "national_id", _("looks like %(stored)s with its leading zeros lost (Excel "
+                                                           "stored it as a number): format the column as Text")
+                       % {"stored": padded}, entry["national_id"], "lost_zero")
+        entry["user"] = None
+        username = entry["username"]
+        if username:
+            user_key = username.casefold()
+            found = users.get(user_key, [])
+            if not found:
+                self.error("educators", line, "username", _("no Open edX user %(name)r") % {"name": username},
+                           username, "username")
+            elif len(found) > 1:
+                self.error("educators", line, "username", _("more than one Open edX user is named %(name)r in other "
+                                                            "cases of letters") % {"name": username}, username,
+                           "username")
+            elif user_key in self.usernames:
+                self.error("educators", line, "username", _("already used on line %(line)s")
+                           % {"line": self.usernames[user_key]}, username, "duplicate")
+            else:
+                user, linked_key = found[0]
+                if linked_key not in (None, entry["key"]):
+                    self.error("educators", line, "username", _("this user is linked to another educator"), username,
+                               "username")
                 else:
-                    entry["user"] = users[username]
-                seen_users[username] = line
-            clean.append(entry)
-        return clean
+                    entry["user"] = user
+            self.usernames.setdefault(user_key, line)
 
-    @staticmethod
-    def _unit_info(code, file_units, db_units):
-        if code in file_units:
-            return file_units[code]["kind"], file_units[code]["school_levels"].split(",")
-        if code in db_units:
-            return UnitKind(db_units[code].kind), db_units[code].school_level_list
-        return None, None
+    def _users(self, batch) -> dict[str, list]:
+        """Open edX users named in the batch, by case-folded username: [(user, key of linked educator)]."""
+        from django.contrib.auth import get_user_model
+        names = {e["username"] for e in batch if e["username"]}
+        if not names:
+            return {}
+        found: dict[str, list] = {}
+        model = get_user_model()
+        for user in case_insensitive_in(model.objects.select_related("temis_educator"), model.USERNAME_FIELD, names):
+            profile = getattr(user, "temis_educator", None)
+            linked = identity_key(profile.national_id) if profile and profile.national_id else None
+            found.setdefault(user.get_username().casefold(), []).append((user, linked))
+        return found
 
-    def _mentor_groups(self, rows, educators):
-        cycles = {c.code: c for c in Cycle.objects.filter(code__in={r["cycle"] for _l, r in rows})}
-        ids = {r[c] for _l, r in rows for c in ("mentor_national_id", "member_national_id")}
-        file_people = {e["national_id"]: e for e in educators}
-        db_people = dict(EducatorProfile.objects.filter(national_id__in=ids - set(file_people))
-                         .values_list("national_id", "is_core_teacher"))
-        groups, clean, seen = {}, [], set()
+    def _lost_zero_candidates(self, new_entries) -> dict[str, str]:
+        """New all-digit identifiers shorter than a CCCD whose zero-padded form is already known."""
+        candidates = {}
+        for entry in new_entries:
+            digits = entry["key"]
+            if digits.isdigit() and len(digits) < CCCD_DIGITS:
+                for width in range(len(digits) + 1, min(len(digits) + 3, CCCD_DIGITS) + 1):
+                    candidates[digits.zfill(width)] = digits
+        if not candidates:
+            return {}
+        lost = {}
+        for padded, digits in candidates.items():
+            if padded in self.educator_lines and digits not in lost:
+                lost[digits] = padded
+        for stored in EducatorProfile.objects.filter(national_id__in=list(candidates)).values_list(
+                "national_id", flat=True):
+            lost.setdefault(candidates[stored], stored)
+        return lost
+
+    # -- mentor groups -------------------------------------------------------------------------
+
+    def _mentor_groups(self):
+        rows = list(self.rows("mentor_groups"))
+        if not rows:
+            return
+        cycles = {identity_key(c.code): c for c in case_insensitive_in(
+            Cycle.objects.all(), "code", {identity_key(r["cycle"]) for _l, r in rows})}
+        people = {identity_key(r[c]) for _l, r in rows for c in ("mentor_national_id", "member_national_id")}
+        unknown = people - set(self.educator_lines)
+        stored = {identity_key(p.national_id): p.is_core_teacher for p in case_insensitive_in(
+            EducatorProfile.objects.only("national_id", "is_core_teacher"), "national_id", unknown)}
+        groups, seen, entries = {}, set(), []
         for line, row in rows:
-            if row["cycle"] not in cycles:
-                self.error("mentor_groups", line, "cycle", f"no cycle {row['cycle']!r}; create it first")
-            mentor, member = row["mentor_national_id"], row["member_national_id"]
+            cycle = cycles.get(identity_key(row["cycle"]))
+            if cycle is None:
+                self.error("mentor_groups", line, "cycle", _("no cycle %(code)r; create it first")
+                           % {"code": row["cycle"]}, row["cycle"], "not_found")
+            mentor, member = identity_key(row["mentor_national_id"]), identity_key(row["member_national_id"])
             for column, person in (("mentor_national_id", mentor), ("member_national_id", member)):
-                if person not in file_people and person not in db_people:
-                    self.error("mentor_groups", line, column, f"no educator {person} in this file or the database")
-            is_core = file_people[mentor].get("is_core_teacher") if mentor in file_people else db_people.get(mentor)
+                if person not in self.educator_lines and person not in stored:
+                    self.error("mentor_groups", line, column, _("no educator %(id)s in this file or the database")
+                               % {"id": row[column]}, row[column], "not_found")
+            is_core = mentor in self.core_teachers if mentor in self.educator_lines else stored.get(mentor)
             if is_core is False:
-                self.error("mentor_groups", line, "mentor_national_id", "the mentor is not marked as a core teacher")
+                self.error("mentor_groups", line, "mentor_national_id",
+                           _("the mentor is not marked as a core teacher"), row["mentor_national_id"], "mentor")
             if mentor == member:
-                self.error("mentor_groups", line, "member_national_id", "a core teacher cannot mentor themselves")
-            key = (row["cycle"], row["group_code"])
-            if key in groups and groups[key] != mentor:
-                self.error("mentor_groups", line, "mentor_national_id", "a group has one core teacher; this row "
-                           "names a different one")
-            groups.setdefault(key, mentor)
-            if (key, member) in seen:
-                self.error("mentor_groups", line, "member_national_id", "is listed twice in this group")
-            seen.add((key, member))
-            clean.append({"line": line, "cycle": cycles.get(row["cycle"]), "group_code": row["group_code"],
-                          "group_name": row.get("group_name", ""), "mentor": mentor, "member": member})
-        return clean
-
-
-class _Writer:
-    """Writes a validated plan; runs inside the caller's transaction."""
-
-    def __init__(self, plan):
-        self.plan = plan
-        self.summary = ImportSummary()
-
-    def count(self, bucket, table, n=1):
-        if n:
-            getattr(self.summary, bucket)[table] = getattr(self.summary, bucket).get(table, 0) + n
-
-    def write(self) -> ImportSummary:
-        self._write_units(self.plan["units"])
-        self._write_educators(self.plan["educators"])
-        self._write_mentor_groups(self.plan["mentor_groups"])
-        return self.summary
-
-    def _write_units(self, entries):
-        by_code = {e["code"]: e for e in entries}
-
-        def depth(entry):
-            d, parent = 0, entry["parent_code"]
-            while parent in by_code:
-                d, parent = d + 1, by_code[parent]["parent_code"]
-            return d
-
-        parent_codes = {e["parent_code"] for e in entries if e["parent_code"]}
-        existing = {u.code: u for u in OrgUnit.objects.filter(code__in=set(by_code) | parent_codes)}
-        # Parents first, so every unit can take its parent's path.
-        for entry in sorted(entries, key=depth):
-            parent = existing[entry["parent_code"]] if entry["parent_code"] else None
-            values = {"name": entry["name"], "kind": entry["kind"].value, "parent": parent,
-                      "school_levels": entry["school_levels"], "is_legacy": entry["is_legacy"]}
-            unit = existing.get(entry["code"])
-            if unit is None:
-                unit = existing[entry["code"]] = OrgUnit(code=entry["code"], **values)
-                unit.save()
-                self.count("created", "units")
-            elif any(getattr(unit, k) != v for k, v in values.items()):
-                for key, value in values.items():
-                    setattr(unit, key, value)
-                unit.save()
-                self.count("updated", "units")
-            else:
-                self.count("unchanged", "units")
-
-    def _write_educators(self, entries):
-        if not entries:
-            return
-        codes = {e["school_code"] for e in entries} | {e["subject_group_code"] for e in entries}
-        units = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "pk"))
-        existing = {p.national_id: p for p in EducatorProfile.objects.filter(
-            national_id__in=[e["national_id"] for e in entries])}
-        fields = ["full_name", "subject", "school_id", "subject_group_id", "position", "school_level",
-                  "level_start_date", "position_since", "is_core_teacher", "user_id"]
-        to_create, to_update = [], []
-        for entry in entries:
-            values = {
-                "full_name": entry["full_name"], "subject": entry["subject"], "school_id": units[entry["school_code"]],
-                "subject_group_id": units.get(entry["subject_group_code"]), "position": entry["position"].value,
-                "school_level": entry["school_level"], "level_start_date": entry["level_start_date"],
-                "is_core_teacher": entry["is_core_teacher"],
-            }
-            profile = existing.get(entry["national_id"])
-            if "position_since" in entry:
-                values["position_since"] = entry["position_since"]
-            elif profile is not None:
-                values["position_since"] = profile.position_since
-            if entry["user"] is not None:
-                values["user_id"] = entry["user"].pk
-            elif profile is not None:
-                values["user_id"] = profile.user_id  # a roster without usernames keeps existing links
-            if profile is None:
-                to_create.append(EducatorProfile(national_id=entry["national_id"], **values))
-            elif any(getattr(profile, k) != v for k, v in values.items()):
-                for key, value in values.items():
-                    setattr(profile, key, value)
-                to_update.append(profile)
-            else:
-                self.count("unchanged", "educators")
-        EducatorProfile.objects.bulk_create(to_create, batch_size=BATCH)
-        EducatorProfile.objects.bulk_update(to_update, fields, batch_size=BATCH)
-        self.count("created", "educators", len(to_create))
-        self.count("updated", "educators", len(to_update))
-
-    def _write_mentor_groups(self, entries):
-        if not entries:
-            return
-        people = dict(EducatorProfile.objects.filter(
-            national_id__in={e["mentor"] for e in entries} | {e["member"] for e in entries}
-        ).values_list("national_id", "pk"))
-        members: dict[tuple, set] = {}
-        for entry in entries:
-            key = (entry["cycle"].pk, entry["group_code"])
-            members.setdefault(key, set()).add(people[entry["member"]])
-        group_info = {(e["cycle"].pk, e["group_code"]): e for e in entries}
-        for key, wanted in members.items():
-            entry = group_info[key]
-            group, created = MentorGroup.objects.get_or_create(
-                cycle_id=key[0], code=key[1],
-                defaults={"mentor_id": people[entry["mentor"]], "name": entry["group_name"]})
-            changed = created
-            if not created and (group.mentor_id != people[entry["mentor"]] or
-                                (entry["group_name"] and group.name != entry["group_name"])):
-                group.mentor_id = people[entry["mentor"]]
-                group.name = entry["group_name"] or group.name
-                group.save()
-                changed = True
-            current = set(group.memberships.values_list("mentee_id", flat=True))
-            # The file is the truth for the groups it lists: members no longer listed leave the group.
-            group.memberships.filter(mentee_id__in=current - wanted).delete()
-            MentorGroupMembership.objects.bulk_create(
-                [MentorGroupMembership(group=group, mentee_id=pk) for pk in wanted - current])
-            changed = changed or current != wanted
-            self.count("created" if created else "updated" if changed else "unchanged", "mentor_groups")
+                self.error("mentor_groups", line, "member_national_id",
+                           _("a core teacher cannot mentor themselves"), row["member_national_id"], "mentor")
+            group_key = (identity_key(row["cycle"]), identity_key(row["group_code"]))
+            if groups.setdefault(group_key, mentor) != mentor:
+                self.error("mentor_groups", line, "mentor_national_id",
+                           _("a group has one core teacher; this row names a different one"),
+                           row["mentor_national_id"], "mentor")
+            if (group_key, member) in seen:
+                self.error("mentor_groups", line, "member_national_id", _("is listed twice in this group"),
+                           row["member_national_id"], "duplicate")
+            seen.add((group_key, member))
+            entries.append({"line": line, "cycle": cycle, "group_code": row["group_code"], "group_key": group_key,
+                            "group_name": row.get("group_name", ""), "mentor": mentor, "member": member})
+        if self.clean:
+            self.writer.write_mentor_groups(entries)

@@ -41,16 +41,22 @@ def test_admin_lists_every_record(demo, client):
     assert page.status_code == 200 and evaluation.legal_basis in page.content.decode()
 
 
-def test_admin_roster_import_page(cycle, client, make_user):
+def test_admin_roster_import_page(cycle, client, make_user, django_capture_on_commit_callbacks):
+    """The upload becomes a background import (run in-process here: no broker is configured) whose page
+    shows the problems or the summary; tests/integration/test_roster_worker.py uses a real worker."""
     admin = make_user("root", is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert client.get("/admin/temis_plugin/orgunit/import/").status_code == 200
-    with open(SAMPLES / "educators.csv", "rb") as handle:  # educators before their schools exist
+    with open(SAMPLES / "educators.csv", "rb") as handle, django_capture_on_commit_callbacks(execute=True):
         page = client.post("/admin/temis_plugin/orgunit/import/", {"file": handle})
+    assert page.status_code == 302
+    page = client.get(page["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert "school_code" in page.content.decode() and not models.EducatorProfile.objects.exists()
-    with open(SAMPLES / "sample_roster.xlsx", "rb") as handle:
+    with open(SAMPLES / "sample_roster.xlsx", "rb") as handle, django_capture_on_commit_callbacks(execute=True):
         page = client.post("/admin/temis_plugin/orgunit/import/", {"file": handle})
+    page = client.get(page["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and models.EducatorProfile.objects.count() == 5
+    assert "The roster was imported" in page.content.decode()
 
 
 def test_home_page_in_vietnamese_and_english(demo, client):

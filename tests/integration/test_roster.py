@@ -4,12 +4,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from temis_plugin.models import AuditEntry, EducatorProfile, MentorGroup, MentorGroupMembership, OrgUnit
 from temis_plugin.roster import RosterError, import_roster
 
 SAMPLES = Path(__file__).parent.parent.parent / "fixtures" / "roster"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the messages in English; tests/integration/test_roster_intake.py reads them in Vietnamese."""
+    with translation.override("en"):
+        yield
 
 
 def snapshot():
@@ -115,8 +123,8 @@ def test_every_problem_is_reported_at_once(cycle):
 
 @pytest.mark.parametrize("content, filename, message", [
     (b"not a zip", "r.xlsx", "not a readable .xlsx"),
-    (b"\xff\xfe\x00garbage", "r.csv", "UTF-8"),
-    (b"a,b\n1,2\n", "r.csv", "cannot tell which roster table"),
+    (b"code,name,kind\nA,Tr\xc6\xb0\xe1\xbb\x9dng,school\nB,\xe0\xe1\xe2,school\n", "r.csv", "UTF-8"),
+    (b"a,b\n1,2\n", "r.csv", "Header row not found"),
     (b"code,name,kind\n", "r.txt", ".xlsx or .csv"),
     (b"code,name,kind,code\nA,B,school,A\n", "r.csv", "appear more than once"),
 ])
@@ -142,7 +150,7 @@ def test_a_database_failure_mid_write_leaves_nothing(cycle, monkeypatch):
 
     def explode(self, entries):
         raise RuntimeError("database went away")
-    monkeypatch.setattr(importer._Writer, "_write_mentor_groups", explode)
+    monkeypatch.setattr(importer.RosterWriter, "write_mentor_groups", explode)
     with pytest.raises(RuntimeError):
         import_roster(SAMPLES / "sample_roster.xlsx")
     assert not OrgUnit.objects.exists() and not EducatorProfile.objects.exists()
@@ -181,7 +189,7 @@ def test_over_long_text_is_refused_before_writing_on_every_database(cycle):
     long_name = rows[2].replace("Lê Thị Chi", "Lê" * 200)
     with pytest.raises(RosterError) as raised:
         import_roster(io.BytesIO("\n".join([header, long_subject, long_name]).encode()), filename="giao-vien.csv")
-    assert sorted(str(e) for e in raised.value.errors) == [
+    assert sorted(f"{e.table}, line {e.line}, {e.column}: {e.message}" for e in raised.value.errors) == [
         "educators, line 2, subject: is longer than 100 characters",
         "educators, line 3, full_name: is longer than 255 characters"]
     assert snapshot() == before

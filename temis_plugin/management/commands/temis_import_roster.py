@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ...roster import RosterError, import_roster
-from ...roster.reader import TABLES
+from ...roster.columns import TABLES
 
 
 class Command(BaseCommand):
@@ -11,14 +11,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--table", choices=TABLES,
-                            help="Which table a .csv holds (guessed from its columns when omitted).")
+                            help="Which table a .csv holds (recognised from its columns when omitted).")
 
     def handle(self, *args, **options):
         try:
-            summary = import_roster(options["file"], table=options["table"])
+            summary = import_roster(options["file"], table=options["table"], progress=self._progress)
         except RosterError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
+            if exc.total > len(exc.errors):
+                self.stderr.write(f"… {exc.total - len(exc.errors)} more problem(s) not listed; by kind:")
+                for label, count in exc.counts_by_label():
+                    self.stderr.write(f"  {label}: {count}")
             raise CommandError(str(exc)) from None
         except FileNotFoundError:
             raise CommandError(f"no such file: {options['file']}") from None
@@ -26,4 +30,10 @@ class Command(BaseCommand):
             counts = getattr(summary, bucket)
             if counts:
                 self.stdout.write(f"{bucket}: " + ", ".join(f"{n} {table}" for table, n in sorted(counts.items())))
+        for notice in summary.notices:
+            self.stdout.write(self.style.WARNING(notice.message))
         self.stdout.write(self.style.SUCCESS("Roster imported."))
+
+    def _progress(self, done, expected):
+        if self.stderr.isatty():
+            self.stderr.write(f"\r{done}/{expected} rows", ending="")
