@@ -133,7 +133,8 @@ class _RosterImport:
         self.log.add(RowError(table, line, column, message, value=value, sheet=sheet, kind=kind))
 
     def rows(self, table):
-        """Rows of ``table`` that pass the checks every column has (required, length, identifiers)."""
+        """Every row of ``table`` with the columns already found wrong (required, length, identifier
+        shape): later checks skip those columns, so each cell is reported once."""
         source = self.roster.tables.get(table)
         if source is None:
             return
@@ -141,32 +142,31 @@ class _RosterImport:
             self.rows_read += 1
             if self.progress and self.rows_read % BATCH == 0:
                 self.progress(self.rows_read, max(self.rows_expected, self.rows_read))
-            ok = True
+            bad = set()
             for problem in problems:
                 self.error(table, line, problem.column, problem.message, problem.value, problem.code)
-                ok = False
+                bad.add(problem.column)
             for column in REQUIRED[table]:
                 if not row.get(column):
                     self.error(table, line, column, _("is required"), kind="required")
-                    ok = False
+                    bad.add(column)
             for column, longest in self.limits[table].items():
                 if len(row.get(column) or "") > longest:
                     self.error(table, line, column, _("is longer than %(n)s characters") % {"n": longest},
                                row[column], "too_long")
-                    ok = False
-            for column in IDENTIFIER_COLUMNS.intersection(row):
+                    bad.add(column)
+            for column in IDENTIFIER_COLUMNS.intersection(row).difference(bad):
                 problem = identifier_problem(row[column])
                 if problem == "scientific":
                     self.error(table, line, column, _("Excel wrote this identifier in scientific notation and its "
                                                       "digits are lost: format the column as Text and type the "
                                                       "identifiers again."), row[column], problem)
-                    ok = False
                 elif problem:
                     self.error(table, line, column, _("identifiers and codes may hold only letters without "
                                                       "diacritics, digits and - _ . /"), row[column], problem)
-                    ok = False
-            if ok:
-                yield line, row
+                if problem:
+                    bad.add(column)
+            yield line, row, bad
 
     def run(self) -> ImportSummary:
         self._units()
@@ -198,14 +198,14 @@ class _RosterImport:
 
     def _units(self):
         entries = []
-        for line, row in self.rows("units"):
-            key = identity_key(row["code"])
+        for line, row, bad in self.rows("units"):
+            key = "" if "code" in bad else identity_key(row["code"])
             if key in self.file_units:
                 self.error("units", line, "code", _("appears again (first on line %(line)s)")
                            % {"line": self.file_units[key]["line"]}, row["code"], "duplicate")
                 continue
             kind = UNIT_KIND_WORDS.get(fold_word(row["kind"]))
-            if kind is None:
+            if kind is None and "kind" not in bad:
                 self.error("units", line, "kind", _("unknown kind %(kind)r; use one of %(kinds)s")
                            % {"kind": row["kind"], "kinds": ", ".join(k.value for k in UnitKind)},
                            row["kind"], "unknown_word")
@@ -224,9 +224,10 @@ class _RosterImport:
                 legacy = False
             entry = {"line": line, "code": row["code"], "name": row["name"], "kind": kind and UnitKind(kind),
                      "parent_code": row.get("parent_code", ""), "parent_key": identity_key(row.get("parent_code", "")),
-                     "levels": levels, "is_legacy": legacy}
-            self.file_units[key] = entry
-            entries.append(entry)
+                     "levels": levels, "is_legacy": legacy, "parent_known_bad": "parent_code" in bad}
+            if key:
+                self.file_units[key] = entry
+                entries.append(entry)
         self.unit_facts(e["parent_key"] for e in entries)
         for entry in entries:
             self._check_placement(entry)
@@ -235,6 +236,8 @@ class _RosterImport:
             self.writer.write_units(entries)
 
     def _check_placement(self, entry):
+        if entry["parent_known_bad"]:
+            return
         parent_key = entry["parent_key"]
         parent = self.unit(parent_key) if parent_key else None
         if parent_key and parent is None:
@@ -264,8 +267,8 @@ class _RosterImport:
 
     def _educators(self):
         batch = []
-        for line, row in self.rows("educators"):
-            entry = self._educator(line, row)
+        for line, row, bad in self.rows("educators"):
+            entry = self._educator(line, row, bad)
             if entry is not None:
                 batch.append(entry)
             if len(batch) >= BATCH:
@@ -274,25 +277,28 @@ class _RosterImport:
         if batch:
             self._educator_batch(batch)
 
-    def _educator(self, line, row):
+    def _educator(self, line, row, bad):
+        for column in bad:
+            row[column] = ""  # already reported: checked no further
         key = identity_key(row["national_id"])
-        if key in self.educator_lines:
+        if key and key in self.educator_lines:
             self.error("educators", line, "national_id", _("appears again (first on line %(line)s)")
                        % {"line": self.educator_lines[key]}, row["national_id"], "duplicate")
             return None
-        self.educator_lines[key] = line
+        if key:
+            self.educator_lines[key] = line
         entry = {"line": line, "national_id": row["national_id"], "key": key, "full_name": row["full_name"],
                  "subject": row.get("subject", ""), "school_key": identity_key(row["school_code"]),
                  "school_code": row["school_code"], "group_code": row.get("subject_group_code", ""),
                  "group_key": identity_key(row.get("subject_group_code", "")), "username": row.get("username", "")}
         position = POSITION_WORDS.get(fold_word(row["position"]))
-        if position is None:
+        if position is None and row["position"]:
             self.error("educators", line, "position", _("must be teacher, vice_principal or principal (giáo viên, "
                                                         "phó hiệu trưởng, hiệu trưởng)"), row["position"],
                        "unknown_word")
         entry["position"] = position and Position(position)
         level = SCHOOL_LEVEL_WORDS.get(fold_word(row["school_level"]))
-        if level is None:
+        if level is None and row["school_level"]:
             self.error("educators", line, "school_level", _("must be TH, THCS or THPT"), row["school_level"],
                        "unknown_word")
         entry["school_level"] = level
@@ -328,14 +334,14 @@ class _RosterImport:
 
     def _check_educator_references(self, entry, existing, users, lost_zeros):
         line = entry["line"]
-        school = self.unit(entry["school_key"])
+        school = self.unit(entry["school_key"]) if entry["school_key"] else {"kind": UnitKind.SCHOOL, "levels": []}
         if school is None:
             self.error("educators", line, "school_code", _("no school %(code)s in this file or the database")
                        % {"code": entry["school_code"]}, entry["school_code"], "not_found")
         elif school["kind"] != UnitKind.SCHOOL:
             self.error("educators", line, "school_code", _("%(code)s is not a school") % {"code": entry["school_code"]},
                        entry["school_code"], "wrong_kind")
-        elif entry["school_level"] and entry["school_level"] not in school["levels"]:
+        elif entry["school_key"] and entry["school_level"] and entry["school_level"] not in school["levels"]:
             self.error("educators", line, "school_level", _("school %(code)s has no %(level)s level")
                        % {"code": entry["school_code"], "level": entry["school_level"]}, entry["school_level"],
                        "wrong_kind")
@@ -350,7 +356,7 @@ class _RosterImport:
                                                                       "%(school)s")
                            % {"group": entry["group_code"], "school": entry["school_code"]}, entry["group_code"],
                            "wrong_kind")
-        padded = lost_zeros.get(entry["key"])
+        padded = lost_zeros.get(entry["key"]) if entry["key"] else None
         if padded:
             self.error("educators", line, "national_id", _("looks like %(stored)s with its leading zeros lost (Excel "
                                                            "stored it as a number): format the column as Text")
@@ -415,7 +421,7 @@ class _RosterImport:
     # -- mentor groups -------------------------------------------------------------------------
 
     def _mentor_groups(self):
-        rows = list(self.rows("mentor_groups"))
+        rows = [(line, row) for line, row, bad in self.rows("mentor_groups") if not bad]
         if not rows:
             return
         cycles = {identity_key(c.code): c for c in case_insensitive_in(

@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -181,7 +182,7 @@ def _cell_text(value, column: str, cell=None):
     return clean_text(value), None
 
 
-NUMERIC_IDENTIFIER_MESSAGE = (
+NUMERIC_IDENTIFIER_MESSAGE = gettext_noop(
     "Excel stored this identifier as a number, which drops leading zeros. Format the column as Text "
     "(Format Cells → Text) and type the identifiers again, or give the column a number format of "
     "zeros as wide as the identifier (e.g. 000000000000).")
@@ -325,12 +326,12 @@ def _open_xlsx(stream, wanted: str | None) -> RosterFile:
             tables[name] = Table(name, sheet.title, header_line, columns,
                                  max((sheet.max_row or 0) - header_line, 0),
                                  _rows=_xlsx_rows(sheet, columns, header_line, notes))
+    except RosterFileError:  # a ValueError too: before the clause below
+        workbook.close()
+        raise
     except BROKEN_WORKBOOK:
         workbook.close()
         raise _broken_workbook() from None
-    except RosterFileError:
-        workbook.close()
-        raise
     if not tables:
         workbook.close()
         raise RosterFileError(
