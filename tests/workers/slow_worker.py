@@ -1,4 +1,5 @@
-"""A real Celery worker whose per-educator rows trickle (20 ms each), so a test can kill it mid-export.
+"""A real Celery worker whose per-educator report rows trickle (20 ms each), so a test can kill it
+mid-export, and whose roster rows are read slowly (2 ms each), so a test sees an import's progress.
 
 Run as ``python -m tests.workers.slow_worker <celery worker arguments>``.
 """
@@ -22,6 +23,19 @@ def trickling_rows(*args, **kwargs):
 
 
 builders.educator_result_rows = trickling_rows
+
+from temis_plugin.roster import reader  # noqa: E402
+
+_data_rows = reader._data_rows
+
+
+def slow_roster_rows(*args, **kwargs):
+    for row in _data_rows(*args, **kwargs):
+        time.sleep(0.002)
+        yield row
+
+
+reader._data_rows = slow_roster_rows
 
 if __name__ == "__main__":
     app.worker_main(["worker", *sys.argv[1:]])
