@@ -32,13 +32,13 @@ def national_id(rng: random.Random) -> str:
     return f"0{rng.randint(1, 96):02d}{rng.randint(0, 999_999_999):09d}"
 
 
-def province(educators: int = 300, communes: int = 12, seed: int = 7) -> dict[str, list[list]]:
+def province(educators: int = 300, communes: int = 12, seed: int = 7, per_school: int = 12) -> dict[str, list[list]]:
     """A province's roster as rows (header first) per table: communes, schools with two subject groups
-    each, about 12 educators per school, one principal per school and a few core teachers."""
+    each, ``per_school`` educators per school, one principal per school and a few core teachers."""
     rng = random.Random(seed)
     units = [UNIT_HEADER, ["BGD", "Bộ Giáo dục và Đào tạo", "ministry", "", ""],
              ["T79", "Sở Giáo dục và Đào tạo Tỉnh Mẫu", "province", "BGD", ""]]
-    schools = max(1, educators // 12)
+    schools = max(1, educators // per_school)
     for c in range(communes):
         units.append([f"T79-X{c:03d}", f"Xã Mẫu {c + 1}", "commune", "T79", ""])
     school_rows = []
