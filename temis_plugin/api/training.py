@@ -171,27 +171,12 @@ def backfill_course_results(course_key, learners, at: datetime.datetime, *,
         raise NotFound(f"course {course_key} is not mapped to a training module")
     outcomes: list[BackfillOutcome] = []
     with transaction.atomic():
-        user_ids = _users_by_username({learner.username for learner, _p, _q in checked if learner.user_id is None})
-        by_email = {}
-        if match_email:
-            by_email = _users_by_email({_email_key(learner.email) for learner, _p, _q in checked
-                                        if learner.user_id is None and learner.username not in user_ids
-                                        and learner.email})
-        matched = []
-        for learner, _percent_value, _passed_value in checked:
-            if learner.user_id is not None:
-                matched.append((learner.user_id, False))
-            elif learner.username in user_ids:
-                matched.append((user_ids[learner.username], False))
-            elif match_email and _email_key(learner.email) in by_email:
-                matched.append((by_email[_email_key(learner.email)], True))
-            else:
-                matched.append((None, False))
+        matched = _match_accounts([learner for learner, _percent, _passed in checked], match_email)
         educators = _lock_educators({user_id for user_id, _by in matched if user_id is not None})
         stored = _stored_results(mapping, course_key, set(educators.values()))
         now = timezone.now()
         to_create, to_update, claimed = [], [], {}
-        for index, ((learner, percent, passed), (user_id, by_email_match)) in enumerate(zip(checked, matched)):
+        for index, ((_learner, percent, passed), (user_id, by_email_match)) in enumerate(zip(checked, matched)):
             if user_id is None:
                 outcomes.append(BackfillOutcome(UNKNOWN_USER))
                 continue
@@ -246,6 +231,25 @@ def backfill_module_result(learner: int | str, course_key, percent: float | None
     result = ModuleResult.objects.select_related("module").filter(
         educator__user_id=user_id, course_key=_course_key(course_key)).first()
     return replace(outcome, result=_module_result_data(result) if result else None)
+
+
+def _match_accounts(learners, match_email) -> list[tuple[int | None, bool]]:
+    """Each learner's account id (None when none matches) and whether it was found by email."""
+    user_ids = _users_by_username({learner.username for learner in learners if learner.user_id is None})
+    by_email = {}
+    if match_email:
+        by_email = _users_by_email({_email_key(learner.email) for learner in learners
+                                    if learner.user_id is None and learner.username not in user_ids and learner.email})
+    matched = []
+    for learner in learners:
+        if learner.user_id is not None:
+            matched.append((learner.user_id, False))
+        elif learner.username in user_ids:
+            matched.append((user_ids[learner.username], False))
+        else:
+            user_id = by_email.get(_email_key(learner.email)) if learner.email else None
+            matched.append((user_id, user_id is not None))
+    return matched
 
 
 def _checked_learner(learner) -> tuple[LearnerResult, Decimal | None, bool | None]:

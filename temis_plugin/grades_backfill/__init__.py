@@ -52,7 +52,6 @@ class BackfillSummary:
     passing: Counter = field(default_factory=Counter)
     matched_by_email: int = 0
     unmatched: list[Unmatched] = field(default_factory=list)
-    courses: list[str] = field(default_factory=list)
 
 
 def backfill_rows(rows: list[GradeRow], course_key, at: datetime.datetime, summary: BackfillSummary | None = None,
@@ -76,7 +75,6 @@ def backfill_rows(rows: list[GradeRow], course_key, at: datetime.datetime, summa
         elif outcome.status in api.BackfillOutcome.UNMATCHED:  # listed with the learner's identifiers
             same_as = attempted[outcome.same_as].where if outcome.same_as is not None else ""
             summary.unmatched.append(Unmatched(row.where, row.username, row.email, outcome.status, same_as))
-    summary.courses.append(course_key)
     if progress:
         progress(len(rows), len(rows))
     return summary

@@ -25,7 +25,8 @@ from .rows import BackfillError, GradeRow, Problem, course_key as _course_key, f
 
 # The grade report's columns this module reads (CourseGradeReport._success_headers).
 STUDENT_ID, EMAIL, USERNAME, GRADE = "Student ID", "Email", "Username", "Grade"
-ENROLLMENT_TRACK, CERTIFICATE_ELIGIBLE, ENROLLMENT_STATUS = "Enrollment Track", "Certificate Eligible", "Enrollment Status"
+ENROLLMENT_TRACK, CERTIFICATE_ELIGIBLE = "Enrollment Track", "Certificate Eligible"
+ENROLLMENT_STATUS = "Enrollment Status"
 REQUIRED_COLUMNS = (STUDENT_ID, EMAIL, USERNAME, GRADE, ENROLLMENT_TRACK, CERTIFICATE_ELIGIBLE)
 # Reports made before the LMS added the column lack it; when present it is checked, which also
 # shows a file cut short in its last cell.
@@ -119,6 +120,7 @@ def parse_grade_report(source) -> list[GradeRow]:
     columns = (*REQUIRED_COLUMNS, ENROLLMENT_STATUS) if ENROLLMENT_STATUS.casefold() in positions else REQUIRED_COLUMNS
     at = {column: positions[column.casefold()] for column in columns}
     assignments = _assignment_columns(header, at[GRADE])
+    line_label = _("line %(line)d")  # translated once: a gettext per row was a third of the parse
     problems, rows, seen = [], [], {}
     while True:
         start = reader.line_num + 1
@@ -129,15 +131,15 @@ def parse_grade_report(source) -> list[GradeRow]:
         except csv.Error as exc:
             problems.append(Problem(_line(start), "", str(exc)))
             break
-        cells = [_clean(cell) for cell in cells]
-        if not any(cells):
+        if not any(_clean(cell) for cell in cells):
             continue  # blank lines are layout, not data
         if len(cells) != len(header):
-            problems.append(Problem(_line(start), "", _("%(cells)d cells where the header has %(columns)d")
-                                    % {"cells": len(cells), "columns": len(header)}))
+            problems.append(Problem(line_label % {"line": start}, "", _(
+                "%(cells)d cells where the header has %(columns)d") % {"cells": len(cells), "columns": len(header)}))
             continue
-        untried = bool(assignments) and all(cells[index].casefold() == NOT_ATTEMPTED for index in assignments)
-        row = _report_row(start, {column: cells[index] for column, index in at.items()}, untried, problems)
+        untried = bool(assignments) and all(_clean(cells[index]).casefold() == NOT_ATTEMPTED for index in assignments)
+        row = _report_row(line_label % {"line": start}, {column: _clean(cells[index]) for column, index in at.items()},
+                          untried, problems)
         if row is None:
             continue
         if row.username in seen:
@@ -187,7 +189,7 @@ def _assignment_columns(header, grade_at) -> list[int]:
 
 
 def _clean(cell: str) -> str:
-    return _INVISIBLE.sub("", cell).strip()
+    return cell.strip() if cell.isascii() else _INVISIBLE.sub("", cell).strip()
 
 
 def _grade(text: str) -> float:
@@ -203,9 +205,8 @@ def _grade(text: str) -> float:
     return math.nan
 
 
-def _report_row(line, cells, untried, problems) -> GradeRow | None:
+def _report_row(where, cells, untried, problems) -> GradeRow | None:
     found = len(problems)
-    where = _line(line)
     if not cells[USERNAME]:
         problems.append(Problem(where, USERNAME, _("is empty")))
     if not (cells[STUDENT_ID].isascii() and cells[STUDENT_ID].isdigit()):
