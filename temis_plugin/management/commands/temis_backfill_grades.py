@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ...errors import InvalidInput
 from ...grades_backfill import BackfillError, GradesApiClient, GradesApiError, backfill_from_api, backfill_report
 
+
 class Command(BaseCommand):
     help = ("Backfill training-module results from Open edX: an instructor grade report (--csv) or the Grades "
             "API (--api), in one transaction. What newer events recorded is kept, and running it again changes "
