@@ -210,14 +210,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 class CourseModuleForm(forms.ModelForm):
     class Meta:
         model = models.CourseModule
-        fields = ["course_key", "module"]
+        fields = ["course_key", "module", "pass_mark"]
         widgets = {"course_key": forms.TextInput(attrs={"size": 60, "placeholder": "course-v1:Org+Code+Run"})}
 
 
 @admin.register(models.CourseModule)
 class CourseModuleAdmin(admin.ModelAdmin):
     form = CourseModuleForm
-    list_display = ["course_key", "module", "module_hours", "module_legal_basis", "created"]
+    list_display = ["course_key", "module", "pass_mark", "module_hours", "module_legal_basis", "created"]
     list_select_related = ["module"]
     list_filter = ["module__audience"]
     search_fields = ["course_key", "module__code", "module__name_vi"]

@@ -132,7 +132,7 @@ class ModuleResultData(_Data):
     module: TrainingModuleData
     course_key: str
     percent: float | None  # 0..1, from the newest grade event
-    passed: bool  # the current passing status
+    passed: bool | None  # the current passing status; None when no source has told it
     passed_on: datetime.date | None  # the first day the educator passed, kept if a regrade takes the pass away
     last_event_at: datetime.datetime
 

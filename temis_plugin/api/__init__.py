@@ -21,9 +21,9 @@ from .people import educator_reference, mentee_user, user_for_educator_reference
 from .reports import (TEMIS_EXPORT, get_report, get_report_run, get_temis_export, list_report_runs, open_report_file,
                       report_kinds, report_scopes, report_sub_scopes, request_report_file, resolve_report_scope,
                       retry_report_run, temis_export_templates)
-from .training import (BackfillOutcome, backfill_module_result, get_survey_response, list_module_results,
-                       list_training_modules, module_for_course, record_course_passing_status,
-                       record_persistent_grade, save_survey_response)
+from .training import (BackfillOutcome, LearnerResult, backfill_course_results, backfill_module_result,
+                       get_survey_response, list_module_results, list_training_modules, module_for_course,
+                       record_course_passing_status, record_persistent_grade, save_survey_response)
 
 __all__ = [
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "TemisError",
@@ -34,7 +34,7 @@ __all__ = [
     "save_final_levels", "save_self_assessment", "save_survey_response", "self_assessment_report_rows",
     "submit_self_assessment", "summarize_opinions",
     # Training-module results backfilled from the LMS
-    "BackfillOutcome", "backfill_module_result",
+    "BackfillOutcome", "LearnerResult", "backfill_course_results", "backfill_module_result",
     # The head's list and its bulk actions
     "BULK_MAX", "BULK_REASONS", "BulkFailure", "BulkOutcome", "RatingListData", "RatingRowData", "SchoolChoice",
     "accept_self_levels_as_final", "finalize_evaluations", "get_evaluation_to_rate", "list_cycles",

@@ -7,18 +7,26 @@ earlier day, since the first pass is the same whichever order the events arrive 
 
 Results can also be backfilled from the LMS's grade report or Grades API
 (:mod:`temis_plugin.grades_backfill`): a backfill is a snapshot taken at a known time and goes
-through the same watermarks, so it never overwrites what a newer event said.
+through the same watermarks, so it never overwrites what a newer event said. A course's snapshot is
+written in one transaction with a few bulk statements.
+
+The pass status has three values: passed, not passed, and unknown (None), when no source has told
+(a grade report's audit or honor learner in a course without a pass mark). The events always tell.
 """
 import datetime
 import logging
 import math
+import string
 import zoneinfo
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -102,59 +110,238 @@ def record_persistent_grade(user_id: int, course_key, percent: float | None,
 # What a backfill did with one learner's result (BackfillOutcome.status).
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 UNKNOWN_USER, NOT_EDUCATOR, UNMAPPED_COURSE = "unknown_user", "not_educator", "unmapped_course"
+SAME_ACCOUNT = "same_account"  # a second row for an account already matched in the same snapshot
+
+BATCH = 1000  # ids per IN (...) list and rows per bulk statement: within every backend's limits
+
+
+@dataclass(frozen=True)
+class LearnerResult:
+    """A learner's course result as a backfill source (grade report, Grades API) gives it.
+
+    The learner is ``user_id`` when known, else the account named ``username`` (exactly), else, when
+    the backfill is asked to, the one account with ``email``. ``percent`` is the course grade from 0
+    to 1, or None; ``passed`` is the passing status, or None when the source cannot tell.
+    """
+
+    username: str
+    email: str = ""
+    percent: float | Decimal | None = None
+    passed: bool | None = None
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
 class BackfillOutcome:
-    """``status`` is one of CREATED, UPDATED, UNCHANGED, UNKNOWN_USER, NOT_EDUCATOR, UNMAPPED_COURSE."""
+    """``status`` is one of CREATED, UPDATED, UNCHANGED, UNKNOWN_USER, NOT_EDUCATOR, SAME_ACCOUNT,
+    UNMAPPED_COURSE. ``passed`` is the pass status taken (the source's, or the course's pass mark's);
+    ``same_as`` is the position of the earlier learner matched to the same account."""
 
     status: str
     result: ModuleResultData | None = None
+    passed: bool | None = None
+    matched_by_email: bool = False
+    same_as: int | None = None
+
+    RECORDED: ClassVar[tuple[str, ...]] = (CREATED, UPDATED, UNCHANGED)  # the row is the educator's result
+    UNMATCHED: ClassVar[tuple[str, ...]] = (UNKNOWN_USER, NOT_EDUCATOR, SAME_ACCOUNT)  # no educator's result
+
+
+def backfill_course_results(course_key, learners, at: datetime.datetime, *,
+                            match_email: bool = False) -> list[BackfillOutcome]:
+    """Apply a snapshot of a course's results read from the LMS as of ``at``, in one transaction.
+
+    ``learners`` is a sequence of :class:`LearnerResult`; one outcome is returned per learner, in
+    order. Every value is checked before anything is written. Each value is applied like an event of
+    its kind sent at ``at``, and only when it differs from the stored one: a snapshot no newer than
+    an event already applied changes nothing, and the same snapshot applied again (even later)
+    changes nothing. A pass counts from ``at``'s day at the latest. Where the source cannot tell the
+    pass, the course's pass mark decides from the grade; without a mark the pass stays unknown.
+
+    Usernames match exactly (MariaDB's collation would also match other cases and accents); with
+    ``match_email``, a learner whose username matches no account is matched by email, ignoring the
+    case of ASCII letters, when exactly one account has it. Raises :class:`NotFound` when the course
+    is not mapped to a module, :class:`InvalidInput` for a malformed value.
+    """
+    course_key = _course_key(course_key)
+    at = _aware(at, "at")
+    checked = [_checked_learner(learner) for learner in learners]
+    mapping = CourseModule.objects.select_related("module").filter(course_key=course_key).first()
+    if mapping is None:
+        raise NotFound(f"course {course_key} is not mapped to a training module")
+    outcomes: list[BackfillOutcome] = []
+    with transaction.atomic():
+        matched = _match_accounts([learner for learner, _percent, _passed in checked], match_email)
+        educators = _lock_educators({user_id for user_id, _by in matched if user_id is not None})
+        stored = _stored_results(mapping, course_key, set(educators.values()))
+        now = timezone.now()
+        to_create, to_update, claimed = [], [], {}
+        for index, ((_learner, percent, passed), (user_id, by_email_match)) in enumerate(zip(checked, matched)):
+            if user_id is None:
+                outcomes.append(BackfillOutcome(UNKNOWN_USER))
+                continue
+            educator_id = educators.get(user_id)
+            if educator_id is None:
+                outcomes.append(BackfillOutcome(NOT_EDUCATOR, matched_by_email=by_email_match))
+                continue
+            if educator_id in claimed:
+                outcomes.append(BackfillOutcome(SAME_ACCOUNT, matched_by_email=by_email_match,
+                                                same_as=claimed[educator_id]))
+                continue
+            claimed[educator_id] = index
+            passed = _pass_by_mark(percent, passed, mapping.pass_mark)
+            result = stored.get(educator_id) or ModuleResult(educator_id=educator_id, module=mapping.module,
+                                                             course_key=course_key)
+            before = _result_state(result)
+            _apply_snapshot(result, percent, passed, at)
+            if result.pk is None:
+                status = CREATED if result.last_event_at is not None else UNCHANGED  # knew nothing: no row
+                if status == CREATED:
+                    to_create.append(result)
+            elif _result_state(result) != before:
+                status = UPDATED
+                result.modified = now  # bulk_update does not touch auto_now fields
+                to_update.append(result)
+            else:
+                status = UNCHANGED
+            outcomes.append(BackfillOutcome(status, passed=passed, matched_by_email=by_email_match))
+        ModuleResult.objects.bulk_create(to_create, batch_size=BATCH)
+        ModuleResult.objects.bulk_update(to_update, ["percent", "passed", "passed_on", "last_event_at",
+                                                     "grade_event_at", "passing_event_at", "modified"],
+                                         batch_size=BATCH)
+    return outcomes
 
 
 def backfill_module_result(learner: int | str, course_key, percent: float | None, passed: bool | None,
                            at: datetime.datetime) -> BackfillOutcome:
-    """Apply a learner's course result read from the LMS (grade report or Grades API) as of ``at``.
-
-    ``learner`` is an Open edX user id (int) or username (str). ``percent`` is the course grade
-    from 0 to 1, or None when the source has none; ``passed`` is the passing status, or None when
-    the source cannot tell. Each value is applied like an event of its kind sent at ``at``, and
-    only when it differs from the stored one: a snapshot no newer than an event already applied
-    changes nothing, and running the same backfill again (even later) changes nothing. A pass
-    counts from ``at``'s day at the latest.
-    """
+    """Apply one learner's course result read from the LMS as of ``at`` (see
+    :func:`backfill_course_results`). ``learner`` is an Open edX user id (int) or username (str).
+    Returns the outcome with the stored result; UNMAPPED_COURSE when the course is not mapped."""
     if isinstance(learner, bool) or not isinstance(learner, (int, str)):
         raise InvalidInput("the learner is a user id or a username")
-    if passed is not None and not isinstance(passed, bool):
+    snapshot = (LearnerResult(learner, percent=percent, passed=passed) if isinstance(learner, str)
+                else LearnerResult("", percent=percent, passed=passed, user_id=learner))
+    try:
+        [outcome] = backfill_course_results(course_key, [snapshot], at)
+    except NotFound:
+        return BackfillOutcome(UNMAPPED_COURSE)
+    if outcome.status not in (CREATED, UPDATED, UNCHANGED):
+        return outcome
+    user_id = learner if isinstance(learner, int) else _users_by_username({learner}).get(learner)
+    result = ModuleResult.objects.select_related("module").filter(
+        educator__user_id=user_id, course_key=_course_key(course_key)).first()
+    return replace(outcome, result=_module_result_data(result) if result else None)
+
+
+def _match_accounts(learners, match_email) -> list[tuple[int | None, bool]]:
+    """Each learner's account id (None when none matches) and whether it was found by email."""
+    user_ids = _users_by_username({learner.username for learner in learners if learner.user_id is None})
+    by_email = {}
+    if match_email:
+        by_email = _users_by_email({_email_key(learner.email) for learner in learners
+                                    if learner.user_id is None and learner.username not in user_ids and learner.email})
+    matched = []
+    for learner in learners:
+        if learner.user_id is not None:
+            matched.append((learner.user_id, False))
+        elif learner.username in user_ids:
+            matched.append((user_ids[learner.username], False))
+        else:
+            user_id = by_email.get(_email_key(learner.email)) if learner.email else None
+            matched.append((user_id, user_id is not None))
+    return matched
+
+
+def _checked_learner(learner) -> tuple[LearnerResult, Decimal | None, bool | None]:
+    if not isinstance(learner, LearnerResult):
+        raise InvalidInput("each learner is a LearnerResult")
+    if learner.user_id is None and (not isinstance(learner.username, str) or not learner.username):
+        raise InvalidInput("the learner is a user id or a username")
+    if learner.user_id is not None and (isinstance(learner.user_id, bool) or not isinstance(learner.user_id, int)):
+        raise InvalidInput("the learner is a user id or a username")
+    if learner.passed is not None and not isinstance(learner.passed, bool):
         raise InvalidInput("passed must be true, false or unknown")
-    percent = _percent(percent)
-    at = _aware(at, "at")
-    if isinstance(learner, str):
-        User = get_user_model()
-        user_id = User.objects.filter(**{User.USERNAME_FIELD: learner}).values_list("pk", flat=True).first()
-        if user_id is None:
-            return BackfillOutcome(UNKNOWN_USER)
-    else:
-        user_id = learner
+    return learner, _percent(learner.percent), learner.passed
 
-    def apply(result: ModuleResult):
-        new = result.pk is None
-        if passed:
-            _earliest_pass(result, at)
-        # A value the row already holds is left with its watermark: a snapshot confirms it, it
-        # does not date it, and moving the mark would make every later run an update.
-        if percent is not None and (new or result.percent != percent) and (
-                result.grade_event_at is None or at > result.grade_event_at):
-            result.percent = percent
-            result.grade_event_at = at
-            result.last_event_at = max(result.last_event_at or at, at)
-        if passed is not None and (new or result.passed != passed) and (
-                result.passing_event_at is None or at > result.passing_event_at):
-            result.passed = passed
-            result.passing_event_at = at
-            result.last_event_at = max(result.last_event_at or at, at)
 
-    return _write_result(user_id, course_key, apply)
+def _pass_by_mark(percent: Decimal | None, passed: bool | None, pass_mark: Decimal | None) -> bool | None:
+    if passed is not None or percent is None or pass_mark is None:
+        return passed
+    return percent >= pass_mark
+
+
+def _apply_snapshot(result: ModuleResult, percent: Decimal | None, passed: bool | None, at: datetime.datetime):
+    new = result.pk is None
+    if passed:
+        _earliest_pass(result, at)
+    # A value the row already holds is left with its watermark: a snapshot confirms it, it does not
+    # date it, and moving the mark would make every later run an update.
+    if percent is not None and (new or result.percent != percent) and (
+            result.grade_event_at is None or at > result.grade_event_at):
+        result.percent = percent
+        result.grade_event_at = at
+        result.last_event_at = max(result.last_event_at or at, at)
+    if passed is not None and (new or result.passed != passed) and (
+            result.passing_event_at is None or at > result.passing_event_at):
+        result.passed = passed
+        result.passing_event_at = at
+        result.last_event_at = max(result.last_event_at or at, at)
+
+
+def _chunks(values):
+    values = sorted(values)
+    for start in range(0, len(values), BATCH):
+        yield values[start:start + BATCH]
+
+
+def _users_by_username(usernames) -> dict[str, int]:
+    User = get_user_model()
+    field = User.USERNAME_FIELD
+    found = {}
+    for chunk in _chunks(usernames):
+        wanted = set(chunk)
+        for pk, name in User.objects.filter(**{f"{field}__in": chunk}).values_list("pk", field):
+            if name in wanted:  # exactly: a case- and accent-insensitive collation returns look-alikes too
+                found[name] = pk
+    return found
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _email_key(email: str) -> str:
+    # ASCII letters only: what SQLite's LOWER() folds, so both databases find the same accounts.
+    return (email or "").strip().translate(_ASCII_LOWER)
+
+
+def _users_by_email(keys) -> dict[str, int]:
+    User = get_user_model()
+    owners = defaultdict(set)
+    for chunk in _chunks(keys):
+        wanted = set(chunk)
+        for pk, email in (User.objects.annotate(email_key=Lower("email")).filter(email_key__in=chunk)
+                          .values_list("pk", "email")):
+            if _email_key(email) in wanted:
+                owners[_email_key(email)].add(pk)
+    return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}  # shared email: no guess
+
+
+def _lock_educators(user_ids) -> dict[int, int]:
+    """Lock the educators of ``user_ids`` (as every writer of results does) and map user id -> educator id."""
+    educators = {}
+    for chunk in _chunks(user_ids):
+        educators.update(EducatorProfile.objects.select_for_update().filter(
+            user_id__in=chunk, retired_at__isnull=True).order_by("user_id").values_list("user_id", "pk"))
+    return educators
+
+
+def _stored_results(mapping, course_key, educator_ids) -> dict[int, ModuleResult]:
+    stored = {}
+    for chunk in _chunks(educator_ids):
+        for result in ModuleResult.objects.filter(module=mapping.module, course_key=course_key,
+                                                  educator_id__in=chunk):
+            stored[result.educator_id] = result
+    return stored
 
 
 def list_module_results(user) -> list[ModuleResultData]:

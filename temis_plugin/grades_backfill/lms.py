@@ -148,7 +148,9 @@ def rows_from_api(pages, course_key) -> list[GradeRow]:
                 problems.append(Problem(where, "course_id", _("is another course")))
             if len(problems) > found:
                 continue
-            row = GradeRow(where, username.strip(), float(percent), passed)
+            email = item.get("email")
+            row = GradeRow(where, username.strip(), float(percent), passed,
+                           email=email.strip() if isinstance(email, str) else "")
             earlier = seen.get(row.username)
             if earlier is not None and (earlier.percent, earlier.passed) != (row.percent, row.passed):
                 problems.append(Problem(where, "username", _("appears again with another result (first at %(where)s)")

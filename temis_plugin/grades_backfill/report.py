@@ -1,9 +1,19 @@
-"""The LMS's instructor grade report (CSV): its file name, its columns, its rows. Parsing only."""
+"""The LMS's instructor grade report (CSV): its file name, its columns, its rows. Parsing only.
+
+The report is read as the LMS writes it (``CourseGradeReport`` in edx-platform's
+lms/djangoapps/instructor_task/tasks_helper/grades.py) and as a spreadsheet saves it again: with or
+without a byte-order mark, with semicolons or tabs between cells, with grades written "0,85" or
+"85%", with invisible characters or spaces around cells. Anything else the LMS does not write is a
+problem, listed by line. Nothing here touches the database: the verdict on a file depends on the
+file alone.
+"""
 import csv
 import datetime
 import io
 import math
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,14 +23,34 @@ from opaque_keys.edx.keys import CourseKey
 
 from .rows import BackfillError, GradeRow, Problem, course_key as _course_key, fraction as _fraction
 
-# The grade report's columns this module reads (CourseGradeReport in the LMS's instructor tasks).
+# The grade report's columns this module reads (CourseGradeReport._success_headers).
 STUDENT_ID, EMAIL, USERNAME, GRADE = "Student ID", "Email", "Username", "Grade"
 ENROLLMENT_TRACK, CERTIFICATE_ELIGIBLE = "Enrollment Track", "Certificate Eligible"
+ENROLLMENT_STATUS = "Enrollment Status"
 REQUIRED_COLUMNS = (STUDENT_ID, EMAIL, USERNAME, GRADE, ENROLLMENT_TRACK, CERTIFICATE_ELIGIBLE)
+# Reports made before the LMS added the column lack it; when present it is checked, which also
+# shows a file cut short in its last cell.
+ENROLLMENT_STATUSES = frozenset({"enrolled", "unenrolled"})  # ENROLLED_IN_COURSE, NOT_ENROLLED_IN_COURSE
+# What the LMS writes after the per-assignment columns (cohort, experiment groups, team, enrollment).
+TRAILING_COLUMNS = frozenset({"cohort name", "team name", "enrollment track", "verification status",
+                              "certificate eligible", "certificate delivered", "certificate type",
+                              "enrollment status"})
 NOT_ATTEMPTED = "not attempted"
-# Enrollment tracks (course mode slugs) in which the LMS makes a learner certificate-eligible by grade.
-CERTIFYING_TRACKS = frozenset({"verified", "professional", "no-id-professional", "masters", "executive-education",
+# The tracks in which "Certificate Eligible" says whether the learner passed: edx-platform's
+# CourseMode.VERIFIED_MODES, exactly (common/djangoapps/course_modes/models.py, openedx/openedx-platform
+# at 6913dfd; no-id-professional is not in it). certificates/api.py certificate_info_for_user writes "Y"
+# for a learner of these tracks with a passing letter grade, and for anyone on the allowlist or with a
+# certificate: in audit and honor tracks "Y" and "N" say nothing about the grade.
+CERTIFYING_TRACKS = frozenset({"verified", "professional", "masters", "executive-education",
                                "paid-executive-education", "paid-bootcamp"})
+DELIMITERS = (",", ";", "\t")  # the LMS's, then a spreadsheet's in a locale with a decimal comma
+# Format characters (zero-width spaces and joiners, direction marks, byte-order marks) are invisible
+# in a spreadsheet and never part of a username, an id or a number: removed from every cell read.
+_INVISIBLE = re.compile("[%s]" % "".join(
+    re.escape(chr(code)) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"))
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_PERCENTAGE = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*%")
 # "<org>_<course>_<run>_grade_report_<YYYY-MM-DD-HHMM>.csv", the time in UTC; a browser may add " (1)".
 REPORT_NAME = re.compile(r"^(?P<prefix>.+)_grade_report_(?P<stamp>\d{4}-\d{2}-\d{2}-\d{4})(?: \(\d+\))?\.csv$")
 
@@ -76,20 +106,21 @@ def parse_grade_report(source) -> list[GradeRow]:
     Raises :class:`BackfillError` listing every problem, by line, when any row is malformed.
     """
     text = _text(source)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise BackfillError([Problem(_line(1), "", str(exc))]) from None
-    if not header or not any(cell.strip() for cell in header):
+    header, delimiter = _header(text)
+    reader = _reader(text, delimiter)
+    next(reader, None)  # the header, read above
+    if not header or not any(header):
         raise BackfillError([Problem(_line(1), "", _("the file is empty; expected a grade report"))])
     positions = {}
     for index, name in enumerate(header):
-        positions.setdefault(name.strip().casefold(), index)
+        positions.setdefault(name.casefold(), index)
     missing = [column for column in REQUIRED_COLUMNS if column.casefold() not in positions]
     if missing:
         raise BackfillError([Problem(_line(1), column, _("this grade report column is missing")) for column in missing])
-    at = {column: positions[column.casefold()] for column in REQUIRED_COLUMNS}
+    columns = (*REQUIRED_COLUMNS, ENROLLMENT_STATUS) if ENROLLMENT_STATUS.casefold() in positions else REQUIRED_COLUMNS
+    at = {column: positions[column.casefold()] for column in columns}
+    assignments = _assignment_columns(header, at[GRADE])
+    line_label = _("line %(line)d")  # translated once: a gettext per row was a third of the parse
     problems, rows, seen = [], [], {}
     while True:
         start = reader.line_num + 1
@@ -100,13 +131,15 @@ def parse_grade_report(source) -> list[GradeRow]:
         except csv.Error as exc:
             problems.append(Problem(_line(start), "", str(exc)))
             break
-        if not any(cell.strip() for cell in cells):
+        if not any(_clean(cell) for cell in cells):
             continue  # blank lines are layout, not data
         if len(cells) != len(header):
-            problems.append(Problem(_line(start), "", _("%(cells)d cells where the header has %(columns)d")
-                                    % {"cells": len(cells), "columns": len(header)}))
+            problems.append(Problem(line_label % {"line": start}, "", _(
+                "%(cells)d cells where the header has %(columns)d") % {"cells": len(cells), "columns": len(header)}))
             continue
-        row = _report_row(start, {column: cells[index].strip() for column, index in at.items()}, problems)
+        untried = bool(assignments) and all(_clean(cells[index]).casefold() == NOT_ATTEMPTED for index in assignments)
+        row = _report_row(line_label % {"line": start}, {column: _clean(cells[index]) for column, index in at.items()},
+                          untried, problems)
         if row is None:
             continue
         if row.username in seen:
@@ -120,32 +153,83 @@ def parse_grade_report(source) -> list[GradeRow]:
     return rows
 
 
-def _report_row(line, cells, problems) -> GradeRow | None:
+def _header(text) -> tuple[list[str], str]:
+    """The header's cells and the delimiter: the first that shows every required column."""
+    wanted = {column.casefold() for column in REQUIRED_COLUMNS}
+    first = None  # the LMS's delimiter's reading, for the problems when none fits
+    for delimiter in DELIMITERS:
+        try:
+            header = [_clean(cell) for cell in next(_reader(text, delimiter), [])]
+        except csv.Error as exc:
+            header = exc
+        first = header if first is None else first
+        if isinstance(header, list) and wanted <= {name.casefold() for name in header}:
+            return header, delimiter
+    if isinstance(first, csv.Error):
+        raise BackfillError([Problem(_line(1), "", str(first))])
+    return first, DELIMITERS[0]
+
+
+def _reader(text, delimiter):
+    # strict: a quoted cell left open at the end of the file is an error, not a cell (a file cut short).
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+
+def _assignment_columns(header, grade_at) -> list[int]:
+    """The per-subsection columns (between Grade and the trailing ones, averages left out): a
+    learner with "Not Attempted" in every one of them attempted nothing graded."""
+    found = []
+    for index in range(grade_at + 1, len(header)):
+        name = header[index].casefold()
+        if name in TRAILING_COLUMNS or name.startswith("experiment group ("):
+            break
+        if not name.endswith("(avg)"):
+            found.append(index)
+    return found
+
+
+def _clean(cell: str) -> str:
+    return cell.strip() if cell.isascii() else _INVISIBLE.sub("", cell).strip()
+
+
+def _grade(text: str) -> float:
+    """The grade in a cell as the LMS writes it (0.85) or a spreadsheet shows it (0,85 or 85%);
+    NaN when it is none of these."""
+    percentage = _PERCENTAGE.fullmatch(text)
+    if percentage:
+        return float(percentage[1].replace(",", ".")) / 100
+    if _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", "."))
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    return math.nan
+
+
+def _report_row(where, cells, untried, problems) -> GradeRow | None:
     found = len(problems)
-    where = _line(line)
     if not cells[USERNAME]:
         problems.append(Problem(where, USERNAME, _("is empty")))
-    if not cells[STUDENT_ID].isdigit():
+    if not (cells[STUDENT_ID].isascii() and cells[STUDENT_ID].isdigit()):
         problems.append(Problem(where, STUDENT_ID, _("is not a user id")))
     percent = None
-    if cells[GRADE].casefold() != NOT_ATTEMPTED:
-        try:
-            percent = float(cells[GRADE])
-        except ValueError:
-            percent = math.nan
+    not_attempted = cells[GRADE].casefold() == NOT_ATTEMPTED
+    if not not_attempted:
+        percent = _grade(cells[GRADE])
         if not _fraction(percent):
             problems.append(Problem(where, GRADE, _("%(value)r is not a number from 0 to 1 (or Not Attempted)")
                                     % {"value": cells[GRADE]}))
     eligible = cells[CERTIFICATE_ELIGIBLE].upper()
     if eligible not in ("Y", "N"):
         problems.append(Problem(where, CERTIFICATE_ELIGIBLE, _("must be Y or N")))
+    if ENROLLMENT_STATUS in cells and cells[ENROLLMENT_STATUS].casefold() not in ENROLLMENT_STATUSES:
+        problems.append(Problem(where, ENROLLMENT_STATUS, _("must be enrolled or unenrolled")))
     if len(problems) > found:
         return None
-    if eligible == "Y":
-        passed = True
-    else:
-        passed = False if cells[ENROLLMENT_TRACK].casefold() in CERTIFYING_TRACKS else None
-    return GradeRow(where, cells[USERNAME], percent, passed)
+    passed = (eligible == "Y") if cells[ENROLLMENT_TRACK].casefold() in CERTIFYING_TRACKS else None
+    # The LMS writes a course grade of 0 for a learner who attempted nothing; the subsections say so.
+    not_attempted = not_attempted or (untried and percent == 0)
+    return GradeRow(where, cells[USERNAME], None if not_attempted else percent, passed, email=cells[EMAIL],
+                    not_attempted=not_attempted)
 
 
 def _line(number) -> str:
@@ -164,4 +248,6 @@ def _text(source) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BackfillError([Problem(_("file"), "", _("the file is not UTF-8 text"))]) from None
+        raise BackfillError([Problem(_("file"), "", _(
+            "the file is not UTF-8 text; save it again as \"CSV UTF-8\" (it may be in another encoding, "
+            "such as Windows-1258)"))]) from None

@@ -15,6 +15,8 @@ class GradeRow:
     username: str
     percent: float | None  # 0..1; None when the source has no grade
     passed: bool | None  # None when the source cannot tell
+    email: str = ""
+    not_attempted: bool = False  # the learner attempted nothing graded: there is no result to record
 
 
 @dataclass(frozen=True)

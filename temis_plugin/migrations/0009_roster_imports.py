@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('temis_plugin', '0005_evidence_storage'),
+        ('temis_plugin', '0007_pass_status_and_pass_mark'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

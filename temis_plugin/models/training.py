@@ -30,6 +30,11 @@ class CourseModule(models.Model):
     """
     An Open edX course that delivers a training module: passing the course counts for the module.
 
+    ``pass_mark`` is the course grade (0 to 1) from which the course is passed, as in its grading
+    policy. The LMS's events and Grades API say whether a learner passed; its grade report says so
+    only for certifying tracks, so for audit and honor learners in a report the pass is read from the
+    grade against this mark, and is unknown when no mark is set.
+
     .. no_pii: A link between a course and a module.
     """
 
@@ -37,6 +42,12 @@ class CourseModule(models.Model):
                                   help_text=_("The Open edX course key, such as course-v1:Org+Code+Run."))
     module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="courses",
                                verbose_name=_("training module"))
+    pass_mark = models.DecimalField(
+        _("pass mark"), max_digits=5, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("The course grade from which a learner passes, from 0 to 1 (such as 0.5), as in the course's "
+                    "grading policy. Used for audit and honor learners in a grade report, whose pass the report "
+                    "does not state; left empty, their pass status stays unknown."))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,9 +71,11 @@ class ModuleResult(models.Model):
     """
     An educator's result in a training module, kept up to date from the LMS's grade events.
 
-    ``grade_event_at`` and ``passing_event_at`` are the times of the newest grade event and the
-    newest passing-status event applied: an event no newer than its kind's mark is a replay or
-    arrived late, and changes nothing but, at most, an earlier ``passed_on``.
+    ``passed`` has three values: True, False, and None when no source has told (a grade report's
+    audit or honor learner in a course without a pass mark). ``grade_event_at`` and
+    ``passing_event_at`` are the times of the newest grade event and the newest passing-status event
+    applied: an event no newer than its kind's mark is a replay or arrived late, and changes nothing
+    but, at most, an earlier ``passed_on``.
 
     .. pii: A named educator's grade and pass status in a training module.
     .. pii_types: other
@@ -77,7 +90,8 @@ class ModuleResult(models.Model):
     percent = models.DecimalField(_("grade"), max_digits=5, decimal_places=4, null=True, blank=True,
                                   validators=[MinValueValidator(0), MaxValueValidator(1)],
                                   help_text=_("From 0 to 1, as the LMS computes it."))
-    passed = models.BooleanField(_("passed"), default=False)
+    passed = models.BooleanField(_("passed"), null=True, default=None,
+                                 help_text=_("Empty when the pass status is unknown."))
     passed_on = models.DateField(_("first passed on"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("newest event"))
     grade_event_at = models.DateTimeField(_("newest grade event"), null=True, blank=True)

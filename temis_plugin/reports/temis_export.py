@@ -37,6 +37,8 @@ MODULE_FIELDS = {"row_number", "national_id", "full_name", "school_code", "schoo
 Format = Literal["text", "level_vi", "level_code", "rating_vi", "rating_code", "position_vi", "passed_vi"]
 # TEMIS is Vietnamese: these short codes are what its forms print (CĐ, Đ, K, T).
 LEVEL_CODES_VI = {"CD": "CĐ", "D": "Đ", "K": "K", "T": "T"}
+# A module result's pass status, three values: passed, not passed, unknown (no source told it).
+PASSED_VI = {True: "Đạt", False: "Chưa đạt", None: "Chưa xác định"}
 POSITIONS_VI = {"teacher": "Giáo viên", "vice_principal": "Phó hiệu trưởng", "principal": "Hiệu trưởng"}
 
 
@@ -146,14 +148,19 @@ def build_temis_export(template_code: str, scope: Scope, cycle, *, cut_off=None)
     report = Report(f"temis:{template.code}", stamp)
     problems = _Problems(report)
     columns = _expanded_columns(template, framework)
+    note = ""
     if template.source == "evaluations":
         rows, count = _evaluation_rows(template, framework, columns, scope, cycle, cut_off, problems)
     else:
-        rows, count = _module_rows(template, columns, scope, cycle, cut_off, problems)
+        rows, count, unknown = _module_rows(template, columns, scope, cycle, cut_off, problems)
+        if unknown:
+            note = _("%(unknown)s of %(count)s results have an unknown pass status (%(label)s): audit or honor "
+                     "learners in a grade report of a course without a pass mark.") % {
+                "unknown": unknown, "count": count, "label": PASSED_VI[None]}
     report.tables.append(Table(
         template.sheet, template.title or template.name(),
         [Column(f"col{index}", header) for index, (header, _column, _n) in enumerate(columns)],
-        rows, row_count=count,
+        rows, row_count=count, note=note,
     ))
     return report
 
@@ -217,7 +224,7 @@ class _Cells:
             elif column.format == "position_vi":
                 value = POSITIONS_VI.get(value, value or "")
             elif column.format == "passed_vi":
-                value = "Đạt" if value else "Chưa đạt"
+                value = PASSED_VI[value]
         if column.required and (value is None or value == ""):
             problems.add(number, _("%(header)s is missing") % {"header": column.header})
         return value
@@ -299,7 +306,9 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
                 percent = row["percent"]
                 if percent is not None and not 0 <= percent <= 1:
                     problems.add(number, _("the grade %(value)s is out of range") % {"value": percent})
-                passed = bool(row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
+                # Passed by the cut-off, not (yet) passed, or unknown: never "not passed" for unknown.
+                passed = None if row["passed"] is None else bool(
+                    row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
                 values = {
                     "row_number": number, "national_id": row["educator__national_id"] or "",
                     "full_name": row["educator__full_name"], "school_code": row["educator__school__code"],
@@ -312,7 +321,7 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
                 yield [cells.value(column, values, "", n, number, problems) for _header, column, n in columns]
         problems.close()
 
-    return rows, queryset.count()
+    return rows, queryset.count(), queryset.filter(passed__isnull=True).count()
 
 
 def template_choices() -> list[tuple[str, str]]:

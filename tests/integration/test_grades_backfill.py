@@ -9,6 +9,7 @@ import io
 import json
 import secrets
 import threading
+from collections import Counter
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import (CourseData, CoursePassingStatusData, PersistentCourseGradeData, UserData,
                                           UserPersonalData)
@@ -26,6 +27,7 @@ from temis_plugin import api
 from temis_plugin.grades_backfill import (BackfillError, GradesApiClient, GradesApiError, backfill_from_api,
                                           backfill_report, course_for_report, parse_grade_report, read_report_name)
 from temis_plugin.models import CourseModule, EducatorProfile, ModuleResult, TrainingModule
+from tests.grade_reports import encode_cp1258
 
 COURSE = "course-v1:SoGD-Mau+GVPT09+2026"
 REPORT_NAME = "SoGD-Mau_GVPT09_2026_grade_report_2026-11-20-0130.csv"
@@ -37,6 +39,12 @@ HEADER = ["Student ID", "Email", "Username", "Grade", "Bài tập 01: Học li�
           "Bài tập (Avg)", "Bài kiểm tra cuối mô đun", "Cohort Name", "Experiment Group (Nhóm A/B)", "Team Name",
           "Enrollment Track", "Verification Status", "Certificate Eligible", "Certificate Delivered",
           "Certificate Type", "Enrollment Status"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -99,27 +107,59 @@ def passing_event(user, is_passing, time):
 
 # -- The grade report ----------------------------------------------------------------------------------------
 
-def test_sample_report_backfills_the_demo_teachers(module, teachers):
+def test_sample_report_without_a_pass_mark_leaves_audit_and_honor_passes_unknown(module, teachers):
     out, _err = run("--csv", str(SAMPLE))
-    assert "created: 10" in out and "unknown user: 1 (line 12)" in out
-    assert "grade only, passing status not in the report (audit or honor track): 4" in out
-    passed = result("gv0003")
-    assert passed.percent == Decimal("0.93") and passed.passed is True
-    assert passed.passed_on == datetime.date(2026, 11, 20) and passed.grade_event_at == REPORT_AT
+    assert "created: 9\n" in out and "not attempted: 1\n" in out and "unknown user: 1\n" in out
+    assert "pass status: passed 2, not passed 1, unknown 6" in out and "set the pass mark" in out
+    verified = result("gv0005")
+    assert verified.percent == Decimal("0.81") and verified.passed is True
+    assert verified.passed_on == datetime.date(2026, 11, 20) and verified.grade_event_at == REPORT_AT
     assert result("gv0006").passed is False and result("gv0006").passing_event_at == REPORT_AT  # verified, N
-    audit = result("gv0007")  # audit track: N says nothing about the pass, the grade is kept
-    assert audit.percent == Decimal("0.88") and audit.passed is False and audit.passing_event_at is None
-    assert result("gv0008").percent == Decimal("0")  # every assignment Not Attempted, the course grade is 0
-    assert result("gv0026").passed is True  # eligible without a certificate yet (allowlisted)
-    assert ModuleResult.objects.count() == 10
+    for username in ("gv0003", "gv0007", "gv0026"):  # honor Y, audit N, honor Y (allowlisted): no pass told
+        stored = result(username)
+        assert stored.passed is None and stored.passing_event_at is None and stored.passed_on is None
+    assert result("gv0007").percent == Decimal("0.88")  # the grade is kept
+    # Grade 0 with every subsection Not Attempted: attempted nothing, no result recorded.
+    assert not ModuleResult.objects.filter(educator=teachers["gv0008"]).exists()
+    assert ModuleResult.objects.count() == 9
+
+
+def test_sample_report_with_a_pass_mark_reads_audit_and_honor_passes_from_the_grade(module, teachers):
+    CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.7"))
+    out, _err = run("--csv", str(SAMPLE))
+    assert "pass status: passed 6, not passed 3, unknown 0" in out and "set the pass mark" not in out
+    passes = {r.educator.user.username: r.passed for r in ModuleResult.objects.select_related("educator__user")}
+    assert passes == {"gv0003": True, "gv0004": False, "gv0005": True, "gv0006": False, "gv0007": True,
+                      "gv0009": True, "gv0010": False, "gv0025": True, "gv0026": True}  # 0.7 itself passes
+    assert result("gv0007").passed_on == datetime.date(2026, 11, 20)
+    assert result("gv0007").passing_event_at == REPORT_AT
+
+
+def test_a_verified_learner_with_a_high_grade_but_n_is_not_passed_whatever_the_mark(module, teachers, tmp_path):
+    # In a certifying track "Certificate Eligible" is the LMS's own verdict; the pass mark is not asked.
+    CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.5"))
+    backfill_report(write_report(tmp_path, [("gv0003", "0.9", "verified", "N"), ("gv0004", "0.2", "masters", "Y"),
+                                            ("gv0005", "0.9", "no-id-professional", "N")]))
+    assert result("gv0003").passed is False and result("gv0004").passed is True
+    assert result("gv0005").passed is True  # no-id-professional is not a certifying track: the mark decides
+
+
+def test_setting_the_pass_mark_later_and_running_again_settles_the_unknown(module, teachers):
+    run("--csv", str(SAMPLE))
+    CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.7"))
+    out, _err = run("--csv", str(SAMPLE))
+    assert "created: 0\n" in out and "updated: 6\n" in out and "unchanged: 3\n" in out
+    assert result("gv0003").passed is True and result("gv0004").passed is False
 
 
 def test_running_the_same_report_again_changes_nothing(module, teachers):
+    CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.7"))
     run("--csv", str(SAMPLE))
     before = {r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at)
               for r in ModuleResult.objects.all()}
     out, _err = run("--csv", str(SAMPLE))
-    assert "created: 0" in out and "updated: 0" in out and "unchanged: 10" in out
+    assert "created: 0\n" in out and "updated: 0\n" in out and "unchanged: 9\n" in out
+    assert "not attempted: 1\n" in out
     assert {r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at)
             for r in ModuleResult.objects.all()} == before
 
@@ -133,23 +173,74 @@ def test_report_columns_are_found_by_name_whatever_comes_between(module, teacher
     assert result("gv0003").percent == Decimal("0.5") and result("gv0003").passing_event_at == REPORT_AT
 
 
-def test_a_course_grade_not_attempted_records_the_pass_only(module, teachers, tmp_path):
-    path = write_report(tmp_path, [("gv0003", "Not Attempted", "honor", "Y")])
-    backfill_report(path)
-    stored = result("gv0003")
-    assert stored.percent is None and stored.grade_event_at is None and stored.passed is True
+@pytest.mark.parametrize("track, eligible", [("honor", "Y"), ("verified", "Y"), ("verified", "N")])
+def test_not_attempted_is_counted_as_such_and_records_nothing(module, teachers, tmp_path, track, eligible):
+    path = write_report(tmp_path, [("gv0003", "Not Attempted", track, eligible), ("gv0004", "0.5", "honor", "N")])
+    out, _err = run("--csv", str(path))
+    assert "not attempted: 1\n" in out and "unchanged: 0\n" in out and "created: 1\n" in out
+    assert list(ModuleResult.objects.values_list("educator__user__username", flat=True)) == ["gv0004"]
 
 
-def test_unknown_users_and_non_educators_are_counted_with_their_lines(module, teachers, make_user, tmp_path):
+def test_not_attempted_leaves_an_existing_result_alone(module, teachers, tmp_path):
+    user = teachers["gv0003"].user
+    grade_event(user, 0.6, None, REPORT_AT - datetime.timedelta(days=1))
+    before = result("gv0003")
+    summary = backfill_report(write_report(tmp_path, [("gv0003", "Not Attempted", "verified", "N")]))
+    assert summary.counts == {"not_attempted": 1}
+    assert result("gv0003").modified == before.modified and result("gv0003").percent == Decimal("0.6")
+
+
+def test_unmatched_rows_are_listed_with_their_identifiers_not_logged(module, teachers, make_user, tmp_path, caplog):
     make_user("hocvien.tudo")  # an Open edX learner who is not an educator
     path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y"), ("khong.co", "0.5", "honor", "N"),
                                    ("hocvien.tudo", "0.7", "verified", "Y"), ("gv0004", "0.2", "verified", "N")])
-    out, _err = run("--csv", str(path))
-    assert "created: 2" in out and "unknown user: 1 (line 3)" in out
-    assert "user without an educator profile: 1 (line 4)" in out
+    with caplog.at_level("DEBUG"):
+        out, _err = run("--csv", str(path))
+    assert "created: 2\n" in out and "unknown user: 1\n" in out and "user without an educator profile: 1\n" in out
+    assert "  line 3\tkhong.co\tkhong.co@example.invalid\tunknown user\n" in out
+    assert "  line 4\thocvien.tudo\thocvien.tudo@example.invalid\tuser without an educator profile\n" in out
     assert ModuleResult.objects.count() == 2
-    # The summary names rows by line, never by username or email.
-    assert "khong.co" not in out and "example.invalid" not in out
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "khong.co" not in logged and "hocvien" not in logged and "example.invalid" not in logged
+
+
+def test_unmatched_usernames_may_fall_back_to_email(module, teachers, make_user, tmp_path):
+    rows = [("gv0003.cu", "0.9", "verified", "Y"), ("ai.do", "0.5", "verified", "N")]
+    path = write_report(tmp_path, [(u, g, t, e) for u, g, t, e in rows])
+    # The report's emails are "<username>@example.invalid": give gv0004's account the first row's email.
+    teachers["gv0004"].user.__class__.objects.filter(username="gv0004").update(email="GV0003.CU@example.invalid")
+    out, _err = run("--csv", str(path))
+    assert "unknown user: 2\n" in out and not ModuleResult.objects.exists()
+    out, _err = run("--csv", str(path), "--match-email")
+    assert "created: 1\n" in out and "matched by email: 1\n" in out and "unknown user: 1\n" in out
+    assert "\tai.do\tai.do@example.invalid\tunknown user" in out
+    assert result("gv0004").passed is True
+
+
+def test_an_email_shared_by_two_accounts_matches_neither(module, teachers, tmp_path):
+    User = teachers["gv0004"].user.__class__
+    User.objects.filter(username__in=["gv0004", "gv0005"]).update(email="chung@example.invalid")
+    path = write_report(tmp_path, [["100", "chung@example.invalid", "ai.do", "0.9", "0.9", "0.9", "0.9", "0.9", "",
+                                    "", "", "verified", "N/A", "Y", "Y", "verified", "enrolled"]])
+    summary = backfill_report(path, match_email=True)
+    assert summary.counts == {"unknown_user": 1} and not ModuleResult.objects.exists()
+
+
+def test_a_row_matched_by_email_to_an_account_already_in_the_file_is_listed(module, teachers, tmp_path):
+    User = teachers["gv0004"].user.__class__
+    User.objects.filter(username="gv0004").update(email="gv0004.cu@example.invalid")
+    path = write_report(tmp_path, [("gv0004", "0.9", "verified", "Y"), ("gv0004.cu", "0.1", "verified", "N")])
+    out, _err = run("--csv", str(path), "--match-email")
+    assert "same account as an earlier row: 1\n" in out and "\tgv0004.cu\t" in out and "same account as line 2" in out
+    assert result("gv0004").passed is True and result("gv0004").percent == Decimal("0.9")
+
+
+def test_usernames_match_exactly_on_every_database(module, teachers, tmp_path):
+    # MariaDB's collation finds "GV0003" and "gv0003" equal; a username is matched exactly everywhere.
+    path = write_report(tmp_path, [("GV0003", "0.9", "verified", "Y"), ("gv0004\u200b", "0.9", "verified", "Y")])
+    summary = backfill_report(path)
+    assert summary.counts == {"unknown_user": 1, "created": 1}  # the invisible space is not part of the name
+    assert [u.username for u in summary.unmatched] == ["GV0003"]
 
 
 def test_retired_educators_are_not_written(module, teachers, tmp_path):
@@ -159,12 +250,28 @@ def test_retired_educators_are_not_written(module, teachers, tmp_path):
     assert summary.counts == {"not_educator": 1} and not ModuleResult.objects.exists()
 
 
-def test_unmapped_course_counts_every_row_and_writes_nothing(module, teachers, tmp_path):
+def test_an_unmapped_course_is_refused_with_an_error_and_writes_nothing(module, teachers, tmp_path):
     path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y"), ("gv0004", "0.2", "honor", "N")],
                         name="SoGD-Mau_GVPT10_2026_grade_report_2026-11-20-0130.csv")
-    out, err = run("--csv", str(path))
-    assert "course not mapped to a training module: 2" in out
-    assert "course-v1:SoGD-Mau+GVPT10+2026 is not mapped to a training module" in err
+    with pytest.raises(CommandError, match="1 problem"):
+        run("--csv", str(path))
+    with pytest.raises(BackfillError) as refused:
+        backfill_report(path)
+    assert "course-v1:SoGD-Mau+GVPT10+2026 is not mapped to a training module" in str(refused.value.problems[0])
+    assert not ModuleResult.objects.exists()
+
+
+def test_a_report_time_in_the_future_is_refused(module, teachers, tmp_path):
+    path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y")], name="diem.csv")
+    later = (timezone.now() + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    with pytest.raises(CommandError, match="1 problem"):
+        run("--csv", str(path), "--course", COURSE, "--at", later)
+    future_name = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y")],
+                               name="SoGD-Mau_GVPT09_2026_grade_report_2099-01-01-0000.csv")
+    with pytest.raises(BackfillError) as refused:
+        backfill_report(future_name)
+    assert [(p.where, p.column) for p in refused.value.problems] == [("file name", "")]
+    assert "in the future" in refused.value.problems[0].message
     assert not ModuleResult.objects.exists()
 
 
@@ -211,9 +318,51 @@ def test_unreadable_files_are_refused(content, message):
 
 
 def test_a_report_saved_again_by_a_spreadsheet_is_read(module, teachers, tmp_path):
-    path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y")])
+    path = write_report(tmp_path, [("gv0003", "0.9", "verified", "Y")])
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     assert [(r.username, r.percent, r.passed) for r in parse_grade_report(path)] == [("gv0003", 0.9, True)]
+
+
+@pytest.mark.parametrize("grade", ["0.85", "0,85", "85%", "85 %", "85,0%", " 0.85 ", "\u200b0.85", "8.5e-1"])
+def test_spreadsheet_numbers_are_read(grade):
+    text = ";".join(HEADER) + "\n" + ";".join(["4", "a@example.invalid", "gv0003", grade] + ["0.9"] * 7
+                                               + ["honor", "N/A", "N", "N", "N/A", "enrolled"]) + "\n"
+    [row] = parse_grade_report(text.encode())
+    assert row.percent == pytest.approx(0.85) and row.passed is None and not row.not_attempted
+
+
+@pytest.mark.parametrize("grade", ["85", "1,5", "0.85.1", "nan", "inf", "-0.1", "", "0x1", "1_0", "٠٫٨"])
+def test_other_grades_are_refused(grade):
+    text = ",".join(HEADER) + "\n" + ",".join(["4", "a@example.invalid", "gv0003", f'"{grade}"'] + ["0.9"] * 7
+                                               + ["honor", "N/A", "N", "N", "N/A", "enrolled"]) + "\n"
+    with pytest.raises(BackfillError) as refused:
+        parse_grade_report(text.encode())
+    assert [(p.where, p.column) for p in refused.value.problems] == [("line 2", "Grade")]
+
+
+def test_a_file_cut_short_in_its_last_cell_is_refused():
+    text = ",".join(HEADER) + "\n" + ",".join(["4", "a@example.invalid", "gv0003", "0.5"] + ["0.9"] * 7
+                                               + ["honor", "N/A", "N", "N", "N/A", "enrol"])
+    with pytest.raises(BackfillError) as refused:
+        parse_grade_report(text.encode())
+    assert [(p.where, p.column) for p in refused.value.problems] == [("line 2", "Enrollment Status")]
+
+
+def test_a_file_cut_inside_a_quoted_cell_is_refused():
+    # A spreadsheet that quotes every cell: a file cut before the last closing quote is not a whole row.
+    row = ["4", "a@example.invalid", "gv0003", "0.5"] + ["0.9"] * 7 + ["honor", "N/A", "N", "N", "N/A", "enrolled"]
+    text = ",".join(f'"{cell}"' for cell in HEADER) + "\r\n" + ",".join(f'"{cell}"' for cell in row)
+    assert len(parse_grade_report((text + "\r\n").encode())) == 1
+    with pytest.raises(BackfillError) as refused:
+        parse_grade_report(text[:-1].encode())
+    assert [p.where for p in refused.value.problems] == ["line 2"]
+
+
+def test_a_file_in_windows_1258_is_refused_with_what_to_do():
+    text = ",".join(HEADER) + "\n"
+    with pytest.raises(BackfillError) as refused:
+        parse_grade_report(encode_cp1258(text))
+    assert "CSV UTF-8" in str(refused.value.problems[0])
 
 
 def test_course_and_time_come_from_the_standard_file_name():
@@ -411,7 +560,9 @@ def test_api_pages_are_followed_and_every_result_recorded(module, teachers, lms,
     assert len(lms.grade_requests) == 3 and lms.token_requests == 1
     assert lms.grade_requests[0] == "/api/grades/v1/courses/course-v1:SoGD-Mau+GVPT09+2026/?page_size=4"
     assert "results read (3 pages)" in err and "] 11/11" in err
-    assert CLIENT_SECRET not in out + err and "example.invalid" not in out + err
+    assert CLIENT_SECRET not in out + err
+    assert "pass status: passed 5, not passed 5, unknown 0" in out  # the API tells the pass in every track
+    assert "\thocvien.tudo\thocvien.tudo@example.invalid\tunknown user" in out
     stored = result("gv0003")
     assert stored.percent == Decimal("0.53") and stored.passed is True
     assert abs(stored.grade_event_at - timezone.now()) < datetime.timedelta(minutes=1)
@@ -498,16 +649,40 @@ def test_a_malformed_result_on_a_later_page_writes_nothing(module, teachers, lms
     assert not ModuleResult.objects.exists()
 
 
-def test_several_courses_and_an_unmapped_one(module, teachers, lms):
+def test_several_courses_in_one_run(module, teachers, lms):
     other = "course-v1:SoGD-Mau+GVPT09+2027"
     CourseModule.objects.create(course_key=other, module=module)
     lms.grades[other] = [api_result("gv0003", 0.95, True, course=other)]
-    out, err = run("--api", "--lms-url", lms.url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-                   "--course", COURSE, "--course", other, "--course", "course-v1:Khac+X+2026")
+    out, _err = run("--api", "--lms-url", lms.url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+                    "--course", COURSE, "--course", other)
     assert "created: 11" in out and "unknown user: 1" in out
-    assert "course-v1:Khac+X+2026 is not mapped to a training module" in err
-    assert not any("Khac" in path for path in lms.grade_requests)  # an unmapped course is not read
     assert [r.course_key for r in api.list_module_results(teachers["gv0003"].user)] == [COURSE, other]
+
+
+def test_an_unmapped_course_among_several_is_an_error_before_anything_is_read(module, teachers, lms):
+    with pytest.raises(CommandError, match="1 problem"):
+        run("--api", "--lms-url", lms.url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+            "--course", COURSE, "--course", "course-v1:Khac+X+2026")
+    assert lms.grade_requests == [] and not ModuleResult.objects.exists()
+
+
+def test_a_failure_on_a_later_course_writes_nothing_for_the_earlier_ones(module, teachers, lms, monkeypatch):
+    # The courses are written in one transaction: a database error on the second undoes the first.
+    other = "course-v1:SoGD-Mau+GVPT09+2027"
+    CourseModule.objects.create(course_key=other, module=module)
+    lms.grades[other] = [api_result("gv0003", 0.95, True, course=other)]
+    real = api.backfill_course_results
+
+    def failing_on(course_key, *args, **kwargs):
+        outcomes = real(course_key, *args, **kwargs)
+        if course_key == other:
+            raise RuntimeError("the database went away")
+        return outcomes
+
+    monkeypatch.setattr(api, "backfill_course_results", failing_on)
+    with pytest.raises(RuntimeError):
+        backfill_from_api(client(lms), [COURSE, other])
+    assert not ModuleResult.objects.exists()
 
 
 def test_a_course_the_lms_does_not_know_is_an_error(module, teachers, lms):
@@ -543,3 +718,58 @@ def test_command_options_are_checked(module):
                           (("--csv", "nowhere/" + REPORT_NAME), "no such file")]:
         with pytest.raises(CommandError, match=message):
             run(*args)
+
+
+# -- Pass status in reports and the TEMIS export, on every path ---------------------------------------------
+
+def _module_report(school):
+    from temis_plugin.reports.builders import build_report
+    from temis_plugin.reports.scope import scope_of
+    from temis_plugin.reports.temis_export import build_temis_export
+    from temis_plugin.models import Cycle
+    cycle = Cycle.objects.get()
+    cut_off = REPORT_AT + datetime.timedelta(days=1)
+    (row,) = build_report("module_results", scope_of(school), cycle, cut_off=cut_off).table("modules").rows
+    export = build_temis_export("BDTX-ket-qua-mo-dun", scope_of(school), cycle, cut_off=cut_off)
+    results = Counter(cells[8] for cells in export.tables[0].iter_rows())
+    return dict(zip(("educators", "passed", "not_passed", "unknown", "pass_rate"), row[3:8])), results, export
+
+
+def test_honor_learners_with_passing_grades_are_not_exported_as_not_passed(module, school_tree, cycle, tmp_path):
+    # The field report: 39 honor learners with passing grades went to TEMIS as "Chưa đạt" and the
+    # module report said 0% passed.
+    from django.contrib.auth import get_user_model
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"hv{n:03d}", email=f"hv{n:03d}@example.invalid") for n in range(39)])
+    users = get_user_model().objects.filter(username__startswith="hv").order_by("username")
+    EducatorProfile.objects.bulk_create([EducatorProfile(
+        user=user, national_id=f"HV{n:08d}", full_name=f"Học viên {n}", school=school_tree["S1"], position="teacher",
+        school_level="TH") for n, user in enumerate(users)])
+    path = write_report(tmp_path, [(f"hv{n:03d}", str(0.7 + n / 200), "honor", "N") for n in range(39)])
+    backfill_report(path)
+    counts, results, export = _module_report(school_tree["S1"])
+    assert counts == {"educators": 39, "passed": 0, "not_passed": 0, "unknown": 39, "pass_rate": None}
+    assert results == {"Chưa xác định": 39} and "39 of 39 results have an unknown pass status" in export.tables[0].note
+    CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.7"))
+    backfill_report(path)
+    counts, results, export = _module_report(school_tree["S1"])
+    assert counts == {"educators": 39, "passed": 39, "not_passed": 0, "unknown": 0, "pass_rate": 100}
+    assert results == {"Đạt": 39} and export.tables[0].note == "" and not export.problems
+
+
+def test_reports_count_unknown_apart_on_every_path(module, teachers, school_tree, cycle, tmp_path, lms):
+    # Events: gv0003 passed, gv0004 not passed. Grades API: gv0005 passed, gv0006 not (honor learners,
+    # the API tells). Grade report: gv0007 (honor) unknown, gv0008 (verified, N) not passed.
+    grade_event(teachers["gv0003"].user, 0.9, REPORT_AT, REPORT_AT)
+    passing_event(teachers["gv0003"].user, True, REPORT_AT)
+    grade_event(teachers["gv0004"].user, 0.2, None, REPORT_AT)
+    passing_event(teachers["gv0004"].user, False, REPORT_AT)
+    lms.grades[COURSE] = [api_result("gv0005", 0.8, True), api_result("gv0006", 0.3, False)]
+    backfill_from_api(client(lms), [COURSE])
+    ModuleResult.objects.filter(educator__user__username__in=["gv0005", "gv0006"]).update(
+        last_event_at=REPORT_AT, grade_event_at=REPORT_AT, passing_event_at=REPORT_AT)  # inside the cut-off
+    ModuleResult.objects.filter(educator__user__username="gv0005").update(passed_on=REPORT_AT.date())
+    backfill_report(write_report(tmp_path, [("gv0007", "0.95", "honor", "Y"), ("gv0008", "0.6", "verified", "N")]))
+    counts, results, _export = _module_report(school_tree["S1"])
+    assert counts == {"educators": 6, "passed": 2, "not_passed": 3, "unknown": 1, "pass_rate": 40}
+    assert results == {"Đạt": 2, "Chưa đạt": 3, "Chưa xác định": 1}

@@ -297,3 +297,73 @@ def test_admin_pages(module, people, client, make_user):
     assert page.status_code == 200 and COURSE in page.content.decode()
     assert client.get("/admin/temis_plugin/moduleresult/add/").status_code == 403
     assert client.post(f"/admin/temis_plugin/moduleresult/{result().pk}/delete/").status_code == 403
+
+
+def test_the_pass_mark_is_a_grade_from_0_to_1(module):
+    other = TrainingModule.objects.create(code="GVPT-02", name_vi="Mô đun 2", audience="teacher")
+    key = "course-v1:SoGD+BDTX-GV02+2026"
+    for mark in ("1.5", "-0.1", "50"):
+        form = CourseModuleForm(data={"course_key": key, "module": other.pk, "pass_mark": mark})
+        assert not form.is_valid() and "pass_mark" in form.errors, mark
+    form = CourseModuleForm(data={"course_key": key, "module": other.pk, "pass_mark": "0.5"})
+    assert form.is_valid(), form.errors
+    assert form.save().pass_mark == Decimal("0.5")
+    form = CourseModuleForm(data={"course_key": "course-v1:SoGD+BDTX-GV03+2026", "module": other.pk})
+    assert form.is_valid() and form.save().pass_mark is None  # optional
+
+
+# -- Pass status: three values; the events always tell it ---------------------------------------------------
+
+def test_events_tell_the_pass_exactly_whatever_the_pass_mark(module, people):
+    CourseModule.objects.update(pass_mark=Decimal("0.5"))
+    user = people["t1"].user
+    grade(user, 0.9, None, at())  # the LMS's own grade summary: not passed (its cut-off, not our mark)
+    assert result().passed is False
+    passing(user, True, at(hours=1))
+    assert result().passed is True
+    grade(people["t2"].user, 0.2, at(), at())  # passed_timestamp set: passed, though under the mark
+    assert ModuleResult.objects.get(educator=people["t2"]).passed is True
+    assert not ModuleResult.objects.filter(passed__isnull=True).exists()
+
+
+def test_an_unknown_pass_becomes_known_when_the_lms_tells_it(module, people):
+    user = people["t1"].user
+    outcome = api.backfill_module_result("t1", COURSE, 0.9, None, at())  # a report's honor learner, no mark
+    assert outcome.status == "created" and outcome.passed is None and outcome.result.passed is None
+    assert [r.passed for r in api.list_module_results(user)] == [None]
+    passing(user, False, at(hours=1))
+    assert result().passed is False and result().passed_on is None
+    passing(user, True, at(hours=2))
+    assert result().passed is True and result().passed_on == at().date()
+
+
+def test_a_grade_event_says_not_passed_where_the_pass_was_unknown(module, people):
+    api.backfill_module_result("t1", COURSE, 0.9, None, at())
+    grade(people["t1"].user, 0.6, None, at(hours=1))
+    assert result().passed is False and result().percent == Decimal("0.6")
+
+
+def test_the_upgrade_turns_untold_not_passed_into_unknown(module, people):
+    # Migration 0007: a "not passed" stored without a passing-status event was never told.
+    from importlib import import_module
+
+    from django.apps import apps
+    untold = ModuleResult.objects.create(educator=people["t1"], module=module, course_key=COURSE, percent="0.9",
+                                         passed=False, last_event_at=at(), grade_event_at=at())
+    told = ModuleResult.objects.create(educator=people["t2"], module=module, course_key=COURSE, percent="0.3",
+                                       passed=False, last_event_at=at(), passing_event_at=at())
+    passed = ModuleResult.objects.create(educator=people["t3"], module=module, course_key=COURSE, percent="0.9",
+                                         passed=True, passed_on=at().date(), last_event_at=at())
+    migration = import_module("temis_plugin.migrations.0007_pass_status_and_pass_mark")
+    migration.unknown_where_never_stated(apps, None)
+    values = dict(ModuleResult.objects.values_list("pk", "passed"))
+    assert values == {untold.pk: None, told.pk: False, passed.pk: True}
+    migration.not_passed_where_unknown(apps, None)
+    assert ModuleResult.objects.get(pk=untold.pk).passed is False
+
+
+def test_the_home_page_shows_an_unknown_pass_as_unknown(module, people, client):
+    api.backfill_module_result("t1", COURSE, 0.9, None, at())
+    client.force_login(people["t1"].user)
+    page = client.get("/temis/").content.decode()  # in Vietnamese, the site's language
+    assert "GVPT-01" in page and "Chưa xác định" in page and "Chưa đạt" not in page

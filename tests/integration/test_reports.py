@@ -225,13 +225,20 @@ def test_module_export_and_report(people, cycle):
                                 passed=True, passed_on=at.date(), last_event_at=at)
     ModuleResult.objects.create(educator=people["t2"], module=module, course_key="course-v1:A+B+C", percent="0.4",
                                 passed=False, last_event_at=at)
+    ModuleResult.objects.create(educator=people["t3"], module=module, course_key="course-v1:A+B+C", percent="0.8",
+                                passed=None, last_event_at=at)  # an audit learner, no pass mark: unknown
     scope = scope_of(people["t1"].school)
     report = build_report("module_results", scope, cycle, cut_off=CUT_OFF)
     (row,) = report.table("modules").rows
-    assert row[0] == "GVPT-01" and row[3:8] == (2, 1, 1, 50, 40)
+    # 3 educators: 1 passed, 1 not passed, 1 unknown; the rate is over the 2 known; 40 hours.
+    assert row[0] == "GVPT-01" and row[3:9] == (2 + 1, 1, 1, 1, 50, 40)
+    (unit,) = report.table("modules_by_unit").rows
+    assert unit[2:] == (3, 1, 1, 40)
     export = build_temis_export("BDTX-ket-qua-mo-dun", scope, cycle, cut_off=CUT_OFF)
     rows = sorted(export.tables[0].iter_rows(), key=lambda r: r[1])
-    assert [(r[1], r[7], r[8]) for r in rows] == [("ID-t1", 90.0, "Đạt"), ("ID-t2", 40.0, "Chưa đạt")]
+    assert [(r[1], r[7], r[8]) for r in rows] == [("ID-t1", 90.0, "Đạt"), ("ID-t2", 40.0, "Chưa đạt"),
+                                                  ("ID-t3", 80.0, "Chưa xác định")]
+    assert "1 of 3 results have an unknown pass status" in export.tables[0].note
     assert not export.problems
 
 

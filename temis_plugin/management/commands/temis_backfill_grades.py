@@ -10,15 +10,15 @@ from django.utils.translation import gettext as _
 from ...errors import InvalidInput
 from ...grades_backfill import BackfillError, GradesApiClient, GradesApiError, backfill_from_api, backfill_report
 
-SHOWN = 20  # row positions listed per kind of unmatched row; the rest are counted
-
 
 class Command(BaseCommand):
     help = ("Backfill training-module results from Open edX: an instructor grade report (--csv) or the Grades "
-            "API (--api). What newer events recorded is kept, and running it again changes nothing. The grade "
-            "report has no pass column: Certificate Eligible = Y counts as passed; N counts as not passed only "
-            "in verified (paid) tracks, elsewhere only the grade is taken (see temis_plugin.grades_backfill). "
-            "If any row is malformed, nothing is written and every problem is listed.")
+            "API (--api), in one transaction. What newer events recorded is kept, and running it again changes "
+            "nothing. The grade report has no pass column: Certificate Eligible tells the pass in certifying "
+            "tracks (verified and the other paid ones); for audit and honor learners the grade is compared with "
+            "the course's pass mark, and without one the pass is unknown (see temis_plugin.grades_backfill). "
+            "If any row is malformed, the course is not mapped or --at is in the future, nothing is written, "
+            "every problem is listed and the command exits with an error.")
 
     def add_arguments(self, parser):
         source = parser.add_mutually_exclusive_group(required=True)
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--client-secret", help="With --api (default: TEMIS_GRADES_API_CLIENT_SECRET; the "
                                                     "setting keeps it out of the process list).")
         parser.add_argument("--page-size", type=int, default=100, help="With --api: results per page.")
+        parser.add_argument("--match-email", action="store_true",
+                            help="A learner whose username matches no account is matched by email (when exactly "
+                                 "one account has it).")
         progress = parser.add_mutually_exclusive_group()
         progress.add_argument("--progress", action="store_true", default=None,
                               help="Show a progress bar (shown by default on a terminal).")
@@ -75,7 +78,7 @@ class Command(BaseCommand):
             if timezone.is_naive(at):
                 at = at.replace(tzinfo=datetime.UTC)  # the LMS names its reports in UTC
         return backfill_report(options["csv"], options["course"][0] if options["course"] else None, at,
-                               progress=bar.update)
+                               match_email=options["match_email"], progress=bar.update)
 
     def _from_api(self, options, bar):
         if not options["course"]:
@@ -94,26 +97,35 @@ class Command(BaseCommand):
                      % {"course": course_key, "results": results, "pages": pages})
 
         return backfill_from_api(client, options["course"], page_size=options["page_size"], on_page=on_page,
-                                 progress=bar.update)
+                                 match_email=options["match_email"], progress=bar.update)
 
     def _report(self, summary):
-        counts = summary.counts
+        # Identifiers of unmatched rows go to the operator's output, never to the logs.
+        counts, passing = summary.counts, summary.passing
         labels = (("created", _("created")), ("updated", _("updated")), ("unchanged", _("unchanged")),
-                  ("unknown_user", _("unknown user")), ("not_educator", _("user without an educator profile")),
-                  ("unmapped_course", _("course not mapped to a training module")))
+                  ("not_attempted", _("not attempted")), ("unknown_user", _("unknown user")),
+                  ("not_educator", _("user without an educator profile")),
+                  ("same_account", _("same account as an earlier row")))
         for status, label in labels:
-            line = f"{label}: {counts.get(status, 0)}"
-            where = summary.unmatched.get(status)
-            if where:
-                line += " (" + ", ".join(where[:SHOWN]) + (", …" if len(where) > SHOWN else "") + ")"
-            self.stdout.write(line)
-        if summary.pass_unknown:
-            self.stdout.write(_("grade only, passing status not in the report (audit or honor track): %(count)d")
-                              % {"count": summary.pass_unknown})
-        for course_key in summary.unmapped_courses:
-            self.stderr.write(_("%(course)s is not mapped to a training module: map it in the admin, then run "
-                                "this again") % {"course": course_key})
-        self.stdout.write(self.style.SUCCESS(_("Grades backfilled.")))
+            self.stdout.write(f"{label}: {counts.get(status, 0)}")
+        if summary.matched_by_email:
+            self.stdout.write(_("matched by email: %(count)d") % {"count": summary.matched_by_email})
+        self.stdout.write(_("pass status: passed %(passed)d, not passed %(not_passed)d, unknown %(unknown)d") % {
+            "passed": passing["passed"], "not_passed": passing["not_passed"], "unknown": passing["unknown"]})
+        if passing["unknown"]:
+            self.stdout.write(_("unknown: audit or honor learners in a course without a pass mark; set the pass "
+                                "mark of the course in the admin (courses of training modules), then run this "
+                                "again"))
+        if summary.unmatched:
+            self.stdout.write(_("Rows not recorded (where, username, email, why):"))
+            reasons = {"unknown_user": _("unknown user"), "not_educator": _("user without an educator profile"),
+                       "same_account": _("same account as an earlier row")}
+            for row in summary.unmatched:
+                why = reasons[row.status]
+                if row.same_as:
+                    why = _("same account as %(where)s") % {"where": row.same_as}
+                self.stdout.write(f"  {row.where}\t{row.username}\t{row.email or '-'}\t{why}")
+        self.stdout.write(self.style.SUCCESS(_("Grades backfilled (one transaction).")))
 
 
 class ProgressBar:
