@@ -94,7 +94,12 @@ def open_edx(db, platform_pem, keyset_server, settings):
     return consumer
 
 
-def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get"):
+RESOURCE_LINK = "block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@ws"
+COURSE = "course-v1:SoGD+MENTOR+2026"
+
+
+def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", resource_link_id=RESOURCE_LINK,
+          context_id=COURSE):
     """Run the OIDC login leg: the platform's preflight URL against our login view.
 
     Returns the auth-request parameters our tool sent back to the platform.
@@ -102,8 +107,7 @@ def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get"):
     from lti_consumer.data import Lti1p3LaunchData
 
     launch_data = Lti1p3LaunchData(user_id=user_id, user_role="student", config_id="cfg-1",
-                                   resource_link_id="block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@ws",
-                                   external_user_id=user_id, context_id="course-v1:SoGD+MENTOR+2026")
+                                   resource_link_id=resource_link_id, external_user_id=user_id, context_id=context_id)
     url = consumer.prepare_preflight_url(launch_data)
     parsed = urlparse(url)
     params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
