@@ -15,17 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, identity, throttle, workspace
-from .models import Launch, LoginState, Platform, ToolKey
+from . import deep_linking, identity, launches, throttle, workspace
+from .models import LoginState, Platform, ToolKey
 from .keys import sign
-from .protocol import (CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, OIDC_SIGN_IN_ERRORS, LaunchError, context_id,
-                       oidc_error_reason, resource_link_id, validate_id_token)
+from .protocol import (CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason,
+                       validate_id_token)
 from .rotation import ensure_signing_key
 from .registry import platform_for, registration
 
 log = logging.getLogger(__name__)
-LOGIN_STATE_SECONDS = 600
-LAUNCH_SECONDS = 8 * 3600
 EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_processors in Open edX
 TARGET_LINK_URI_LENGTH = LoginState._meta.get_field("target_link_uri").max_length
 
@@ -103,7 +101,7 @@ def launch(request):
             if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(
                     consumed_at=timezone.now()):
                 raise LaunchError(400, "replayed", "this login was already used")
-            record = _record_launch(platform, claims, user)
+            record = launches.record_launch(platform, claims, user)
     except LaunchError as error:
         return _refuse(request, error)
     if record.message_type == DEEP_LINKING_REQUEST:
@@ -174,7 +172,7 @@ def _login_state(value) -> LoginState:
         raise LaunchError(400, "bad_state", "the launch's state was not issued by this tool")
     if state.consumed_at is not None:
         raise LaunchError(400, "replayed", "this login was already used")
-    if timezone.now() - state.created > datetime.timedelta(seconds=LOGIN_STATE_SECONDS):
+    if timezone.now() - state.created > datetime.timedelta(seconds=launches.LOGIN_STATE_SECONDS):
         raise LaunchError(400, "state_expired", "the login took too long; launch again")
     return state
 
@@ -187,16 +185,6 @@ def _launching_user(platform, claims):
     except identity.BadEducatorClaim as error:
         raise LaunchError(401, "bad_educator_claim", str(error)) from None
     return api.user_for_educator_reference(reference) if reference else None
-
-
-def _record_launch(platform, claims, user) -> Launch:
-    custom = claims.get(CLAIM + "custom") or {}
-    return Launch.objects.create(
-        platform=platform, deployment_id=claims[CLAIM + "deployment_id"], sub=claims["sub"],
-        roles=claims[CLAIM + "roles"], custom=custom,
-        context_id=context_id(claims), resource_link_id=resource_link_id(claims),
-        message_type=claims[CLAIM + "message_type"], claims=claims, user=user,
-        expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))
 
 
 @require_GET

@@ -99,10 +99,12 @@ COURSE = "course-v1:SoGD+MENTOR+2026"
 
 
 def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", resource_link_id=RESOURCE_LINK,
-          context_id=COURSE):
+          context_id=COURSE, person=None):
     """Run the OIDC login leg: the platform's preflight URL against our login view.
 
-    Returns the auth-request parameters our tool sent back to the platform.
+    ``person`` holds the name, email and username claims a block configured to share them sends
+    (lti-consumer-xblock's full_name, email_address, preferred_username). Returns the auth-request
+    parameters our tool sent back to the platform.
     """
     from lti_consumer.data import Lti1p3LaunchData
 
@@ -115,7 +117,7 @@ def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", r
     assert response.status_code == 302, response.content
     redirect = urlparse(response["Location"])
     auth = {k: v[0] for k, v in parse_qs(redirect.query).items()}
-    consumer.set_user_data(user_id=user_id, role="student")
+    consumer.set_user_data(user_id=user_id, role="student", **(person or {}))
     consumer.set_resource_link_claim(launch_data.resource_link_id)
     consumer.set_context_claim(launch_data.context_id)
     consumer.set_custom_parameters(custom or {})
