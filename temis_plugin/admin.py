@@ -65,6 +65,14 @@ class OrgUnitAdmin(admin.ModelAdmin):
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "starts_on", "ends_on", "self_assessment_closes_on", "is_current"]
 
+    def save_model(self, request, obj, form, change):
+        # Saving a cycle as current switches from the previous one (Cycle.save): say so, by name.
+        previous = models.Cycle.objects.filter(is_current=True).exclude(pk=obj.pk).first() if obj.is_current else None
+        super().save_model(request, obj, form, change)
+        if previous is not None:
+            messages.info(request, _("%(cycle)s is now the current cycle, in place of %(previous)s.")
+                          % {"cycle": obj.name, "previous": previous.name})
+
 
 @admin.register(models.TrainingModule)
 class TrainingModuleAdmin(admin.ModelAdmin):
