@@ -116,8 +116,12 @@ class LoginState(models.Model):
 class Launch(models.Model):
     """
     A validated launch. Its random id stands in the workspace's URLs in place of a session cookie.
+    Only the claims the tool's pages read are kept (lti.launches.STORED_CLAIMS): no name, email or
+    custom parameter. Ended launches are deleted after TEMIS_LTI_RETENTION_DAYS, but for each educator's
+    latest in a course, which keeps only who they are on the platform.
 
-    .. pii: The platform's user id (sub), roles and custom claims of a launch, and the educator it maps to.
+    .. pii: The platform's user id (sub) and roles of the launching user, the platform ids of the learners
+       a platform lets a mentor follow, and the educator the launch maps to.
     .. pii_types: id, other
     .. pii_retirement: local_api
     """
@@ -127,7 +131,6 @@ class Launch(models.Model):
     deployment_id = models.CharField(max_length=255)
     sub = models.CharField(max_length=255)
     roles = models.JSONField(default=list)
-    custom = models.JSONField(default=dict)
     context_id = models.CharField(max_length=255, blank=True)
     resource_link_id = models.CharField(max_length=255, blank=True)
     message_type = models.CharField(max_length=64)
@@ -138,6 +141,11 @@ class Launch(models.Model):
 
     class Meta:
         verbose_name = _("launch")
+        indexes = [
+            models.Index(fields=["expires"], name="temis_lti_launch_expires"),
+            # A learner's latest launch in a course: their platform id for scores, and what expiry keeps.
+            models.Index(fields=["platform", "context_id", "sub", "created"], name="temis_lti_launch_learner"),
+        ]
 
 
 class ScoreSubmission(models.Model):
@@ -176,10 +184,11 @@ class ScoreSubmission(models.Model):
 
 class CourseMember(models.Model):
     """
-    A member of a course, as the platform's roster service (NRPS) listed it at the last sync.
+    A member of a course, as the platform's roster service (NRPS) listed it at the last sync: the tool
+    needs to know who is enrolled, not their name or email.
 
-    .. pii: The platform user id (sub), roles and, when the platform shares it, the name of a course member.
-    .. pii_types: id, name, other
+    .. pii: The platform user id (sub), roles and enrolment status of a course member.
+    .. pii_types: id, other
     .. pii_retirement: local_api
     """
 
@@ -188,7 +197,6 @@ class CourseMember(models.Model):
     user_sub = models.CharField(max_length=255)
     roles = models.JSONField(default=list)
     status = models.CharField(max_length=16, default="Active")
-    name = models.CharField(max_length=255, blank=True)
     synced_at = models.DateTimeField()
 
     class Meta:

@@ -4,6 +4,7 @@ Every refusal is a :class:`LaunchError` carrying an HTTP status and a reason cod
 logs and shows; nothing here touches Django, the database or the network: the caller passes the
 registration and a function that finds platform keys.
 """
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -20,6 +21,15 @@ MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
 ROLE_SCOPE_MENTOR = (CLAIM + "role_scope_mentor", "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor")
 MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 LEEWAY_SECONDS = 60
+# The longest sub, deployment_id, resource_link id and context id (LTI Core 1.3 §5.3.3, §5.3.5, §5.3.6, §5.4.1).
+MAX_ID_LENGTH = 255
+# Error codes a platform may post to the redirect URI in place of an id_token (OpenID Connect Core 1.0
+# §3.1.2.6, OAuth 2.0 §4.1.2.1). The first four mean the platform could not sign the user in silently.
+OIDC_SIGN_IN_ERRORS = ("login_required", "interaction_required", "account_selection_required", "consent_required")
+OIDC_ERRORS = (*OIDC_SIGN_IN_ERRORS, "invalid_request", "invalid_request_uri", "invalid_request_object",
+               "request_not_supported", "request_uri_not_supported", "registration_not_supported",
+               "unauthorized_client", "access_denied", "unsupported_response_type", "invalid_scope", "server_error",
+               "temporarily_unavailable")
 
 
 class LaunchError(Exception):
@@ -37,6 +47,11 @@ class Registration:
     deployment_ids: frozenset[str]
     find_key: Callable[[str, bool], dict | None]  # (kid, refresh) -> JWK or None
     trusted_audiences: frozenset[str] = field(default_factory=frozenset)
+
+
+def oidc_error_reason(code) -> str:
+    """The reason code of a platform's error response: its OIDC code when it is a known one, never free text."""
+    return f"oidc_{code}" if code in OIDC_ERRORS else "oidc_error"
 
 
 def unverified_parts(id_token) -> tuple[dict, dict]:
@@ -115,19 +130,24 @@ def _check_lti_claims(claims, registration, target_link_uri):
     if message_type not in MESSAGE_TYPES:
         raise LaunchError(400, "bad_message_type", f"unsupported LTI message type {message_type!r}")
     deployment = claims.get(CLAIM + "deployment_id")
-    if not deployment or deployment not in registration.deployment_ids:
+    _check_length(deployment, "deployment_id")
+    if not isinstance(deployment, str) or deployment not in registration.deployment_ids:
         raise LaunchError(403, "unknown_deployment", "the launch's deployment is not registered with this tool")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         # LTI Core allows anonymous launches; the certification suite refuses them, and a mentor
         # workspace needs to know who is launching.
         raise LaunchError(400, "no_sub", "the launch does not identify the user (sub)")
+    _check_length(claims["sub"], "sub")
     if not isinstance(claims.get(CLAIM + "roles"), list):
         raise LaunchError(400, "no_roles", "the launch has no roles claim (an empty list is allowed)")
-    if message_type == RESOURCE_LINK_REQUEST:
-        link = claims.get(CLAIM + "resource_link")
-        if not isinstance(link, dict) or not link.get("id"):
-            raise LaunchError(400, "no_resource_link", "the launch has no resource_link id")
-    else:
+    if message_type == RESOURCE_LINK_REQUEST and not resource_link_id(claims):
+        raise LaunchError(400, "no_resource_link", "the launch has no resource_link id")
+    _check_length(resource_link_id(claims), "resource_link id")
+    context = claims.get(CLAIM + "context")
+    if context is not None and (not isinstance(context, dict) or not isinstance(context.get("id", ""), str)):
+        raise LaunchError(400, "bad_context", "the context claim must be an object whose id is text")
+    _check_length(context_id(claims), "context id")
+    if message_type != RESOURCE_LINK_REQUEST:
         settings_claim = claims.get(DL_CLAIM + "deep_linking_settings")
         if not isinstance(settings_claim, dict) or not all(
                 settings_claim.get(key) for key in ("deep_link_return_url", "accept_types",
@@ -138,6 +158,28 @@ def _check_lti_claims(claims, registration, target_link_uri):
     custom = claims.get(CLAIM + "custom", {})
     if not isinstance(custom, dict):
         raise LaunchError(400, "bad_custom", "the custom claim must be an object")
+    try:
+        # Python's JSON reader takes NaN and Infinity, which JSON (and the databases' JSON columns) do not.
+        json.dumps(claims, allow_nan=False)
+    except ValueError:
+        raise LaunchError(400, "bad_claim_value", "the id_token holds a number JSON does not allow") from None
+
+
+def _check_length(value, name):
+    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+        raise LaunchError(400, "too_long", f"the launch's {name} is longer than {MAX_ID_LENGTH} characters")
+
+
+def resource_link_id(claims: dict) -> str:
+    """The resource link's id, "" when the launch has none (a deep-linking request)."""
+    link = claims.get(CLAIM + "resource_link")
+    return link["id"] if isinstance(link, dict) and isinstance(link.get("id"), str) else ""
+
+
+def context_id(claims: dict) -> str:
+    """The context's (course's) id, "" when the launch names no context."""
+    context = claims.get(CLAIM + "context")
+    return context["id"] if isinstance(context, dict) and isinstance(context.get("id"), str) else ""
 
 
 def mentor_scope(claims: dict) -> list[str]:

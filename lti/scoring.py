@@ -12,6 +12,7 @@ import requests
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Launch, ScoreSubmission
 from .rotation import ensure_signing_key
@@ -20,6 +21,7 @@ from .services import AGS_SCORE, ServiceError, ToolIdentity, fetch_token, post_s
 log = logging.getLogger(__name__)
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+LINEITEM_URL_LENGTH = ScoreSubmission._meta.get_field("lineitem_url").max_length
 
 
 class ScoringError(Exception):
@@ -29,10 +31,15 @@ class ScoringError(Exception):
 
 
 def line_item_url(record: Launch) -> str:
-    endpoint = record.claims.get(AGS_CLAIM) or {}
-    if AGS_SCORE not in (endpoint.get("scope") or []) or not endpoint.get("lineitem"):
+    endpoint = record.claims.get(AGS_CLAIM)
+    endpoint = endpoint if isinstance(endpoint, dict) else {}
+    scopes, lineitem = endpoint.get("scope"), endpoint.get("lineitem")
+    if not isinstance(scopes, list) or AGS_SCORE not in scopes or not isinstance(lineitem, str) or not lineitem:
         raise ScoringError("this link does not let the tool send scores (no AGS line item)", 409)
-    return endpoint["lineitem"]
+    if len(lineitem) > LINEITEM_URL_LENGTH:
+        raise ScoringError(_("The course platform's address for this task's grades is longer than the tool can "
+                             "keep, so scores cannot be sent from here."), 409)
+    return lineitem
 
 
 def mentee_sub(record: Launch, mentee_user) -> str:

@@ -48,7 +48,7 @@ def scores(request, record):
                                        user__isnull=False).values_list("user_id", "sub"))
     context["enrolment"] = [(m, known.get(api.mentee_user(record.user, m.educator.id).pk) in enrolled)
                             for m in mentees] if enrolled else []
-    context["roster_available"] = bool((record.claims.get(roster.NRPS_CLAIM) or {}).get("context_memberships_url"))
+    context["roster_available"] = bool(roster.memberships_url(record))
     return render(request, "lti/scores.html", page_context(request, record, **context), status=status)
 
 

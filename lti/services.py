@@ -86,7 +86,14 @@ def roster_pages(session, token: str, memberships_url: str, limit: int = 100):
     while url:
         response = _send(session, "get", url, params=params,
                          headers={"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA_TYPE})
-        yield response.json().get("members", [])
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        members = body.get("members", []) if isinstance(body, dict) else None
+        if not isinstance(members, list):
+            raise ServiceError("the platform's roster answer is not an NRPS member list", response.status_code)
+        yield members
         url, params = response.links.get("next", {}).get("url"), None
 
 

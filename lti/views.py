@@ -15,17 +15,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, identity, throttle, workspace
-from .models import Launch, LoginState, Platform, ToolKey
+from . import deep_linking, identity, launches, throttle, workspace
+from .models import LoginState, Platform, ToolKey
 from .keys import sign
-from .protocol import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, LaunchError, validate_id_token
+from .protocol import (CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason,
+                       validate_id_token)
 from .rotation import ensure_signing_key
 from .registry import platform_for, registration
 
 log = logging.getLogger(__name__)
-LOGIN_STATE_SECONDS = 600
-LAUNCH_SECONDS = 8 * 3600
 EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_processors in Open edX
+TARGET_LINK_URI_LENGTH = LoginState._meta.get_field("target_link_uri").max_length
 
 
 def _refuse(request, error: LaunchError):
@@ -59,6 +59,8 @@ def login(request):
         target = params["target_link_uri"]
         if not target.startswith(request.build_absolute_uri("/temis/lti/")):
             raise LaunchError(400, "foreign_target", "the target_link_uri is not a page of this tool")
+        if len(target) > TARGET_LINK_URI_LENGTH:
+            raise LaunchError(400, "too_long", f"the target_link_uri is longer than {TARGET_LINK_URI_LENGTH} characters")
         deployment = params.get("lti_deployment_id")
         if deployment and not platform.deployments.filter(deployment_id=deployment).exists():
             raise LaunchError(403, "unknown_deployment", "the deployment is not registered with this tool")
@@ -82,7 +84,13 @@ def launch(request):
     if blocked := throttle.refused_too_often(request):
         return blocked
     try:
+        if "error" in request.POST:
+            raise _platform_error(request.POST["error"])
         state = _login_state(request.POST.get("state"))
+        if not request.POST.get("id_token"):
+            raise LaunchError(400, "no_id_token", _(
+                "The course platform's answer reached the tool without the signed launch (id_token). Open the "
+                "tool again from your course."))
         # The state names the platform the login was for; the token must come from that platform.
         platform = state.platform
         claims = validate_id_token(request.POST["id_token"], registration(platform), nonce=state.nonce,
@@ -93,12 +101,26 @@ def launch(request):
             if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(
                     consumed_at=timezone.now()):
                 raise LaunchError(400, "replayed", "this login was already used")
-            record = _record_launch(platform, claims, user)
+            record = launches.record_launch(platform, claims, user)
     except LaunchError as error:
         return _refuse(request, error)
     if record.message_type == DEEP_LINKING_REQUEST:
         return _deep_linking_picker(request, record)
     return workspace.render_home(request, record)
+
+
+def _platform_error(code) -> LaunchError:
+    """An OpenID Connect error response, posted in place of an id_token (Canvas and Moodle answer
+    login_required when the user's LMS session has ended). Its description is the platform's free text,
+    which may name the user: it is neither shown nor logged."""
+    reason = oidc_error_reason(code)
+    if code in OIDC_SIGN_IN_ERRORS:
+        return LaunchError(401, reason, _("The course platform could not confirm who you are, perhaps because "
+                                          "you were signed out. Sign in to the course again and open the tool "
+                                          "from there."))
+    return LaunchError(400, reason, _("The course platform could not open the tool. Open it again from your "
+                                      "course; if this keeps happening, tell the course team the reason code "
+                                      "below."))
 
 
 DEEP_LINK_CHOICES = {
@@ -150,7 +172,7 @@ def _login_state(value) -> LoginState:
         raise LaunchError(400, "bad_state", "the launch's state was not issued by this tool")
     if state.consumed_at is not None:
         raise LaunchError(400, "replayed", "this login was already used")
-    if timezone.now() - state.created > datetime.timedelta(seconds=LOGIN_STATE_SECONDS):
+    if timezone.now() - state.created > datetime.timedelta(seconds=launches.LOGIN_STATE_SECONDS):
         raise LaunchError(400, "state_expired", "the login took too long; launch again")
     return state
 
@@ -163,17 +185,6 @@ def _launching_user(platform, claims):
     except identity.BadEducatorClaim as error:
         raise LaunchError(401, "bad_educator_claim", str(error)) from None
     return api.user_for_educator_reference(reference) if reference else None
-
-
-def _record_launch(platform, claims, user) -> Launch:
-    custom = claims.get(CLAIM + "custom") or {}
-    return Launch.objects.create(
-        platform=platform, deployment_id=claims[CLAIM + "deployment_id"], sub=claims["sub"],
-        roles=claims[CLAIM + "roles"], custom=custom,
-        context_id=(claims.get(CLAIM + "context") or {}).get("id", ""),
-        resource_link_id=(claims.get(CLAIM + "resource_link") or {}).get("id", ""),
-        message_type=claims[CLAIM + "message_type"], claims=claims, user=user,
-        expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))
 
 
 @require_GET

@@ -12,6 +12,21 @@ from .roster import runs as roster_runs
 from .standards import unpack_levels
 
 
+class WorkflowRecord:
+    """Records only the workflow writes (the XBlocks, the mentor tool, the head's page, the LMS's events):
+    shown read only, never added, changed or deleted here, whatever the user's permissions. A record made
+    or edited in the admin would skip the workflow's checks, versions and audit trail."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
     table = forms.ChoiceField(label=_("Table in a .csv file"), required=False, choices=[
@@ -62,6 +77,14 @@ class OrgUnitAdmin(admin.ModelAdmin):
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "starts_on", "ends_on", "self_assessment_closes_on", "is_current"]
 
+    def save_model(self, request, obj, form, change):
+        # Saving a cycle as current switches from the previous one (Cycle.save): say so, by name.
+        previous = models.Cycle.objects.filter(is_current=True).exclude(pk=obj.pk).first() if obj.is_current else None
+        super().save_model(request, obj, form, change)
+        if previous is not None:
+            messages.info(request, _("%(cycle)s is now the current cycle, in place of %(previous)s.")
+                          % {"cycle": obj.name, "previous": previous.name})
+
 
 @admin.register(models.TrainingModule)
 class TrainingModuleAdmin(admin.ModelAdmin):
@@ -111,35 +134,35 @@ def _levels_display(packed):
     return " ".join(f"{n}:{level.value}" for n, level in sorted(levels.items())) or "—"
 
 
-class EvidenceLinkInline(admin.TabularInline):
+class EvidenceLinkInline(WorkflowRecord, admin.TabularInline):
     model = models.EvidenceLink
-    raw_id_fields = ["evidence"]
+    fields = ["evidence", "criterion"]
     extra = 0
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(WorkflowRecord, admin.TabularInline):
     model = models.ColleagueOpinion
     fk_name = "evaluation"
     fields = ["colleague", "levels", "rating", "strengths", "improvements"]
-    readonly_fields = fields
     extra = 0
-    can_delete = False
 
 
-class AuditInline(admin.TabularInline):
+class TrainingNeedInline(WorkflowRecord, admin.TabularInline):
+    model = models.TrainingNeed
+    fields = ["criterion", "module"]
+    extra = 0
+
+
+class AuditInline(WorkflowRecord, admin.TabularInline):
     model = models.AuditEntry
     fields = ["at", "actor", "action", "target", "before", "after", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["at"]  # set when the entry is written: a form may name it only as read only
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
-    """Read-only: evaluations change through the workflow (XBlock, mentor tool, head's page)."""
+class EvaluationAdmin(WorkflowRecord, admin.ModelAdmin):
+    """Evaluations change through the workflow (XBlock, mentor tool, head's page)."""
 
     list_display = ["educator", "cycle", "framework_code", "state", "self_rating", "final_rating"]
     list_filter = ["cycle", "framework_code", "state", "final_rating"]
@@ -149,7 +172,7 @@ class EvaluationAdmin(admin.ModelAdmin):
                        "plan_content", "plan_timeline", "plan_conditions", "final_levels_display", "final_rating",
                        "final_comment", "finalized_by", "submitted_at", "finalized_at"]
     exclude = ["self_levels", "final_levels"]
-    inlines = [EvidenceLinkInline, OpinionInline, AuditInline]
+    inlines = [EvidenceLinkInline, OpinionInline, TrainingNeedInline, AuditInline]
 
     @admin.display(description=_("self-assessed levels"))
     def self_levels_display(self, obj):
@@ -159,46 +182,42 @@ class EvaluationAdmin(admin.ModelAdmin):
     def final_levels_display(self, obj):
         return _levels_display(obj.final_levels)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return request.method == "GET" and super().has_view_permission(request, obj)
-
 
 @admin.register(models.Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(WorkflowRecord, admin.ModelAdmin):
+    """Educators add and remove their evidence in the self-assessment, where files are checked; retirement
+    deletes them. The stored file is not linked: it is served only through the permission-checked route."""
+
     list_display = ["name", "owner", "content_type", "size", "created"]
     search_fields = ["name", "owner__full_name"]
-    raw_id_fields = ["owner"]
+    fields = ["owner", "name", "description", "original_filename", "content_type", "size", "url", "created"]
+    readonly_fields = fields
 
 
 @admin.register(models.ColleagueOpinion)
-class ColleagueOpinionAdmin(admin.ModelAdmin):
+class ColleagueOpinionAdmin(WorkflowRecord, admin.ModelAdmin):
+    """Colleagues give their opinions in the mentor workspace, where the evaluation's state is checked."""
+
     list_display = ["evaluation", "colleague", "rating", "modified"]
-    readonly_fields = ["evaluation", "colleague", "levels", "rating", "version"]
+    fields = ["evaluation", "colleague", "levels_display", "rating", "strengths", "improvements", "version",
+              "created", "modified"]
+    readonly_fields = fields
+
+    @admin.display(description=_("levels"))
+    def levels_display(self, obj):
+        return _levels_display(obj.levels)
 
 
 @admin.register(models.TrainingNeed)
-class TrainingNeedAdmin(admin.ModelAdmin):
+class TrainingNeedAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["evaluation", "criterion", "module"]
-    raw_id_fields = ["evaluation"]
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "target", "evaluation"]
     list_filter = ["action"]
     readonly_fields = ["evaluation", "actor", "at", "action", "target", "before", "after", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 
@@ -231,21 +250,8 @@ class CourseModuleAdmin(admin.ModelAdmin):
         return obj.module.legal_basis
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only the LMS's events or the educators themselves write: shown, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return request.method == "GET" and super().has_view_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.ModuleResult)
-class ModuleResultAdmin(_ReadOnlyAdmin):
+class ModuleResultAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["educator", "module", "course_key", "percent", "passed", "passed_on", "last_event_at"]
     list_select_related = ["educator", "module"]
     list_filter = ["passed", "module"]
@@ -255,7 +261,7 @@ class ModuleResultAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(models.SurveyResponse)
-class SurveyResponseAdmin(_ReadOnlyAdmin):
+class SurveyResponseAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["educator", "module", "answers_display", "modified"]
     list_select_related = ["educator", "module"]
     list_filter = ["module"]
@@ -269,24 +275,13 @@ class SurveyResponseAdmin(_ReadOnlyAdmin):
                          for item, label in models.training.SURVEY_ITEM_LABELS.items())
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SupportAttendanceInline(_ReadOnly, admin.TabularInline):
+class SupportAttendanceInline(WorkflowRecord, admin.TabularInline):
     model = models.SupportAttendance
     extra = 0
 
 
 @admin.register(models.SupportActivity)
-class SupportActivityAdmin(_ReadOnly, admin.ModelAdmin):
+class SupportActivityAdmin(WorkflowRecord, admin.ModelAdmin):
     """Read only: core teachers log and edit activities in the mentor workspace, with version and history."""
 
     list_display = ["date", "group", "mentor", "form", "duration_minutes", "version"]

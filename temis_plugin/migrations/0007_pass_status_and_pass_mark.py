@@ -19,7 +19,7 @@ def not_passed_where_unknown(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("temis_plugin", "0005_evidence_storage"),
+        ("temis_plugin", "0006_one_current_cycle_on_every_database"),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """Organisation tree: ministry, provinces, (legacy districts), communes, schools, subject groups."""
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..roles import SchoolLevel, UnitKind
@@ -87,6 +87,11 @@ class Cycle(models.Model):
     """
     An evaluation cycle: one school year (năm học).
 
+    At most one cycle is current. Saving a cycle as current makes it the current one in place of the
+    previous, in one transaction; the database refuses a second current cycle written any other way
+    (an UPDATE, a bulk insert). When none is current, readers take the cycle that contains today
+    (temis_plugin.api) or the latest started (temis_export).
+
     .. no_pii: A cycle is a period of time.
     """
 
@@ -95,19 +100,41 @@ class Cycle(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     self_assessment_closes_on = models.DateField(_("self-assessment closes on"), null=True, blank=True)
-    is_current = models.BooleanField(_("current cycle"), default=False)
+    is_current = models.BooleanField(
+        _("current cycle"), default=False,
+        help_text=_("The cycle pages, reports and blocks use when none is chosen. Saving a cycle as current "
+                    "makes it the current one in place of the previous."))
+    # 1 for the current cycle, NULL for the others, computed by the database: a plain unique column holds
+    # "one current cycle" on MySQL and MariaDB, which ignore a unique constraint with a condition (W036).
+    current_marker = models.GeneratedField(
+        expression=models.Case(models.When(is_current=True, then=models.Value(1)), default=None),
+        output_field=models.PositiveSmallIntegerField(null=True), db_persist=True)
 
     class Meta:
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
-                                    name="temis_one_current_cycle"),
+            models.UniqueConstraint(fields=["current_marker"], name="temis_one_current_cycle_marker",
+                                    violation_error_message=_("Another cycle is the current one.")),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.is_current:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            # Every cycle row is locked first (one per school year: a handful), so two switches at once
+            # queue, and the second finds the first's cycle current and takes over from it.
+            list(type(self).objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+            type(self).objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
+            return super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # Saving as current switches the current cycle (save()): another current cycle is no error here.
+        super().validate_constraints(exclude={*(exclude or ()), "is_current"})
 
 
 class TrainingModule(models.Model):

@@ -17,6 +17,9 @@ def plugin_settings(settings):
     # Rate limits of the LTI tool's endpoint groups, per client address ("count/period"), merged over
     # lti.throttle.DEFAULT_RATES; a group set to None has no limit. Counted in RATELIMIT_USE_CACHE.
     settings.TEMIS_LTI_RATE_LIMITS = getattr(settings, "TEMIS_LTI_RATE_LIMITS", {})
+    # Days the LTI tool keeps login states and launches after they end (temis_lti_expire, or the Celery
+    # task temis_lti.expire_launches); each educator's latest launch in a course stays, without its claims.
+    settings.TEMIS_LTI_RETENTION_DAYS = getattr(settings, "TEMIS_LTI_RETENTION_DAYS", 7)
     # Roster files larger than this are refused before parsing.
     settings.TEMIS_ROSTER_MAX_BYTES = getattr(settings, "TEMIS_ROSTER_MAX_BYTES", 50 * 1024 * 1024)
     # The calendar in which a training module's pass date (ModuleResult.passed_on) is counted.

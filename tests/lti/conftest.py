@@ -94,16 +94,22 @@ def open_edx(db, platform_pem, keyset_server, settings):
     return consumer
 
 
-def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get"):
+RESOURCE_LINK = "block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@ws"
+COURSE = "course-v1:SoGD+MENTOR+2026"
+
+
+def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", resource_link_id=RESOURCE_LINK,
+          context_id=COURSE, person=None):
     """Run the OIDC login leg: the platform's preflight URL against our login view.
 
-    Returns the auth-request parameters our tool sent back to the platform.
+    ``person`` holds the name, email and username claims a block configured to share them sends
+    (lti-consumer-xblock's full_name, email_address, preferred_username). Returns the auth-request
+    parameters our tool sent back to the platform.
     """
     from lti_consumer.data import Lti1p3LaunchData
 
     launch_data = Lti1p3LaunchData(user_id=user_id, user_role="student", config_id="cfg-1",
-                                   resource_link_id="block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@ws",
-                                   external_user_id=user_id, context_id="course-v1:SoGD+MENTOR+2026")
+                                   resource_link_id=resource_link_id, external_user_id=user_id, context_id=context_id)
     url = consumer.prepare_preflight_url(launch_data)
     parsed = urlparse(url)
     params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
@@ -111,7 +117,7 @@ def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get"):
     assert response.status_code == 302, response.content
     redirect = urlparse(response["Location"])
     auth = {k: v[0] for k, v in parse_qs(redirect.query).items()}
-    consumer.set_user_data(user_id=user_id, role="student")
+    consumer.set_user_data(user_id=user_id, role="student", **(person or {}))
     consumer.set_resource_link_claim(launch_data.resource_link_id)
     consumer.set_context_claim(launch_data.context_id)
     consumer.set_custom_parameters(custom or {})
