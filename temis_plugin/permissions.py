@@ -3,7 +3,7 @@ from enum import StrEnum
 
 from .models import EducatorProfile, Evaluation, MentorGroupMembership, RoleAssignment
 from .roles import SUPERIOR_ROLES, Position, Role
-from .workflow import Action
+from .workflow import Action, EvaluationState
 
 
 class Relation(StrEnum):
@@ -25,12 +25,21 @@ ACTIONS_BY_RELATION: dict[Relation, frozenset[Action]] = {
 }
 
 
+def rating_school(evaluation: Evaluation):
+    """The school an evaluation belongs to: the educator's school while it is open (it moves with
+    them, and the new school's head rates it), the school that rated it once finalized (it stays in
+    that school's reports). See docs/admin-guide.md, "Moves between schools"."""
+    if evaluation.state == EvaluationState.FINALIZED and evaluation.school_id:
+        return evaluation.school
+    return evaluation.educator.school
+
+
 def relations(user, evaluation: Evaluation) -> set[Relation]:
     """Every relation ``user`` has to the educator of ``evaluation`` (empty: no access at all)."""
     if user is None or not user.is_authenticated:
         return set()
     educator = evaluation.educator
-    school = educator.school
+    school = rating_school(evaluation)
     found = set()
     if educator.user_id == user.pk:
         found.add(Relation.OWNER)

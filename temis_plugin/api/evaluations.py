@@ -492,7 +492,7 @@ def list_evaluations_to_rate(user, cycle_code: str | None = None, school_code: s
         scope |= q
     evaluations = Evaluation.objects.filter(scope, cycle=cycle).exclude(educator__user=user)
     if school_code:
-        evaluations = evaluations.filter(educator__school__code=school_code)
+        evaluations = evaluations.filter(_rated_at("code", school_code))
     if state:
         evaluations = evaluations.filter(state=state)
     total = evaluations.count()
@@ -629,6 +629,15 @@ def _evaluation_ids(values) -> list[int]:
         raise InvalidInput("evaluation ids are numbers") from None
 
 
+def _rated_at(lookup: str, value) -> Q:
+    """Evaluations whose rating school matches ``school__<lookup>``: the educator's school while the
+    evaluation is open (it moves with them), the school that rated it once finalized (the move policy,
+    docs/admin-guide.md "Moves between schools"; permissions.rating_school is the same rule)."""
+    finalized = Q(state=EvaluationState.FINALIZED)
+    return ((~finalized & Q(**{f"educator__school__{lookup}": value}))
+            | (finalized & Q(**{f"school__{lookup}": value})))
+
+
 def _rating_scopes(user) -> list[tuple[Q, Q]]:
     """What ``user`` rates, as (evaluations, schools) filters: the HEAD rule of ``relations``."""
     if user is None or not user.is_authenticated:
@@ -637,14 +646,14 @@ def _rating_scopes(user) -> list[tuple[Q, Q]]:
     actor = educator_of(user)
     teachers = Q(educator__position=Position.TEACHER)
     if actor is not None and actor.position == Position.PRINCIPAL:
-        scopes.append((Q(educator__school_id=actor.school_id) & teachers, Q(pk=actor.school_id)))
+        scopes.append((_rated_at("id", actor.school_id) & teachers, Q(pk=actor.school_id)))
     for assignment in RoleAssignment.objects.filter(user=user).select_related("unit"):
         path = assignment.unit.path
         if assignment.role == Role.SCHOOL_ADMIN:
-            scopes.append((Q(educator__school__path__startswith=path) & teachers, Q(path__startswith=path)))
+            scopes.append((_rated_at("path__startswith", path) & teachers, Q(path__startswith=path)))
         elif assignment.role in SUPERIOR_ROLES:
             below = ~Q(pk=assignment.unit_id)
-            scopes.append((Q(educator__school__path__startswith=path) & ~Q(educator__school_id=assignment.unit_id)
+            scopes.append((_rated_at("path__startswith", path) & ~_rated_at("id", assignment.unit_id)
                            & ~teachers, Q(path__startswith=path) & below))
     return scopes
 

@@ -314,3 +314,34 @@ def test_the_summary_names_schools_without_one_principal_and_groups_across_schoo
     assert mentee[3] in messages["several_principals"]
     assert "G1" in messages["groups_across_schools"]
     assert MentorGroup.objects.get().mentees.get().national_id == mentee[0]
+
+
+def test_after_a_move_each_head_rates_what_the_policy_gives_them(people, school_tree, cycle, make_user):
+    """The open evaluation is the new school's to rate; the finalized one stays with the school that rated it,
+    in the heads' lists and in the permission rules alike."""
+    import datetime
+
+    from temis_plugin import api
+    from temis_plugin.permissions import Relation, relations
+    new_head = EducatorProfile.objects.create(user=make_user("head2"), national_id="ID-head2", full_name="Head 2",
+                                              school=school_tree["S2"], position="principal", school_level="TH")
+    teacher = people["t3"]
+    last_year = Cycle.objects.create(code="2025-2026", name="2025-2026", starts_on=datetime.date(2025, 9, 5),
+                                     ends_on=datetime.date(2026, 5, 31))
+    common = {"educator": teacher, "framework_code": "TT20-2018", "framework_revision": 1, "legal_basis": "TT20",
+              "school": school_tree["S1"], "school_level": "TH"}
+    open_one = Evaluation.objects.create(cycle=cycle, state="submitted", **common)
+    rated = Evaluation.objects.create(cycle=last_year, state="finalized", final_rating="KHA", final_levels="K" * 15,
+                                      **common)
+    units = [files.UNIT_HEADER, ["S2", "S2", "school", "X2", "TH"]]
+    rows = [files.EDUCATOR_HEADER, [teacher.national_id, teacher.full_name, "", "S2", "", "teacher", "", "TH", "", ""]]
+    load(files.xlsx({"units": units, "educators": rows}))
+    open_one.refresh_from_db()
+    old_head = people["principal"].user
+    assert Relation.HEAD in relations(new_head.user, open_one) and Relation.HEAD not in relations(old_head, open_one)
+    assert Relation.HEAD in relations(old_head, rated) and Relation.HEAD not in relations(new_head.user, rated)
+
+    def listed(user, cycle_code):
+        return {row.evaluation_id for row in api.list_evaluations_to_rate(user, cycle_code=cycle_code).rows}
+    assert open_one.pk in listed(new_head.user, "2026-2027") and open_one.pk not in listed(old_head, "2026-2027")
+    assert rated.pk in listed(old_head, "2025-2026") and rated.pk not in listed(new_head.user, "2025-2026")
