@@ -336,7 +336,7 @@ def test_after_a_move_each_head_rates_what_the_policy_gives_them(people, school_
     units = [files.UNIT_HEADER, ["S2", "S2", "school", "X2", "TH"]]
     rows = [files.EDUCATOR_HEADER, [teacher.national_id, teacher.full_name, "", "S2", "", "teacher", "", "TH", "", ""]]
     load(files.xlsx({"units": units, "educators": rows}))
-    open_one.refresh_from_db()
+    open_one, rated = (Evaluation.objects.select_related("educator__school").get(pk=e.pk) for e in (open_one, rated))
     old_head = people["principal"].user
     assert Relation.HEAD in relations(new_head.user, open_one) and Relation.HEAD not in relations(old_head, open_one)
     assert Relation.HEAD in relations(old_head, rated) and Relation.HEAD not in relations(new_head.user, rated)
