@@ -62,6 +62,7 @@ bench: install-test
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_reports.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_xblock.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_grades.py
+	PYTHONPATH=. $(PY) tests/benchmarks/bench_roster.py
 
 test-sqlite:
 	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider
