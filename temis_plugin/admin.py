@@ -1,6 +1,6 @@
 """Django admin for every record. Ratings are shown, never typed: the engine computes them."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path

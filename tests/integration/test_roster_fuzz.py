@@ -8,7 +8,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
 
