@@ -892,6 +892,9 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
     for link in evaluation.evidence_links.select_related("evidence").order_by("criterion", "evidence_id"):
         evidence.setdefault(link.criterion, []).append(_evidence_data(link.evidence))
     permitted = permitted_actions(found)
+    # The head's levels and comment are a draft until finalized: the head, and oversight, see them;
+    # the educator, colleagues and mentors see them once the rating is final (as the block's page does).
+    final_shown = evaluation.state == EvaluationState.FINALIZED or bool(found & {Relation.HEAD, Relation.OVERSIGHT})
     return EvaluationData(
         id=evaluation.pk, educator=educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
         framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,
@@ -903,8 +906,9 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
         training_needs=[TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None)
                         for t in evaluation.training_needs.select_related("module").order_by("id")],
         evidence=evidence,
-        final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()},
-        final_rating=evaluation.final_rating or None, final_comment=evaluation.final_comment,
+        final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()} if final_shown else {},
+        final_rating=(evaluation.final_rating or None) if final_shown else None,
+        final_comment=evaluation.final_comment if final_shown else "",
         submitted_at=evaluation.submitted_at, finalized_at=evaluation.finalized_at,
         allowed_actions=[a.value for a in allowed_actions(EvaluationState(evaluation.state)) if a in permitted],
     )
