@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import Cycle, ReportRun
@@ -137,8 +138,11 @@ class _spooled:
 
 
 def file_name(run: ReportRun) -> str:
-    extension = run.file_format
-    return f"{REPORTS_DIR}/{run.pk.hex}.{extension}"
+    """The run's file in storage: keyed on the run id with the site's secret, so that the id, which URLs
+    carry, does not give the name (should storage ever be reachable by name), and a retry replaces the
+    same file."""
+    key = salted_hmac("temis_plugin.reports.file_name", run.pk.hex, algorithm="sha256").hexdigest()[:32]
+    return f"{REPORTS_DIR}/{key}.{run.file_format}"
 
 
 def _publish(run: ReportRun, spool) -> tuple[str, int, str]:
