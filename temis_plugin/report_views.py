@@ -96,6 +96,9 @@ def _selection(user, params) -> Selection:
         framework = ""
     try:
         cut_off = _parse_cut_off(params.get("cut_off"))
+    except InvalidInput:
+        problems.append(_("The cut-off must be on or after 1 January 2000; the data as of now is shown."))
+        cut_off = None
     except ValueError:
         problems.append(_("The cut-off is not a date and time; the data as of now is shown."))
         cut_off = None
@@ -120,8 +123,7 @@ def _parse_cut_off(text):
         raise ValueError(text)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    # Data cannot be counted as of a later moment than now.
-    return min(moment, timezone.now())
+    return api.checked_cut_off(moment)
 
 
 def _local_input(moment) -> str:

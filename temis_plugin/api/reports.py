@@ -1,6 +1,7 @@
 """Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
-from django.db import transaction
+import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..data import ReportRunData, ScopeData
@@ -15,6 +16,18 @@ from ..reports.writers import CONTENT_TYPES
 from ._shared import cycle_row
 
 TEMIS_EXPORT = runs.TEMIS_EXPORT
+# No TEMIS record predates this; an earlier cut-off is a typing mistake (and out of some databases' range).
+EARLIEST_CUT_OFF = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def checked_cut_off(cut_off: datetime.datetime | None) -> datetime.datetime | None:
+    """A data cut-off as reports count it (None: now). A moment still to come counts as now, so a stamp
+    never promises later data; one before EARLIEST_CUT_OFF is refused."""
+    if cut_off is None:
+        return None
+    if cut_off < EARLIEST_CUT_OFF:
+        raise InvalidInput("the cut-off must be on or after 1 January 2000", field="cut_off")
+    return min(cut_off, timezone.now())
 
 
 def report_kinds() -> list[tuple[str, str]]:
@@ -44,6 +57,7 @@ def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: st
     """Compute report ``kind`` now (per-educator tables stream when iterated)."""
     if kind not in REPORT_KINDS:
         raise NotFound(f"no report {kind!r}")
+    cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
     cycle = cycle_row(cycle_code)
     return build_report(kind, scope, cycle, framework_codes=_framework_codes(framework_code), cut_off=cut_off)
@@ -51,6 +65,7 @@ def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: st
 
 def get_temis_export(user, template_code: str, *, cycle_code: str | None = None, scope_code: str | None = None,
                      cut_off=None) -> Report:
+    cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
     check_template_code(template_code)
     return build_temis_export(template_code, scope, cycle_row(cycle_code), cut_off=cut_off)
@@ -61,6 +76,7 @@ def request_report_file(user, kind: str, file_format: str, *, cycle_code=None, s
                         language: str = "vi") -> ReportRunData:
     """Start computing a report file in the background; follow it with :func:`get_report_run`."""
     _framework_codes(framework_code)
+    cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
     run = runs.create_run(user, kind, file_format, cycle=cycle_row(cycle_code), scope=scope,
                           framework_code=framework_code or "", template_code=template_code, cut_off=cut_off)

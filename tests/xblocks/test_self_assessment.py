@@ -237,3 +237,11 @@ def test_the_heads_draft_rating_stays_with_the_head_until_finalized(block, peopl
     assert state["final_levels"]["1"] == "T" and state["final_comment"] == "Bản nháp của hiệu trưởng"
     assert state["final_rating"] == "TOT"
 
+
+def test_training_needs_of_the_wrong_shape_are_refused(block):
+    evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
+    for needs in ({"need_criteria": 5}, {"need_modules": "GVPT-09"}, {"need_criteria": [None]},
+                  {"need_criteria": {"1": 2}}, {"need_modules": [5]}):
+        code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, **needs})
+        assert code == 400 and data["error"], needs
+    assert Evaluation.objects.get(pk=evaluation.pk).version == evaluation.version
