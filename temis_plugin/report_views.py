@@ -131,8 +131,11 @@ def _local_input(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def _framework_choices() -> list[tuple[str, str]]:
+def _framework_choices(with_principals=True) -> list[tuple[str, str]]:
     frameworks = sorted(standards.all_frameworks().values(), key=lambda f: (f.kind != "teacher", f.code))
+    if not with_principals:  # principals' results are reported to the units above the school
+        return [(f.code, f"{localized(f.name_vi, f.name_en)} ({f.legal_basis.document})")
+                for f in frameworks if f.kind == "teacher"]
     return [("", _("Both standards (teachers and principals)"))] + [
         (f.code, f"{localized(f.name_vi, f.name_en)} ({f.legal_basis.document})") for f in frameworks]
 
@@ -152,11 +155,11 @@ def dashboard(request):
         "selection": selection, "cycles": selection.cycles, "scopes": scopes,
         "sub_scope_links": [(scope, f"?{selection.query(scope=scope.code)}")
                             for scope in api.report_sub_scopes(request.user, selection.scope.code)],
-        "frameworks": _framework_choices(),
+        "frameworks": _framework_choices(api.reads_principals(request.user, selection.scope.code)),
         "cut_off_input": _local_input(selection.cut_off) if selection.cut_off else "",
         "kinds": [(code, title, f"{reverse('temis:report', args=[code])}?{selection.query()}")
                   for code, title in api.report_kinds()],
-        "templates": api.temis_export_templates(), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
+        "templates": api.temis_export_templates(request.user, selection.scope.code), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
         "runs": [_run_context(run) for run in api.list_report_runs(request.user)],
         "cut_off_value": selection.cut_off.isoformat() if selection.cut_off else "",
     })

@@ -580,6 +580,36 @@ def test_a_principals_evaluation_is_read_above_the_school(world, reader):
     assert (PRINCIPAL_PDF in body(response)) == opens_files
 
 
+# Reports follow the same rule: on a school, the readers whose reach is the school itself (its
+# administrator, its principal) get its teachers' results; principals' results go to the units above.
+@pytest.mark.parametrize("reader, counted", [("admin.s1", False), ("principal", False), ("officer.x1", True),
+                                             ("officer.p1", True)])
+def test_reports_on_a_school_count_its_principals_for_readers_above_it(world, reader, counted, media_root,
+                                                                       django_capture_on_commit_callbacks):
+    user, principals = world.users[reader], "educators.TT14-2018"
+    report = api.get_report(user, "school_summary", scope_code="S1")
+    assert (principals in {table.key for table in report.tables}) == counted
+    assert "educators.TT20-2018" in {table.key for table in report.tables}
+    page = text(signed_in(user).get(reverse("temis:report", args=["school_summary"]), {"scope": "S1"}))
+    assert ("Người principal" in page) == counted and "Người t1" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        run = api.request_report_file(user, "school_summary", "csv", scope_code="S1")
+    handle, _name, _type = api.open_report_file(user, run.id)
+    with handle:
+        assert ("Người principal".encode() in handle.read()) == counted
+    by_name = signed_in(user).get(reverse("temis:report", args=["school_summary"]),
+                                  {"scope": "S1", "framework": "TT14-2018"})
+    export = signed_in(user, APIClient).get(reverse("temis:api:temis-export", args=["TT14-ket-qua-hieu-truong"]),
+                                            {"scope": "S1"})
+    dashboard = text(signed_in(user).get(reverse("temis:reports"), {"scope": "S1"}))
+    if counted:
+        assert by_name.status_code == 200 and export.status_code == 200 and "TT14-ket-qua-hieu-truong" in dashboard
+    else:
+        assert by_name.status_code == 400 and "Người principal" not in text(by_name)
+        assert export.status_code == 400 and "Người principal" not in text(export)
+        assert "TT14-ket-qua-hieu-truong" not in dashboard and 'value="TT14-2018"' not in dashboard
+
+
 # ---------------------------------------------------------------------------------------------
 # The standalone site around the plugin (what `make demo` serves): its own routes, the xblock-sdk
 # workbench showing the blocks, and the media folder, which no route serves
