@@ -42,12 +42,14 @@ translations: $(VENV)/.installed
 	$(DJANGO) makemessages -l vi --no-obsolete --ignore=.venv --ignore=tests --ignore=build --ignore=var
 	$(MAKE) compile-translations
 
+# Debug mode stays off (TEMIS_DEBUG=1 turns it on); --insecure serves the admin's and the workbench's static
+# files without it. The site has no media route: evidence and report files go through the checked views.
 demo: install
 	mkdir -p var
 	$(DJANGO) migrate --noinput -v0
 	$(DJANGO) temis_demo_data
 	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C)"
-	$(DJANGO) runserver 127.0.0.1:8000
+	$(DJANGO) runserver --insecure 127.0.0.1:8000
 
 test: install-test
 	$(MAKE) test-sqlite

@@ -2,8 +2,8 @@
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.views.decorators.http import require_http_methods
+from django.http import Http404, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
 
 from .errors import NotFound, TemisError
 
@@ -15,8 +15,10 @@ def signed_in_page(methods=("GET",), answers=()):
     def decorate(view):
         @functools.wraps(view)
         @login_required
-        @require_http_methods(list(methods))
         def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods, _("This page does not take a %(method)s request.") % {
+                    "method": request.method}, content_type="text/plain; charset=utf-8")
             try:
                 return view(request, *args, **kwargs)
             except TemisError as error:

@@ -11,7 +11,7 @@ class Relation(StrEnum):
     COLLEAGUE = "colleague"  # same subject group (teachers) or same school (about a principal)
     MENTOR = "mentor"  # core teacher supporting the educator this cycle
     HEAD = "head"  # gives the final rating: head of school, or the superior for principals
-    OVERSIGHT = "oversight"  # role on a unit above the school: reads, for reports
+    OVERSIGHT = "oversight"  # role on the school (teachers') or a unit above it (principals'): reads
     GROUP_HEAD = "group_head"  # head of the teacher's subject group (tổ trưởng): reads the colleague opinions
 
 
@@ -65,11 +65,16 @@ def relations(user, evaluation: Evaluation) -> set[Relation]:
             continue
         if not unit.contains(school):
             continue
-        found.add(Relation.OVERSIGHT)
         if is_principal_evaluation:
-            if assignment.role in SUPERIOR_ROLES and unit.pk != school.pk:
-                found.add(Relation.HEAD)
-        elif assignment.role == Role.SCHOOL_ADMIN and educator.user_id != user.pk:
+            # A principal's evaluation is read and rated above the school (TT14 Điều 10): a role on the
+            # school itself (a school administrator) works for the principal and reads none of it.
+            if unit.pk != school.pk:
+                found.add(Relation.OVERSIGHT)
+                if assignment.role in SUPERIOR_ROLES:
+                    found.add(Relation.HEAD)
+            continue
+        found.add(Relation.OVERSIGHT)
+        if assignment.role == Role.SCHOOL_ADMIN and educator.user_id != user.pk:
             # A school administrator who also teaches there does not rate their own evaluation.
             found.add(Relation.HEAD)
     if user.is_superuser:

@@ -96,6 +96,9 @@ def _selection(user, params) -> Selection:
         framework = ""
     try:
         cut_off = _parse_cut_off(params.get("cut_off"))
+    except InvalidInput:
+        problems.append(_("The cut-off must be on or after 1 January 2000; the data as of now is shown."))
+        cut_off = None
     except ValueError:
         problems.append(_("The cut-off is not a date and time; the data as of now is shown."))
         cut_off = None
@@ -120,8 +123,7 @@ def _parse_cut_off(text):
         raise ValueError(text)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    # Data cannot be counted as of a later moment than now.
-    return min(moment, timezone.now())
+    return api.checked_cut_off(moment)
 
 
 def _local_input(moment) -> str:
@@ -129,8 +131,11 @@ def _local_input(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def _framework_choices() -> list[tuple[str, str]]:
+def _framework_choices(with_principals=True) -> list[tuple[str, str]]:
     frameworks = sorted(standards.all_frameworks().values(), key=lambda f: (f.kind != "teacher", f.code))
+    if not with_principals:  # principals' results are reported to the units above the school
+        return [(f.code, f"{localized(f.name_vi, f.name_en)} ({f.legal_basis.document})")
+                for f in frameworks if f.kind == "teacher"]
     return [("", _("Both standards (teachers and principals)"))] + [
         (f.code, f"{localized(f.name_vi, f.name_en)} ({f.legal_basis.document})") for f in frameworks]
 
@@ -150,11 +155,11 @@ def dashboard(request):
         "selection": selection, "cycles": selection.cycles, "scopes": scopes,
         "sub_scope_links": [(scope, f"?{selection.query(scope=scope.code)}")
                             for scope in api.report_sub_scopes(request.user, selection.scope.code)],
-        "frameworks": _framework_choices(),
+        "frameworks": _framework_choices(api.reads_principals(request.user, selection.scope.code)),
         "cut_off_input": _local_input(selection.cut_off) if selection.cut_off else "",
         "kinds": [(code, title, f"{reverse('temis:report', args=[code])}?{selection.query()}")
                   for code, title in api.report_kinds()],
-        "templates": api.temis_export_templates(), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
+        "templates": api.temis_export_templates(request.user, selection.scope.code), "formats": [(f, FORMAT_LABELS[f]) for f in FORMATS],
         "runs": [_run_context(run) for run in api.list_report_runs(request.user)],
         "cut_off_value": selection.cut_off.isoformat() if selection.cut_off else "",
     })

@@ -15,8 +15,9 @@ _OOXML_MAIN_PART = {
 
 
 def _pdf(head: bytes) -> bool:
-    # PDF readers accept the header anywhere in the first 1024 bytes.
-    return b"%PDF-" in head[:1024]
+    # PDF readers accept the header anywhere in the first 1024 bytes, but then a web page with the header
+    # in a comment would pass: a PDF of ours starts with it, as every writer makes them.
+    return head.startswith(b"%PDF-")
 
 
 def _jpeg(head: bytes) -> bool:

@@ -57,8 +57,7 @@ def evidence_file(request, evidence_id):
                             filename=evidence.original_filename or f"evidence-{evidence.id}")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        # Should a browser open it anyway, it runs nothing in our origin. (Not on PDFs: the sandbox
-        # stops browsers' PDF viewers.)
-        response["Content-Security-Policy"] = "sandbox"
+    # Whatever a browser makes of the file, nothing in it runs in our origin (no script, no form, no
+    # plugin, no same-origin access), shown inline or opened after a download.
+    response["Content-Security-Policy"] = "sandbox"
     return response

@@ -55,3 +55,16 @@ def people(school_tree, make_user):
             user=user, national_id=f"ID-{key}", full_name=f"Người {key}", school=school_tree[school],
             subject_group=school_tree.get(group), position=position, school_level="TH")
     return found
+
+
+@pytest.fixture
+def workbench_scenarios(db):
+    """The demo's workbench scenarios, registered again in this test's database.
+
+    The workbench keeps each scenario's block settings in rows it writes when it loads the scenarios
+    (once per process): a test's database, emptied after each test, needs them written again.
+    """
+    from workbench import scenarios
+    scenarios.init_scenarios()
+    scenarios.get_scenarios.initialized = True
+    return scenarios.get_scenarios()

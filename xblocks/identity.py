@@ -5,17 +5,14 @@ from django.contrib.auth import get_user_model
 def acting_user(block):
     """The Django user behind the block's current learner, or None (anonymous, preview).
 
-    In the LMS the user service carries ``edx-platform.user_id``. The xblock-sdk workbench, a
-    development harness without authentication, names its learner with ``?student=<name>``;
-    that name is taken as a username.
+    The user service of the LMS (and of the standalone demo, temis_plugin.standalone.workbench)
+    carries ``edx-platform.user_id``. A runtime that names its learner otherwise, such as the
+    xblock-sdk workbench's ``?student=<name>``, acts for nobody: a name in a URL is not a sign-in.
     """
     service = block.runtime.service(block, "user")
     if service is None:
         return None
-    attrs = service.get_current_user().opt_attrs
-    User = get_user_model()
-    if attrs.get("edx-platform.user_id") is not None:
-        return User.objects.filter(pk=attrs["edx-platform.user_id"], is_active=True).first()
-    if attrs.get("xblock-workbench.user_id"):
-        return User.objects.filter(username=attrs["xblock-workbench.user_id"], is_active=True).first()
-    return None
+    user_id = service.get_current_user().opt_attrs.get("edx-platform.user_id")
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()

@@ -20,7 +20,7 @@ from temis_plugin import api, standards
 from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, is_vietnamese
 from temis_plugin.errors import NotFound, TemisError
 
-from .common import json_error, json_response, loader, translated_errors, window_state
+from .common import json_error, json_handler, json_response, loader, window_state
 from .identity import acting_user
 
 # Strings the page's script shows, translated on the server so one catalogue serves both.
@@ -209,33 +209,36 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         return {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state,
                 "self_levels": evaluation.self_levels, "self_rating": evaluation.self_rating}
 
-    @XBlock.json_handler
-    @translated_errors
+    @staticmethod
+    def _training_needs(data):
+        """The needs the form states (None: not sent), as the API takes them."""
+        if "need_criteria" not in data and "need_modules" not in data:
+            return None
+        criteria, modules = data.get("need_criteria", []), data.get("need_modules", [])
+        if not isinstance(criteria, list) or not isinstance(modules, list):
+            raise JsonHandlerError(400, _("Training needs are sent as a list of criteria and a list of modules."))
+        return [{"criterion": n} for n in criteria] + [{"module_code": c} for c in modules]
+
+    @json_handler
     def save_draft(self, data, suffix=""):
         user = self._user_or_error()
         self._check_window()
-        if not isinstance(data, dict):
-            raise JsonHandlerError(400, "expected a JSON object")
-        needs = [{"criterion": n} for n in data.get("need_criteria", [])] + \
-                [{"module_code": c} for c in data.get("need_modules", [])] if (
-                    "need_criteria" in data or "need_modules" in data) else None
+        needs = self._training_needs(data)
         evaluation = api.save_self_assessment(
             user, data.get("id"), data.get("version"), levels=data.get("levels"),
             strengths=data.get("strengths"), improvements=data.get("improvements"), plan=data.get("plan"),
             training_needs=needs)
         return self._evaluation_payload(evaluation)
 
-    @XBlock.json_handler
-    @translated_errors
+    @json_handler
     def link_evidence(self, data, suffix=""):
         user = self._user_or_error()
         self._check_window()
         evaluation = api.link_evidence(user, data.get("id"), data.get("version"), data.get("evidence_id"),
-                                       data.get("criteria") or [])
+                                       data.get("criteria", []))
         return self._evaluation_payload(evaluation)
 
-    @XBlock.json_handler
-    @translated_errors
+    @json_handler
     def submit(self, data, suffix=""):
         user = self._user_or_error()
         self._check_window()

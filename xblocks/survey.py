@@ -15,7 +15,7 @@ from temis_plugin import api
 from temis_plugin.labels import is_vietnamese
 from temis_plugin.survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
 
-from .common import loader, translated_errors
+from .common import json_handler, loader
 from .identity import acting_user
 
 ITEM_LABELS = {
@@ -72,16 +72,13 @@ class ProgrammeSurveyBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XB
             "failed": _("Not saved: %(message)s")}})
         return fragment
 
-    @XBlock.json_handler
-    @translated_errors
+    @json_handler
     def submit(self, data, suffix=""):
         user, module = acting_user(self), self._module()
         if user is None:
             raise JsonHandlerError(403, _("Sign in to answer the survey."))
         if module is None:
             raise JsonHandlerError(400, _("This survey is not linked to a training module."))
-        if not isinstance(data, dict):
-            raise JsonHandlerError(400, "expected a JSON object")
         response = api.save_survey_response(user, module.code, data.get("answers"), data.get("comment", ""))
         self.emit_completion(1.0)
         return {"answers": response.answers, "comment": response.comment}

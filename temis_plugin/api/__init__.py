@@ -18,9 +18,10 @@ from .mentoring import (export_support_activities, get_support_activity, heads_s
                         list_support_activities, log_support_activity, mentee_overview, subject_group_opinions,
                         support_activity_history, teacher_framework, update_support_activity)
 from .people import educator_reference, mentee_user, user_for_educator_reference
-from .reports import (TEMIS_EXPORT, get_report, get_report_run, get_temis_export, list_report_runs, open_report_file,
-                      report_kinds, report_scopes, report_sub_scopes, request_report_file, resolve_report_scope,
-                      retry_report_run, temis_export_templates)
+from .reports import (EARLIEST_CUT_OFF, TEMIS_EXPORT, checked_cut_off, get_report, get_report_run, get_temis_export,
+                      list_report_runs, open_report_file, reads_principals, report_kinds, report_scopes,
+                      report_sub_scopes, request_report_file, resolve_report_scope, retry_report_run,
+                      temis_export_templates)
 from .training import (BackfillOutcome, LearnerResult, backfill_course_results, backfill_module_result,
                        get_survey_response, list_module_results, list_training_modules, module_for_course,
                        record_course_passing_status, record_persistent_grade, save_survey_response)
@@ -40,8 +41,8 @@ __all__ = [
     "accept_self_levels_as_final", "finalize_evaluations", "get_evaluation_to_rate", "list_cycles",
     "list_evaluations_to_rate", "open_evidence_file", "rates_evaluations",
     # Reports
-    "TEMIS_EXPORT", "get_report", "get_report_run", "get_temis_export", "list_report_runs", "open_report_file",
-    "report_kinds", "report_scopes", "report_sub_scopes", "request_report_file", "resolve_report_scope",
+    "EARLIEST_CUT_OFF", "TEMIS_EXPORT", "checked_cut_off", "get_report", "get_report_run", "get_temis_export", "list_report_runs", "open_report_file",
+    "reads_principals", "report_kinds", "report_scopes", "report_sub_scopes", "request_report_file", "resolve_report_scope",
     "retry_report_run", "temis_export_templates",
     # Mentoring
     "export_support_activities", "get_support_activity", "heads_subject_group", "list_mentor_groups",

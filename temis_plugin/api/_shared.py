@@ -53,3 +53,22 @@ def educator_data(educator: EducatorProfile) -> EducatorData:
         position=educator.position, subject=educator.subject, school_level=educator.school_level,
         is_core_teacher=educator.is_core_teacher,
     )
+
+
+# Ids and version numbers are 64-bit signed integers in every database the plugin runs on.
+ID_MAX = 2 ** 63 - 1
+
+
+def positive_int(value) -> int | None:
+    """``value`` as an id or a version number (an integer, or its digits, from 1 to ID_MAX), or None.
+
+    Callers answer None as they answer a missing id or a malformed version: a value out of range must
+    not reach the database, whose driver refuses it (SQLite) or compares it oddly.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 1 <= number <= ID_MAX else None

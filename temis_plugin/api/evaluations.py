@@ -25,7 +25,8 @@ from ..roles import SUPERIOR_ROLES, Position, Role, UnitKind
 from ..standards import Level, pack_levels, unpack_levels
 from ..uploads import content_matches
 from ..workflow import Action, EvaluationState, InvalidTransition, allowed_actions, next_state
-from ._shared import checked_text, current_cycle_row, cycle_data, cycle_row, educator_data, educator_of
+from ._shared import (checked_text, current_cycle_row, cycle_data, cycle_row, educator_data, educator_of,
+                      positive_int)
 
 PLAN_FIELDS = {"goals": "plan_goals", "content": "plan_content", "timeline": "plan_timeline",
                "conditions": "plan_conditions"}
@@ -251,9 +252,10 @@ def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: 
     with transaction.atomic():
         evaluation, found = _lock(evaluation_id, expected_version, user, Action.EDIT_SELF)
         framework = standards.get_framework(evaluation.framework_code)
-        evidence = Evidence.objects.filter(pk=evidence_id, owner=evaluation.educator).first()
+        pk = positive_int(evidence_id)
+        evidence = Evidence.objects.filter(pk=pk, owner=evaluation.educator).first() if pk else None
         if evidence is None:
-            raise NotFound(f"no evidence {evidence_id}")  # also for another educator's evidence
+            raise NotFound(f"no evidence {str(evidence_id)[:40]}")  # also for another educator's evidence
         wanted = sorted(set(_criteria(framework, criteria)))
         links = EvidenceLink.objects.filter(evaluation=evaluation, evidence=evidence)
         before = sorted(links.values_list("criterion", flat=True))
@@ -496,6 +498,7 @@ def list_evaluations_to_rate(user, cycle_code: str | None = None, school_code: s
     if state:
         evaluations = evaluations.filter(state=state)
     total = evaluations.count()
+    page = min(page, max(1, -(-total // page_size)))  # past the last page: the last one
     ratings = [r.value for r in standards.OverallRating]
     values = (evaluations
               .order_by("educator__school__name", "educator__school_id", "educator__full_name", "pk")
@@ -531,10 +534,8 @@ def open_evidence_file(user, evidence_id: int):
     oversight roles). Anyone else is told it does not exist, as for an unknown id, so ids cannot be
     probed. Returns ``(EvidenceData, file)``; the caller closes the file.
     """
-    try:
-        evidence = Evidence.objects.select_related("owner").filter(pk=int(evidence_id)).first()
-    except (TypeError, ValueError):
-        evidence = None
+    pk = positive_int(evidence_id)
+    evidence = Evidence.objects.select_related("owner").filter(pk=pk).first() if pk else None
     if evidence is None or not evidence.file or not _may_open_evidence(user, evidence):
         raise NotFound(f"no evidence file {evidence_id}")
     try:
@@ -696,14 +697,16 @@ def _rating_row(values, ratings) -> RatingRowData:
 
 
 def _evaluation(evaluation_id, lock=False) -> Evaluation:
+    pk = positive_int(evaluation_id)
+    if pk is None:
+        raise NotFound(f"no evaluation {str(evaluation_id)[:40]!r}")
     try:
-        pk = int(evaluation_id)
         if lock:
             # Lock the evaluation row alone: a lock taken through the joins below would also lock the
             # school's row and queue every teacher of the school behind each other.
             Evaluation.objects.select_for_update().filter(pk=pk).values_list("pk").get()
         return Evaluation.objects.select_related("educator__school", "educator__subject_group", "cycle").get(pk=pk)
-    except (Evaluation.DoesNotExist, TypeError, ValueError):
+    except Evaluation.DoesNotExist:
         raise NotFound(f"no evaluation {evaluation_id}") from None
 
 
@@ -726,10 +729,9 @@ def _lock(evaluation_id, expected_version, user, action: Action) -> tuple[Evalua
         closes_on = evaluation.cycle.self_assessment_closes_on
         if closes_on and timezone.localdate() > closes_on:
             raise NotAllowed(f"self-assessment for {evaluation.cycle.name} closed on {closes_on.isoformat()}")
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise InvalidInput("expected_version must be the version number the change started from") from None
+    expected = positive_int(expected_version)
+    if expected is None:
+        raise InvalidInput("expected_version must be the version number the change started from")
     if expected != evaluation.version:
         raise ConcurrentEdit(evaluation.version)
     return evaluation, found
@@ -786,15 +788,17 @@ def _complete_levels(framework, levels) -> dict[int, Level]:
 
 def _criterion_number(key) -> int:
     # JSON object keys arrive as strings from the XBlock and LTI handlers.
-    if isinstance(key, bool):
-        raise InvalidInput(f"not a criterion number: {key!r}")
+    if isinstance(key, bool) or not isinstance(key, (int, str)):
+        raise InvalidInput(f"not a criterion number: {str(key)[:40]!r}")
     try:
         return int(key)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"not a criterion number: {key!r}") from None
+    except ValueError:
+        raise InvalidInput(f"not a criterion number: {key[:40]!r}") from None
 
 
 def _criteria(framework, criteria) -> list[int]:
+    if not isinstance(criteria, (list, tuple)):
+        raise InvalidInput("criteria must be a list of criterion numbers", field="criteria")
     numbers = [_criterion_number(c) for c in criteria]
     unknown = sorted(set(numbers) - set(framework.criterion_numbers))
     if unknown:
@@ -901,6 +905,9 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
     for link in evaluation.evidence_links.select_related("evidence").order_by("criterion", "evidence_id"):
         evidence.setdefault(link.criterion, []).append(_evidence_data(link.evidence))
     permitted = permitted_actions(found)
+    # The head's levels and comment are a draft until finalized: the head, and oversight, see them;
+    # the educator, colleagues and mentors see them once the rating is final (as the block's page does).
+    final_shown = evaluation.state == EvaluationState.FINALIZED or bool(found & {Relation.HEAD, Relation.OVERSIGHT})
     return EvaluationData(
         id=evaluation.pk, educator=educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
         framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,
@@ -912,8 +919,9 @@ def _evaluation_data(evaluation: Evaluation, found: set[Relation]) -> Evaluation
         training_needs=[TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None)
                         for t in evaluation.training_needs.select_related("module").order_by("id")],
         evidence=evidence,
-        final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()},
-        final_rating=evaluation.final_rating or None, final_comment=evaluation.final_comment,
+        final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()} if final_shown else {},
+        final_rating=(evaluation.final_rating or None) if final_shown else None,
+        final_comment=evaluation.final_comment if final_shown else "",
         submitted_at=evaluation.submitted_at, finalized_at=evaluation.finalized_at,
         allowed_actions=[a.value for a in allowed_actions(EvaluationState(evaluation.state)) if a in permitted],
     )

@@ -1,6 +1,7 @@
 """Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
-from django.db import transaction
+import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..data import ReportRunData, ScopeData
@@ -9,12 +10,25 @@ from ..models import ReportRun
 from ..reports import runs
 from ..reports.builders import REPORT_KINDS, build_report
 from ..reports.scope import Scope, resolve_scope, sub_scopes, visible_roots
+from ..reports.scope import reads_principals as scope_reads_principals
 from ..reports.tables import Report
 from ..reports.temis_export import build_temis_export, check_template_code, template_choices
 from ..reports.writers import CONTENT_TYPES
 from ._shared import cycle_row
 
 TEMIS_EXPORT = runs.TEMIS_EXPORT
+# No TEMIS record predates this; an earlier cut-off is a typing mistake (and out of some databases' range).
+EARLIEST_CUT_OFF = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def checked_cut_off(cut_off: datetime.datetime | None) -> datetime.datetime | None:
+    """A data cut-off as reports count it (None: now). A moment still to come counts as now, so a stamp
+    never promises later data; one before EARLIEST_CUT_OFF is refused."""
+    if cut_off is None:
+        return None
+    if cut_off < EARLIEST_CUT_OFF:
+        raise InvalidInput("the cut-off must be on or after 1 January 2000", field="cut_off")
+    return min(cut_off, timezone.now())
 
 
 def report_kinds() -> list[tuple[str, str]]:
@@ -22,8 +36,24 @@ def report_kinds() -> list[tuple[str, str]]:
     return [(code, str(kind.title)) for code, kind in REPORT_KINDS.items()]
 
 
-def temis_export_templates() -> list[tuple[str, str]]:
-    return template_choices()
+def temis_export_templates(user=None, scope_code: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) of every TEMIS export template; with a user and scope, those the user may export there."""
+    if user is None:
+        return template_choices()
+    scope = resolve_scope(user, scope_code)
+    choices = []
+    for code, name in template_choices():
+        try:
+            runs.counted_frameworks(user, scope, TEMIS_EXPORT, template_code=code)
+        except InvalidInput:
+            continue
+        choices.append((code, name))
+    return choices
+
+
+def reads_principals(user, scope_code: str | None) -> bool:
+    """Whether the user's reports on the scope count principals' results (TT14), or the teachers' only."""
+    return scope_reads_principals(user, resolve_scope(user, scope_code))
 
 
 def report_scopes(user) -> list[ScopeData]:
@@ -44,15 +74,19 @@ def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: st
     """Compute report ``kind`` now (per-educator tables stream when iterated)."""
     if kind not in REPORT_KINDS:
         raise NotFound(f"no report {kind!r}")
+    cut_off = checked_cut_off(cut_off)
+    _framework_codes(framework_code)
     scope = resolve_scope(user, scope_code)
     cycle = cycle_row(cycle_code)
-    return build_report(kind, scope, cycle, framework_codes=_framework_codes(framework_code), cut_off=cut_off)
+    codes = runs.counted_frameworks(user, scope, kind, framework_code or "")
+    return build_report(kind, scope, cycle, framework_codes=codes, cut_off=cut_off)
 
 
 def get_temis_export(user, template_code: str, *, cycle_code: str | None = None, scope_code: str | None = None,
                      cut_off=None) -> Report:
+    cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
-    check_template_code(template_code)
+    runs.counted_frameworks(user, scope, TEMIS_EXPORT, template_code=check_template_code(template_code))
     return build_temis_export(template_code, scope, cycle_row(cycle_code), cut_off=cut_off)
 
 
@@ -61,7 +95,10 @@ def request_report_file(user, kind: str, file_format: str, *, cycle_code=None, s
                         language: str = "vi") -> ReportRunData:
     """Start computing a report file in the background; follow it with :func:`get_report_run`."""
     _framework_codes(framework_code)
+    cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
+    if kind == TEMIS_EXPORT or kind in REPORT_KINDS:  # else create_run says the kind is unknown
+        runs.counted_frameworks(user, scope, kind, framework_code or "", template_code)
     run = runs.create_run(user, kind, file_format, cycle=cycle_row(cycle_code), scope=scope,
                           framework_code=framework_code or "", template_code=template_code, cut_off=cut_off)
     transaction.on_commit(lambda: runs.enqueue(run.pk, language))

@@ -20,13 +20,15 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
+from .. import standards
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import Cycle, ReportRun
 from ..models.reports import report_storage
 from .builders import REPORT_KINDS, build_report
-from .scope import Scope, nation, scope_of
-from .temis_export import build_temis_export, check_template_code
+from .scope import Scope, nation, reads_principals, scope_of
+from .temis_export import build_temis_export, check_template_code, get_template
 from .writers import FORMATS, write_report
 
 log = logging.getLogger(__name__)
@@ -55,15 +57,37 @@ def create_run(user, kind: str, file_format: str, *, cycle: Cycle, scope: Scope,
     )
 
 
+def counted_frameworks(user, scope: Scope, kind: str, framework_code: str = "",
+                       template_code: str = "") -> list[str] | None:
+    """The frameworks report ``kind`` counts for ``user`` on ``scope`` (None: every one installed).
+
+    A reader who does not read principals' results there (scope.reads_principals) gets the teachers'
+    frameworks only, and is refused a principals' framework or TEMIS template by name.
+    """
+    if reads_principals(user, scope):
+        return [framework_code] if framework_code else None
+    teachers = sorted(code for code, framework in standards.all_frameworks().items() if framework.kind == "teacher")
+    if kind == TEMIS_EXPORT:
+        template = get_template(check_template_code(template_code))
+        if template.framework and template.framework not in teachers:
+            raise InvalidInput("principals' results are reported to the units above the school", field="template")
+        return None
+    if framework_code and framework_code not in teachers:
+        raise InvalidInput("principals' results are reported to the units above the school", field="framework")
+    return [framework_code] if framework_code else teachers
+
+
 def run_scope(run: ReportRun) -> Scope:
     return scope_of(run.scope) if run.scope_id else nation()
 
 
 def compute(run: ReportRun):
+    # What the requester may read is checked again now: their roles may have changed since they asked.
+    scope = run_scope(run)
+    codes = counted_frameworks(run.requested_by, scope, run.kind, run.framework_code, run.template_code)
     if run.kind == TEMIS_EXPORT:
-        return build_temis_export(run.template_code, run_scope(run), run.cycle, cut_off=run.cut_off)
-    codes = [run.framework_code] if run.framework_code else None
-    return build_report(run.kind, run_scope(run), run.cycle, framework_codes=codes, cut_off=run.cut_off)
+        return build_temis_export(run.template_code, scope, run.cycle, cut_off=run.cut_off)
+    return build_report(run.kind, scope, run.cycle, framework_codes=codes, cut_off=run.cut_off)
 
 
 def execute_run(run_id, *, language: str = "vi", on_progress=None) -> ReportRun:
@@ -137,8 +161,11 @@ class _spooled:
 
 
 def file_name(run: ReportRun) -> str:
-    extension = run.file_format
-    return f"{REPORTS_DIR}/{run.pk.hex}.{extension}"
+    """The run's file in storage: keyed on the run id with the site's secret, so that the id, which URLs
+    carry, does not give the name (should storage ever be reachable by name), and a retry replaces the
+    same file."""
+    key = salted_hmac("temis_plugin.reports.file_name", run.pk.hex, algorithm="sha256").hexdigest()[:32]
+    return f"{REPORTS_DIR}/{key}.{run.file_format}"
 
 
 def _publish(run: ReportRun, spool) -> tuple[str, int, str]:

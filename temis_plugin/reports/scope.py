@@ -69,6 +69,18 @@ def visible_roots(user) -> list[Scope]:
     return [scope_of(unit) for unit in roots]
 
 
+def reads_principals(user, scope: Scope) -> bool:
+    """Whether ``user``'s reports on ``scope`` count principals and vice-principals (TT14).
+
+    Their evaluations are read above the school (temis_plugin.permissions): a reach on the scope that
+    comes only from the school itself (its administrator, principal or vice-principal) reports on its
+    teachers only.
+    """
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(root.kind != UnitKind.SCHOOL and scope.path.startswith(root.path) for root in visible_roots(user))
+
+
 def may_report(user) -> bool:
     return bool(visible_roots(user))
 

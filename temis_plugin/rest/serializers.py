@@ -1,8 +1,5 @@
 """What the REST API accepts and returns: input checks, and the response shapes its schema describes."""
-import datetime
-
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -15,8 +12,6 @@ from ..reports.writers import FORMATS
 # Computed now: the response itself. Files (report runs) also come as .xlsx.
 NOW_FORMATS = ("json", "csv")
 FILE_FORMATS = FORMATS
-# No TEMIS record predates this; an earlier cut-off is a typing mistake (and out of some databases' range).
-EARLIEST_CUT_OFF = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 CYCLE_CODE_MAX = 16
 UNIT_CODE_MAX = 64
 
@@ -39,10 +34,10 @@ class CutOffField(serializers.DateTimeField):
     default_error_messages = {"too_early": _("The cut-off must be on or after 1 January 2000.")}
 
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        if moment < EARLIEST_CUT_OFF:
+        try:
+            return api.checked_cut_off(super().to_internal_value(value))
+        except api.InvalidInput:
             self.fail("too_early")
-        return min(moment, timezone.now())
 
 
 def _cycle_field():

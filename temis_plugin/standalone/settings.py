@@ -2,15 +2,34 @@
 
 TEMIS_DB selects the database: "sqlite" (default, file in TEMIS_VAR_DIR) or "mysql" (MariaDB/MySQL,
 database TEMIS_MYSQL_DB on TEMIS_MYSQL_HOST as root, the family Open edX runs on).
+TEMIS_DEBUG=1 turns Django's debug mode on (tracebacks with settings to anyone): off unless asked for.
+TEMIS_SECRET_KEY sets the secret key; without it, a random key is made once and kept in TEMIS_VAR_DIR.
 """
 import os
 from pathlib import Path
 
+from django.core.management.utils import get_random_secret_key
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 VAR_DIR = Path(os.environ.get("TEMIS_VAR_DIR", Path.cwd() / "var"))
-SECRET_KEY = os.environ.get("TEMIS_SECRET_KEY", "standalone-demo-key-not-for-production")
-DEBUG = os.environ.get("TEMIS_DEBUG", "1") == "1"
+
+
+def _secret_key() -> str:
+    """TEMIS_SECRET_KEY, else this installation's own random key (a key printed in the code signs nothing)."""
+    if os.environ.get("TEMIS_SECRET_KEY"):
+        return os.environ["TEMIS_SECRET_KEY"]
+    path = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(get_random_secret_key())
+    except FileExistsError:  # made before, or by another process starting at the same time
+        pass
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("TEMIS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "temis_plugin.standalone.urls"
 PLATFORM_NAME = "openedx-temis standalone"
@@ -25,7 +44,8 @@ INSTALLED_APPS = [
     # The plugin's REST API (/temis/api/v1/); the LMS installs it too.
     "rest_framework",
 ]
-# The xblock-sdk workbench shows the blocks as a learner sees them (/workbench/), when installed.
+# The xblock-sdk workbench's runtime shows the blocks as a learner sees them (/workbench/, see
+# temis_plugin.standalone.workbench), when installed.
 try:
     import workbench  # noqa: F401
     INSTALLED_APPS.append("workbench")
@@ -101,6 +121,7 @@ STORAGES = {
 }
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "WARNING"}}

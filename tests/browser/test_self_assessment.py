@@ -2,6 +2,7 @@
 import pytest
 
 from temis_plugin.models import Evaluation, EvidenceLink
+from tests.browser.conftest import sign_in
 
 SCENARIO = "/workbench/scenario/temis_self_assessment.0/"
 
@@ -11,6 +12,15 @@ def pdf(tmp_path):
     path = tmp_path / "ke-hoach-bai-day.pdf"
     path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     return path
+
+
+def pdf_viewer_opened(viewer) -> bool:
+    """Whether Chromium's PDF viewer (an extension's frame) opened in the page, within ten seconds."""
+    for _attempt in range(100):
+        if any(frame.url.startswith("chrome-extension://") for frame in viewer.frames):
+            return True
+        viewer.wait_for_timeout(100)
+    return False
 
 
 def fill_in(page, level_label, saved_text):
@@ -31,7 +41,7 @@ def attach(page, pdf, name, add_label, added_text):
 
 @pytest.mark.django_db(transaction=True)
 def test_full_self_assessment_in_vietnamese(live_server, page, screenshot, cycle, people, pdf):
-    page.goto(f"{live_server.url}{SCENARIO}?student=t1")
+    sign_in(page, live_server, "t1", password="pw", start=SCENARIO)
     assert page.get_by_role("group", name="Tiêu chí 1. Đạo đức nhà giáo").count() == 1
     fill_in(page, "Khá", "Đã lưu bản nháp")
     page.reload()  # the draft survives a reload
@@ -45,6 +55,13 @@ def test_full_self_assessment_in_vietnamese(live_server, page, screenshot, cycle
     assert page.locator("[data-role=self-rating]").inner_text() == "Khá"
     assert page.get_by_role("link", name="Kế hoạch bài dạy").count() == 1
     screenshot("self-assessment-submitted-vi")
+    # The file opens in the browser's PDF viewer, though in a sandbox: nothing in it runs in the site's origin.
+    viewer = page.context.new_page()
+    shown = viewer.goto(live_server.url + page.get_by_role("link", name="Kế hoạch bài dạy").get_attribute("href"))
+    headers = shown.all_headers()
+    assert headers["content-type"] == "application/pdf" and headers["content-security-policy"] == "sandbox"
+    assert pdf_viewer_opened(viewer)
+    viewer.close()
     evaluation = Evaluation.objects.get(educator=people["t1"])
     assert evaluation.state == "submitted" and evaluation.self_rating == "KHA"
     assert EvidenceLink.objects.filter(evaluation=evaluation, criterion=4).count() == 1
@@ -65,7 +82,7 @@ def test_full_self_assessment_in_english(live_server, browser, screenshot, cycle
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}{SCENARIO}?student=t2")
+        sign_in(page, live_server, "t2", password="pw", start=SCENARIO)
         assert page.get_by_role("group", name="Criterion 1. Teacher ethics").count() == 1
         fill_in(page, "Good", "Draft saved")
         attach(page, pdf, "Lesson plan", "Add evidence", "Evidence added.")
@@ -79,7 +96,7 @@ def test_full_self_assessment_in_english(live_server, browser, screenshot, cycle
 
 
 def test_submit_without_every_level_names_the_missing_criteria(live_server, page, cycle, people):
-    page.goto(f"{live_server.url}{SCENARIO}?student=t1")
+    sign_in(page, live_server, "t1", password="pw", start=SCENARIO)
     page.locator("fieldset[data-criterion='1']").get_by_label("Tốt", exact=True).check()
     page.get_by_role("button", name="Gửi").click()
     errors = page.locator("[data-role=errors]")

@@ -11,7 +11,7 @@ from tests.integration.test_final_rating import detail
 from tests.integration.test_xss import VALUES, world  # noqa: F401  (fixture)
 from tests.lti.conftest import keyset_server, open_edx, platform_pem  # noqa: F401  (fixtures)
 
-WORKBENCH = "/workbench/scenario/temis_self_assessment.0/?student={}"
+WORKBENCH = "/workbench/scenario/temis_self_assessment.0/"
 
 
 def texts(page, selector) -> str:
@@ -32,16 +32,18 @@ def test_no_payload_runs_and_each_reads_as_text(live_server, page, world):  # no
         page.wait_for_load_state("load")
 
     # The teacher's own draft in the self-assessment block: the texts in their fields, evidence by name.
-    visit(WORKBENCH.format("t2"))
+    sign_in(page, live_server, "t2", password="pw", start=WORKBENCH)
     assert page.locator("[data-field=strengths]").input_value() == VALUES["evaluation.strengths"]
     assert page.locator("[data-plan=goals]").input_value() == VALUES["plan.goals"]
     assert VALUES["evidence.name"] in texts(page, "fieldset[data-criterion='1'] label")
     # A finalized one: the head's comment, and the evidence as links to their http(s) addresses.
-    visit(WORKBENCH.format("t1"))
+    page.context.clear_cookies()
+    sign_in(page, live_server, "t1", password="pw", start=WORKBENCH)
     assert VALUES["final.comment"] in texts(page, ".temis-readonly")
     assert page.locator(".temis-readonly a[href^='https:']").first.get_attribute("href") == VALUES["evidence.url"]
 
     # The head's page of the finalized evaluation.
+    page.context.clear_cookies()
     sign_in(page, live_server, "principal", password="pw")
     visit(detail(world.evaluations["t1"].pk))
     shown = texts(page, "main")

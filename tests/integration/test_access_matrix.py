@@ -17,6 +17,7 @@ cannot ship without its place in this file. The others check, from the same tabl
 """
 import datetime
 import io
+import json as json_module
 import re
 import uuid
 from dataclasses import dataclass
@@ -36,8 +37,10 @@ from rest_framework.test import APIClient
 from lti.models import Launch, Platform, ScoreSubmission
 from lti.workspace import form_token
 from temis_plugin import api
-from temis_plugin.models import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, OrgUnit, ReportRun,
-                                 SupportActivity)
+from temis_plugin.errors import NotFound
+from temis_plugin.models import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, EvidenceLink, OrgUnit,
+                                 ReportRun, SupportActivity, SurveyResponse)
+from temis_plugin.survey import SURVEY_ITEMS
 from tests.integration.test_final_rating import ALL_K, officers, school  # noqa: F401 (fixtures)
 from tests.integration.test_report_api import body
 from tests.lti.conftest import KeysetServer, launch, login, open_edx, platform_pem  # noqa: F401 (fixtures)
@@ -155,6 +158,7 @@ def no_rate_limit_counts():
 
 
 SECRET_PDF = b"%PDF-1.4\n% minh-chung-rieng-cua-t1\n%%EOF\n"
+PRINCIPAL_PDF = b"%PDF-1.4\n% minh-chung-rieng-cua-hieu-truong\n%%EOF\n"
 # Distinct unit names, so a leak of another commune or province is visible in a page.
 UNIT_NAMES = {"P1": "Tỉnh Mẫu Một", "X1": "Xã Mẫu Một", "X2": "Xã Bí Mật Hai", "S2": "Trường Bí Mật Hai"}
 
@@ -166,6 +170,7 @@ class World:
     evaluations: dict  # the same keys -> evaluation id
     evidence: int  # t1's file, backing t1's evaluation
     unlinked: int  # another file of t1, backing nothing
+    principal_evidence: int  # the principal's file, backing the principal's evaluation
     run: str  # a finished report file of officer.p1 on P1
 
     def version(self, key) -> int:
@@ -175,12 +180,14 @@ class World:
 @pytest.fixture
 def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
           django_capture_on_commit_callbacks):
-    """S1 (commune X1): principal, vice, t1..t3; S2 (commune X2): principal2, other; officers of X1, X2, P1."""
+    """S1 (commune X1): principal, vice, t1..t3, a school administrator; S2 (commune X2): principal2, other;
+    officers of X1, X2, P1."""
     people, evaluations = school
     users = {key: profile.user for key, profile in people.items()}
     users["officer.x1"], users["officer.p1"] = officers["commune"], officers["province"]
     users["officer.x2"] = officer(make_user, school_tree["X2"], role="commune_officer", username="officer.x2")
     users["officer.p1b"] = officer(make_user, school_tree["P1"], username="officer.p1b")
+    users["admin.s1"] = officer(make_user, school_tree["S1"], role="school_admin", username="admin.s1")
     for code, name in UNIT_NAMES.items():
         OrgUnit.objects.filter(code=code).update(name=name)
 
@@ -195,12 +202,22 @@ def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
                                                                               "application/pdf"))
     evaluation = api.link_evidence(teacher, evaluation.id, evaluation.version, evidence.id, [4])
     api.submit_self_assessment(teacher, evaluation.id, evaluation.version)
+    # The principal's evaluation goes back to draft (by the superior) for a file of its own.
+    principal, superior = users["principal"], users["officer.x1"]
+    evaluation = api.get_evaluation(superior, evaluations["principal"].id)
+    api.reopen_evaluation(superior, evaluation.id, evaluation.version, "Bổ sung minh chứng", to_draft=True)
+    evaluation = api.get_evaluation(principal, evaluation.id)
+    principal_evidence = api.add_evidence(principal, "Minh chứng của hiệu trưởng", file=SimpleUploadedFile(
+        "bi-mat-hieu-truong.pdf", PRINCIPAL_PDF, "application/pdf"))
+    evaluation = api.link_evidence(principal, evaluation.id, evaluation.version, principal_evidence.id, [4])
+    api.submit_self_assessment(principal, evaluation.id, evaluation.version)
 
     with django_capture_on_commit_callbacks(execute=True):
         run = api.request_report_file(users["officer.p1"], "aggregate", "csv", scope_code="P1")
     assert ReportRun.objects.get(pk=run.id).status == "done"
     return World(users=users, people=people, evaluations={key: e.id for key, e in evaluations.items()},
-                 evidence=evidence.id, unlinked=unlinked.id, run=str(run.id))
+                 evidence=evidence.id, unlinked=unlinked.id, principal_evidence=principal_evidence.id,
+                 run=str(run.id))
 
 
 def snapshot():
@@ -369,6 +386,8 @@ def names(*keys):
 RUN = lambda w: [w.run]  # noqa: E731
 RUN_SECRETS = lambda w: [w.run, "aggregate-2026-2027-P1"]  # noqa: E731
 FILE_SECRETS = lambda w: ["minh-chung-rieng-cua-t1", "bi-mat-t1.pdf", "Minh chứng của t1"]  # noqa: E731
+PRINCIPAL_FILE = lambda w: [w.principal_evidence]  # noqa: E731
+PRINCIPAL_FILE_SECRETS = lambda w: ["minh-chung-rieng-cua-hieu-truong", "bi-mat-hieu-truong.pdf"]  # noqa: E731
 OTHER_UNITS = lambda w: [UNIT_NAMES["X2"], UNIT_NAMES["S2"], "Người other", "Người principal2"]  # noqa: E731
 KINDS = [code for code, _title in api.report_kinds()]
 TEMPLATES = [code for code, _name in api.temis_export_templates()]
@@ -423,6 +442,17 @@ PROBES = [
                        owner="officer.p1"), id="teacher-of-another-school-opens-an-evidence-file"),
     pytest.param(Probe("principal", "GET", "temis:evidence_file", lambda w: [w.unlinked], 404, FILE_SECRETS,
                        owner="t1"), id="head-opens-a-file-that-backs-no-evaluation"),
+    # A principal's evaluation is read above the school (see PRINCIPAL_READERS): not by the school's staff.
+    pytest.param(Probe("admin.s1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
+                       owner="officer.x1"), id="school-admin-opens-the-principals-evidence-file"),
+    pytest.param(Probe("admin.s1", "GET", "temis:final_rating_detail", ev("principal"), 404, names("principal"),
+                       owner="officer.x1"), id="school-admin-opens-the-principals-evaluation"),
+    pytest.param(Probe("admin.s1", "POST", "temis:final_rating_detail", ev("principal"), 404, names("principal"),
+                       levels_form("principal", "save")), id="school-admin-saves-levels-of-the-principal"),
+    pytest.param(Probe("vice", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
+                       owner="principal"), id="vice-principal-opens-the-principals-evidence-file"),
+    pytest.param(Probe("t1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
+                       owner="officer.p1"), id="teacher-opens-the-principals-evidence-file"),
     # Reports: units outside the user's scopes answer as an unknown unit does.
     pytest.param(Probe("officer.x1", "GET", "temis:report", lambda w: ["aggregate"], 404, OTHER_UNITS,
                        lambda w: {"scope": "X2"}, owner="officer.x2"), id="commune-X1-page-of-X2-as-X2-sees-it"),
@@ -513,7 +543,7 @@ def test_every_report_and_export_refuses_units_outside_the_scope(world):
 
 def test_evidence_file_opens_for_its_owner_and_the_readers_of_its_evaluation(world):
     url = reverse("temis:evidence_file", args=[world.evidence])
-    for reader in ("t1", "principal", "officer.x1", "officer.p1"):
+    for reader in ("t1", "principal", "admin.s1", "officer.x1", "officer.p1"):
         response = signed_in(world.users[reader]).get(url)
         assert response.status_code == 200, reader
         assert body(response) == SECRET_PDF and response["Cache-Control"] == "private, no-store"
@@ -524,6 +554,324 @@ def test_evidence_file_opens_for_its_owner_and_the_readers_of_its_evaluation(wor
                                                                  args=[world.evaluations["t1"]])))
     assert f'href="{url}"' in page
     assert Evidence.objects.get(pk=world.evidence).file.name not in page and settings.MEDIA_URL not in page
+
+
+# Who reads a principal's (or vice-principal's) evaluation, TT14 Điều 10: the educator; the superior who
+# rates it and the oversight roles, both on units above the school; and, to give their opinion, the
+# school's teachers, who see the self-assessment but not the evidence files. Nobody whose role is on
+# the school itself: a school administrator works for the principal. (reader: (evaluation, evidence file))
+PRINCIPAL_READERS = {
+    "principal": (True, True), "officer.x1": (True, True), "officer.p1": (True, True), "t1": (True, False),
+    "admin.s1": (False, False), "vice": (False, False), "principal2": (False, False), "officer.x2": (False, False),
+}
+
+
+@pytest.mark.parametrize("reader", list(PRINCIPAL_READERS))
+def test_a_principals_evaluation_is_read_above_the_school(world, reader):
+    reads, opens_files = PRINCIPAL_READERS[reader]
+    user = world.users[reader]
+    if reads:
+        assert api.get_evaluation(user, world.evaluations["principal"]).educator.full_name == "Người principal"
+    else:
+        with pytest.raises(NotFound):
+            api.get_evaluation(user, world.evaluations["principal"])
+    response = signed_in(user).get(reverse("temis:evidence_file", args=[world.principal_evidence]))
+    assert response.status_code == (200 if opens_files else 404)
+    assert (PRINCIPAL_PDF in body(response)) == opens_files
+
+
+# Reports follow the same rule: on a school, the readers whose reach is the school itself (its
+# administrator, its principal) get its teachers' results; principals' results go to the units above.
+@pytest.mark.parametrize("reader, counted", [("admin.s1", False), ("principal", False), ("officer.x1", True),
+                                             ("officer.p1", True)])
+def test_reports_on_a_school_count_its_principals_for_readers_above_it(world, reader, counted, media_root,
+                                                                       django_capture_on_commit_callbacks):
+    user, principals = world.users[reader], "educators.TT14-2018"
+    report = api.get_report(user, "school_summary", scope_code="S1")
+    assert (principals in {table.key for table in report.tables}) == counted
+    assert "educators.TT20-2018" in {table.key for table in report.tables}
+    page = text(signed_in(user).get(reverse("temis:report", args=["school_summary"]), {"scope": "S1"}))
+    assert ("Người principal" in page) == counted and "Người t1" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        run = api.request_report_file(user, "school_summary", "csv", scope_code="S1")
+    handle, _name, _type = api.open_report_file(user, run.id)
+    with handle:
+        assert ("Người principal".encode() in handle.read()) == counted
+    by_name = signed_in(user).get(reverse("temis:report", args=["school_summary"]),
+                                  {"scope": "S1", "framework": "TT14-2018"})
+    export = signed_in(user, APIClient).get(reverse("temis:api:temis-export", args=["TT14-ket-qua-hieu-truong"]),
+                                            {"scope": "S1"})
+    dashboard = text(signed_in(user).get(reverse("temis:reports"), {"scope": "S1"}))
+    if counted:
+        assert by_name.status_code == 200 and export.status_code == 200 and "TT14-ket-qua-hieu-truong" in dashboard
+    else:
+        assert by_name.status_code == 400 and "Người principal" not in text(by_name)
+        assert export.status_code == 400 and "Người principal" not in text(export)
+        assert "TT14-ket-qua-hieu-truong" not in dashboard and 'value="TT14-2018"' not in dashboard
+
+
+# ---------------------------------------------------------------------------------------------
+# The standalone site around the plugin (what `make demo` serves): its own routes, the xblock-sdk
+# workbench showing the blocks, and the media folder, which no route serves
+
+STAFF = "staff"  # Django's admin site: its own sign-in, staff only
+HANDLER = "handler"  # a block's handler on the workbench: acts for the signed-in user, refuses anyone else
+
+SITE_ROUTES = {
+    "": Guard(PUBLIC, GET, "the start page: links to the other pages and says who is signed in"),
+    "admin/": Guard(STAFF, BOTH),
+    "i18n/setlang/": Guard(PUBLIC, POST, "the language switch sets a cookie of the caller's own; Django's CSRF "
+                                         "check guards it"),
+    "accounts/login/": Guard(PUBLIC, BOTH, "the sign-in page"),
+    "accounts/logout/": Guard(PUBLIC, POST, "signing out ends the caller's own session; Django's CSRF check "
+                                            "guards it"),
+    "workbench/scenario/<str:scenario_id>/": Guard(PAGE, GET),
+    "workbench/handler/<str:usage_id>/<str:handler>/": Guard(HANDLER, BOTH),
+}
+SITE_PUBLIC_ANSWERS = {("", "GET"): 200, ("i18n/setlang/", "POST"): 302, ("accounts/login/", "GET"): 200,
+                       ("accounts/login/", "POST"): 200, ("accounts/logout/", "POST"): 302}
+SELF_ASSESSMENT, SURVEY = "temis_self_assessment.0", "temis_programme_survey.0"
+
+
+def site_routes() -> dict[str, object]:
+    """The standalone site's routes outside our namespaces, by path; the admin site counts as one route."""
+    found = {}
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            path = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in OUR_NAMESPACES:
+                    continue
+                if pattern.namespace == "admin":
+                    found[path] = pattern
+                else:
+                    walk(pattern.url_patterns, path)
+            else:
+                found[path] = pattern
+
+    walk(get_resolver("temis_plugin.standalone.urls").url_patterns, "")
+    return found
+
+
+def test_every_route_of_the_site_is_in_the_matrix():
+    routes = site_routes()
+    assert sorted(set(routes) - set(SITE_ROUTES)) == [], "site routes without a permission test: add them"
+    assert sorted(set(SITE_ROUTES) - set(routes)) == [], "SITE_ROUTES names routes that no longer exist"
+    for path, guard in SITE_ROUTES.items():
+        assert (guard.kind == PUBLIC) == bool(guard.reason), f"{path}: a public route, and only one, says why"
+    assert {(path, method) for path, guard in SITE_ROUTES.items() if guard.kind == PUBLIC
+            for method in guard.methods} == set(SITE_PUBLIC_ANSWERS)
+
+
+def handler_url(scenario, handler, student=None) -> str:
+    """A block's handler on the workbench; ``student`` is the query value that once chose the learner."""
+    from workbench.scenarios import get_scenarios
+    url = f"/workbench/handler/{get_scenarios()[scenario].usage_id}/{handler}/"
+    return f"{url}?student={quote(student)}" if student else url
+
+
+def site_url(path) -> str:
+    from workbench.scenarios import get_scenarios
+    return "/" + path.replace("<str:scenario_id>", SELF_ASSESSMENT).replace(
+        "<str:usage_id>/<str:handler>", f"{get_scenarios()[SELF_ASSESSMENT].usage_id}/student_view_user_state")
+
+
+SITE_METHODS = [(path, method) for path, guard in SITE_ROUTES.items() for method in guard.methods]
+
+
+@pytest.mark.parametrize("path, method", SITE_METHODS, ids=[f"/{p}-{m}" for p, m in SITE_METHODS])
+def test_anonymous_callers_get_nothing_from_the_site(world, workbench_scenarios, path, method):
+    guard, url = SITE_ROUTES[path], site_url(path)
+    before = snapshot()
+    response = send(Client(HTTP_ACCEPT_LANGUAGE="en"), method, url, {"language": "en"} if method == "POST" else None)
+    assert "Người t1" not in text(response) and "Người t2" not in text(response)
+    if guard.kind == PAGE:
+        assert response.status_code == 302 and response["Location"] == f"{settings.LOGIN_URL}?next={quote(url)}"
+    elif guard.kind == STAFF:
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    elif guard.kind == HANDLER:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == SITE_PUBLIC_ANSWERS[path, method]
+    assert snapshot() == before
+
+
+def csrf_client(user=None) -> Client:
+    """A browser with the CSRF cookie a page of the site hands out (the sign-in page, to anyone)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    client.get(settings.LOGIN_URL)
+    return client
+
+
+def call_handler(client, scenario, handler, data, student=None):
+    """A handler called as the block's page script calls it: JSON (a form for uploads), with the CSRF header."""
+    url, token = handler_url(scenario, handler, student), client.cookies["csrftoken"].value
+    if data is None:
+        return client.get(url)
+    if handler == "add_evidence":
+        return client.post(url, data, HTTP_X_CSRFTOKEN=token)
+    return client.post(url, json_module.dumps(data), content_type="application/json", HTTP_X_CSRFTOKEN=token)
+
+
+def t2_form(w):
+    evaluation = Evaluation.objects.get(pk=w.evaluations["t2"])
+    return {"id": evaluation.pk, "version": evaluation.version}
+
+
+# What each handler of the blocks is sent, aimed at t2's draft (whose levels are complete, so t2 could submit it).
+HANDLER_CALLS = {
+    "user-state": (SELF_ASSESSMENT, "student_view_user_state", lambda w: None),
+    "save-draft": (SELF_ASSESSMENT, "save_draft",
+                   lambda w: {**t2_form(w), "levels": {"1": "D"}, "strengths": "Ghi đè"}),
+    "submit": (SELF_ASSESSMENT, "submit", t2_form),
+    "add-evidence": (SELF_ASSESSMENT, "add_evidence", lambda w: {"name": "Ghi đè", "url": "https://example.org/x"}),
+    "link-evidence": (SELF_ASSESSMENT, "link_evidence", lambda w: {**t2_form(w), "evidence_id": w.t2_evidence,
+                                                                  "criteria": [1, 2]}),
+    "survey": (SURVEY, "submit", lambda w: {"answers": dict.fromkeys(SURVEY_ITEMS, 1), "comment": "Ghi đè"}),
+}
+
+
+@pytest.fixture
+def t2_ready(world, workbench_scenarios):
+    """t2's draft with every level chosen and a link of its own, and the survey's training module."""
+    from temis_plugin.catalog import load_training_modules
+    load_training_modules()
+    teacher = world.users["t2"]
+    evaluation = api.get_evaluation(teacher, world.evaluations["t2"])
+    api.save_self_assessment(teacher, evaluation.id, evaluation.version, levels={n: "K" for n in range(1, 16)})
+    world.t2_evidence = api.add_evidence(teacher, "Liên kết của t2", url="https://example.org/t2").id
+    return world
+
+
+def workbench_state():
+    """What a refused handler call must leave as it was, besides snapshot()."""
+    return (snapshot(), list(Evidence.objects.order_by("pk").values_list("pk", "owner_id", "name")),
+            list(EvidenceLink.objects.order_by("pk").values_list("pk", "criterion")),
+            list(SurveyResponse.objects.order_by("pk").values_list("pk", "educator_id", "comment")))
+
+
+@pytest.mark.parametrize("call", list(HANDLER_CALLS))
+def test_an_anonymous_caller_naming_a_teacher_gets_nothing_of_theirs(t2_ready, call):
+    scenario, handler, data = HANDLER_CALLS[call]
+    client, before = csrf_client(), workbench_state()
+    response = call_handler(client, scenario, handler, data(t2_ready), student="t2")
+    assert response.status_code == 403, text(response)[:300]
+    assert "Người t2" not in text(response) and '"self_levels"' not in text(response)
+    assert workbench_state() == before
+
+
+@pytest.mark.parametrize("call", list(HANDLER_CALLS))
+def test_the_workbench_acts_for_the_signed_in_user_whatever_student_says(t2_ready, call):
+    scenario, handler, data = HANDLER_CALLS[call]
+    people, t2_before = t2_ready.people, Evaluation.objects.get(pk=t2_ready.evaluations["t2"])
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    response = call_handler(csrf_client(t2_ready.users["t3"]), scenario, handler, data(t2_ready), student="t2")
+    assert "Người t2" not in text(response)
+    t2_after = Evaluation.objects.get(pk=t2_ready.evaluations["t2"])
+    assert (t2_after.version, t2_after.self_levels, t2_after.strengths, t2_after.state) == (
+        t2_before.version, t2_before.self_levels, t2_before.strengths, t2_before.state)
+    assert not AuditEntry.objects.filter(pk__gt=last_entry, actor=t2_ready.users["t2"]).exists()
+    assert not EvidenceLink.objects.filter(evidence_id=t2_ready.t2_evidence).exists()
+    assert not Evidence.objects.filter(owner=people["t2"], name="Ghi đè").exists()
+    assert not SurveyResponse.objects.filter(educator=people["t2"]).exists()
+    if call == "user-state":  # t3's own evaluation
+        assert response.status_code == 200 and response.json()["educator"]["full_name"] == "Người t3"
+    elif call == "add-evidence":  # t3's own evidence
+        assert response.status_code == 200 and Evidence.objects.filter(owner=people["t3"], name="Ghi đè").exists()
+    elif call == "survey":  # t3's own answer
+        assert response.status_code == 200 and SurveyResponse.objects.filter(educator=people["t3"]).exists()
+    else:  # t2's evaluation, which t3 may not change: answered as if it did not exist
+        assert response.status_code == 404, text(response)[:300]
+
+
+def test_a_teachers_own_change_is_audited_as_theirs(t2_ready):
+    teacher = t2_ready.users["t2"]
+    response = call_handler(csrf_client(teacher), SELF_ASSESSMENT, "save_draft",
+                            {**t2_form(t2_ready), "strengths": "Của chính t2"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(evaluation_id=t2_ready.evaluations["t2"]).latest("at", "id")
+    assert entry.actor == teacher and entry.after == {"strengths": "Của chính t2"}
+
+
+# The workbench's other routes: its index, other blocks' scenarios, raw views, the learner list, its
+# reset of all state, unauthenticated and aside handlers, package files, its copy of the admin.
+UNMOUNTED = ["/workbench/", "/workbench/reset_state", "/workbench/userlist/", f"/workbench/view/{SELF_ASSESSMENT}/",
+             "/workbench/scenario/thumbs.0/", "/workbench/scenario/" + SELF_ASSESSMENT + "/studio_view/",
+             "/workbench/unauth_handler/x/y/", "/workbench/aside_handler/x/y/",
+             "/workbench/resource/temis_self_assessment/static/self_assessment.js", "/workbench/jsi18n/",
+             "/workbench/admin/"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_workbench_mounts_only_the_block_pages_and_handlers(world, workbench_scenarios, method):
+    from workbench.models import XBlockState
+    for user in (None, world.users["t1"], world.users["admin.s1"]):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_REFERER="/")
+        if user is not None:
+            client.force_login(user)
+        rows = XBlockState.objects.count()
+        for path in UNMOUNTED:
+            response = send(client, method, path)
+            if re.fullmatch(r"/workbench/scenario/[^/]+/", path):  # sign-in, then the method, before the lookup
+                if user is None:
+                    assert response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL), path
+                else:
+                    assert response.status_code == (404 if method == "GET" else 405), path
+            else:
+                assert response.status_code == 404, path
+        assert XBlockState.objects.count() == rows  # reset_state would have emptied it
+
+
+def test_a_learners_page_cannot_call_the_studio_editor(world, workbench_scenarios):
+    # The Studio editor's handler changes the block's settings for every learner (its dates, its standard).
+    from workbench.models import XBlockState
+    before = list(XBlockState.objects.order_by("pk").values_list("pk", "state"))
+    response = call_handler(csrf_client(world.users["admin.s1"]), SELF_ASSESSMENT, "submit_studio_edits",
+                            {"values": {"framework_code": "TT14-2018", "closes_at": "2020-01-01"}, "defaults": []})
+    assert response.status_code == 404
+    assert list(XBlockState.objects.order_by("pk").values_list("pk", "state")) == before
+
+
+def test_the_scenario_page_takes_no_post(world, workbench_scenarios):
+    assert signed_in(world.users["t1"]).post(site_url("workbench/scenario/<str:scenario_id>/")).status_code == 405
+
+
+def stored_files(w) -> dict[str, bytes]:
+    """Storage name -> a secret in the file, for t1's and the principal's evidence and officer.p1's report."""
+    run = ReportRun.objects.get(pk=w.run)
+    return {Evidence.objects.get(pk=w.evidence).file.name: b"minh-chung-rieng-cua-t1",
+            Evidence.objects.get(pk=w.principal_evidence).file.name: b"minh-chung-rieng-cua-hieu-truong",
+            run.file.name: run.file.open("rb").read()[-200:]}
+
+
+def test_no_route_serves_the_media_folder(world, workbench_scenarios):
+    from django.urls import Resolver404, resolve
+    run = ReportRun.objects.get(pk=world.run)
+    clients = [Client(), signed_in(world.users["t1"]), signed_in(world.users["officer.p1"]),
+               signed_in(world.users["principal"])]
+    for name, secret in stored_files(world).items():
+        paths = [settings.MEDIA_URL + name, "/workbench" + settings.MEDIA_URL + name, "/workbench/media/" + name,
+                 "/static/" + name, "/" + name]
+        paths += [f"/workbench/media/temis/reports/{run.pk.hex}.csv", f"{settings.MEDIA_URL}temis/reports/{run.pk}.csv"]
+        for path in paths:
+            with pytest.raises(Resolver404):
+                resolve(path)
+            for client in clients:
+                response = client.get(path)
+                assert response.status_code == 404 and secret not in body(response), path
+
+
+def test_storage_names_say_nothing_an_url_carries(world):
+    # A report file is named by its run id in no form, nor an evidence file by its id: with a name, a
+    # misconfigured public bucket or media route would still give nothing away.
+    run = ReportRun.objects.get(pk=world.run)
+    assert run.file.name and run.pk.hex not in run.file.name.replace("-", "") and str(run.pk) not in run.file.name
+    for evidence_id in (world.evidence, world.principal_evidence):
+        name = Evidence.objects.get(pk=evidence_id).file.name
+        assert name.rsplit("/", 1)[-1].split(".")[0] not in (str(evidence_id), f"{evidence_id:032x}")
 
 
 # ---------------------------------------------------------------------------------------------

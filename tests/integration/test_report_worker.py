@@ -120,7 +120,9 @@ def test_a_worker_makes_the_file_and_shows_progress(officer_and_data, start_work
         rows = list(load_workbook(handle, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert sum(1 for row in rows if row and row[0] and str(row[0]).isdigit()) == 150
     assert name.endswith(".xlsx") and content_type.startswith("application/vnd.openxmlformats")
-    assert sorted(set(report_files()) - set(before)) == [f"{uuid.UUID(run.id).hex}.xlsx"]
+    # The worker names the file as this process does: one file, the run's own.
+    stored = runs.file_name(ReportRun.objects.get(pk=run.id)).rsplit("/", 1)[-1]
+    assert sorted(set(report_files()) - set(before)) == [stored]
 
 
 def test_a_killed_worker_leaves_no_partial_file_and_a_retry_is_safe(officer_and_data, start_worker):
@@ -143,7 +145,8 @@ def test_a_killed_worker_leaves_no_partial_file_and_a_retry_is_safe(officer_and_
     done = wait_for(lambda: (r := ReportRun.objects.get(pk=run.id)).status in ("done", "failed") and r,
                     what="the retried report")
     assert done.status == ReportRun.Status.DONE and done.attempts == 2 and done.rows_written == 150
-    assert sorted(set(report_files()) - set(before)) == [f"{done.pk.hex}.xlsx"]
+    # The worker names the file as this process does: one file, the run's own.
+    assert sorted(set(report_files()) - set(before)) == [runs.file_name(done).rsplit("/", 1)[-1]]
     handle, _name, _type = api.open_report_file(officer_and_data, run.id)
     with handle:
         assert load_workbook(handle, read_only=True).worksheets[0].title

@@ -333,7 +333,8 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
     run.refresh_from_db()
     assert run.status == ReportRun.Status.FAILED and not run.file and "lost connection" not in run.error
     directory = runs.report_storage().path(runs.REPORTS_DIR)
-    assert f"{run.pk.hex}.xlsx" not in os.listdir(directory)
+    stored = runs.file_name(run).rsplit("/", 1)[-1]
+    assert stored not in os.listdir(directory)
     assert not [name for name in os.listdir(directory) if name.endswith(".partial")]
 
     monkeypatch.setattr(builders, "educator_result_rows", real_rows)
@@ -343,7 +344,7 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
         data = handle.read()
     assert len(data) == run.file_size
     assert hashlib.sha256(data).hexdigest() == run.sha256
-    assert f"{run.pk.hex}.xlsx" in os.listdir(directory)
+    assert stored in os.listdir(directory) and run.file.name == runs.file_name(run)
 
 
 def test_old_report_files_expire(population, school_tree, cycle, settings):

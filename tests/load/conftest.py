@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
@@ -29,7 +30,7 @@ def educators(cycle):
                 groups.append((school, OrgUnit.objects.create(code=f"{school.code}-{group}", name=f"Tổ {group}",
                                                               kind="subject_group", parent=school)))
         User = get_user_model()
-        unusable = make_password(None)  # the workbench names its learner; nobody signs in with a password
+        unusable = make_password(None)  # each teacher gets a session (signed_in_sessions), not a password
         usernames = [f"{prefix}{index:03d}" for index in range(count)]
         User.objects.bulk_create([User(username=u, email=f"{u}@example.invalid", password=unusable)
                                   for u in usernames])
@@ -41,6 +42,23 @@ def educators(cycle):
             for index, u in enumerate(usernames)])
         return usernames
     return make
+
+
+@pytest.fixture
+def signed_in_sessions(transactional_db):
+    """``sign_in(usernames)``: a session key per user, as if each had signed in (the block acts for the
+    signed-in user only)."""
+    from django.test import Client
+
+    def sign_in(usernames) -> dict[str, str]:
+        users = get_user_model().objects.in_bulk(usernames, field_name="username")
+        sessions = {}
+        for username in usernames:
+            client = Client()
+            client.force_login(users[username])
+            sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        return sessions
+    return sign_in
 
 
 @pytest.fixture

@@ -98,8 +98,13 @@ def main():
         fcntl.flock(lock, fcntl.LOCK_EX)
         get_scenarios()
         connections.close_all()
-    # Code, templates and catalogues loaded once, so the figures are those of a running site.
-    Client().get(BLOCK_PAGE, {"student": f"warm-up-{os.getpid()}"})
+    # Code, templates and catalogues loaded once, so the figures are those of a running site: the site's
+    # URLs and middleware (an anonymous visit), and the block, rendered for a user who is nobody.
+    from django.contrib.auth import get_user_model
+    from temis_plugin.standalone.workbench import SignedInRuntime
+    Client().get(BLOCK_PAGE)
+    runtime = SignedInRuntime(get_user_model()(username=f"warm-up-{os.getpid()}"))
+    runtime.get_block(get_scenarios()["temis_self_assessment.0"].usage_id).render("student_view", {})
     connections.close_all()
 
     server = counting_server_class()(("127.0.0.1", args.port), QuietWSGIRequestHandler)

@@ -4,6 +4,7 @@ import re
 import time
 
 import requests
+from django.conf import settings
 
 SCENARIO = "/workbench/scenario/temis_self_assessment.0/"
 BLOCK_ARGS = re.compile(r'<script type="json/xblock-args" class="xblock_json_init_args">(.*?)</script>', re.S)
@@ -23,13 +24,15 @@ class TeacherVisit:
     loading the block again and repeating the write with the version read then.
     """
 
-    def __init__(self, base_url, username, saves, timeout):
+    def __init__(self, base_url, username, session_key, saves, timeout):
         self.base_url, self.username, self.saves, self.timeout = base_url, username, saves, timeout
+        self.session_key = session_key  # the teacher's signed-in session
         self.timings, self.errors, self.conflicts = [], [], 0
         self.session = self.evaluation_id = self.version = self.usage_id = None
 
     def run(self, barrier):
         with requests.Session() as self.session:
+            self.session.cookies.set(settings.SESSION_COOKIE_NAME, self.session_key)
             barrier.wait()
             try:
                 self.load()
@@ -42,7 +45,7 @@ class TeacherVisit:
                 self.errors.append(f"{self.username}: {exc!r}")
 
     def load(self):
-        response = self._request("load", "GET", f"{self.base_url}{SCENARIO}?student={self.username}")
+        response = self._request("load", "GET", f"{self.base_url}{SCENARIO}")
         self._expect_ok("load", response)
         args, usage = BLOCK_ARGS.search(response.text), USAGE_ID.search(response.text)
         if not args or not usage or not json.loads(args.group(1)).get("evaluation"):
@@ -51,7 +54,7 @@ class TeacherVisit:
         self.evaluation_id, self.version, self.usage_id = evaluation["id"], evaluation["version"], usage.group(1)
 
     def write(self, handler, form):
-        url = f"{self.base_url}/workbench/handler/{self.usage_id}/{handler}/?student={self.username}"
+        url = f"{self.base_url}/workbench/handler/{self.usage_id}/{handler}/"
         for _attempt in range(RELOADS + 1):
             body = json.dumps({**form, "id": self.evaluation_id, "version": self.version})
             response = self._request(handler, "POST", url, data=body.encode("utf-8"), headers={

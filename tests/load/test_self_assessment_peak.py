@@ -53,9 +53,10 @@ def form_states(index):
     return states
 
 
-def run_peak(base_url, plans):
+def run_peak(base_url, plans, sessions):
     """Every visit starts at one barrier; returns the visits and the seconds from start to the last response."""
-    visits = [TeacherVisit(base_url, username, saves, REQUEST_TIMEOUT) for username, saves in plans.items()]
+    visits = [TeacherVisit(base_url, username, sessions[username], saves, REQUEST_TIMEOUT)
+              for username, saves in plans.items()]
     barrier = threading.Barrier(len(visits) + 1)
     threads = [threading.Thread(target=visit.run, args=(barrier,), name=f"teacher-{visit.username}", daemon=True)
                for visit in visits]
@@ -71,12 +72,13 @@ def run_peak(base_url, plans):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_peak_of_teachers_saving_and_submitting_loses_nothing(educators, workbench_scenarios, report_figures,
-                                                              tmp_path):
+def test_peak_of_teachers_saving_and_submitting_loses_nothing(educators, workbench_scenarios, signed_in_sessions,
+                                                              report_figures, tmp_path):
     usernames = educators(USERS)
     plans = {username: form_states(index) for index, username in enumerate(usernames)}
+    sessions = signed_in_sessions(usernames)
     with LoadServer(connection.settings_dict["NAME"], PROCESSES, WORKERS, tmp_path / "server.log") as server:
-        visits, seconds = run_peak(server.url, plans)
+        visits, seconds = run_peak(server.url, plans, sessions)
 
     timings = [timing for visit in visits for timing in visit.timings]
     conflicts = sum(visit.conflicts for visit in visits)

@@ -1,11 +1,14 @@
-"""Blocks on the xblock-sdk WorkbenchRuntime, acting for a Django user, with published events captured."""
+"""Blocks on the xblock-sdk workbench runtime as the demo runs it, acting for a Django user (as the LMS's
+user service names them), with published events captured."""
 import json
 from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import translation
 from webob import Request
-from workbench.runtime import WorkbenchRuntime
+
+from temis_plugin.standalone.workbench import SignedInRuntime
 
 
 class BlockHarness:
@@ -13,7 +16,7 @@ class BlockHarness:
 
     def __init__(self, olx, username, language="en"):
         self.language = language
-        self.runtime = WorkbenchRuntime(user_id=username)
+        self.runtime = SignedInRuntime(get_user_model().objects.get(username=username))
         usage_id = self.runtime.parse_xml_string(olx)
         self.block = self.runtime.get_block(usage_id)
         self.events = []

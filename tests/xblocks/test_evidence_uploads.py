@@ -79,6 +79,8 @@ def test_every_accepted_type_uploads_and_comes_back_only_through_the_checked_rou
 
 @pytest.mark.parametrize("name, content, why", [
     ("giao-an.pdf", HTML, "a web page named .pdf"),
+    ("giao-an.pdf", b"<!-- %PDF-1.4 -->" + HTML, "a web page with the PDF header in a comment"),
+    ("giao-an.pdf", b" %PDF-1.4\n%%EOF\n", "the PDF header after the start"),
     ("giao-an.pdf", EXE, "a program named .pdf"),
     ("anh.png", JPEG, "a JPEG named .png"),
     ("anh.jpg", PNG, "a PNG named .jpg"),
@@ -153,6 +155,17 @@ def test_a_file_that_is_not_linked_is_only_its_owners(block, people, media_root,
         assert response.status_code == 404 and PDF not in response.content
     client.logout()
     assert client.get(evidence["url"]).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.parametrize("name, content", [("giao-an.pdf", PDF), ("anh.png", PNG), ("anh.jpg", JPEG),
+                                           ("tiet-day.mp4", MP4)])
+def test_files_shown_in_the_browser_open_in_a_sandbox(block, people, media_root, client, name, content):
+    code, evidence = block.upload("add_evidence", {"name": "Minh chứng"}, (name, content))
+    assert code == 200
+    client.force_login(people["t1"].user)
+    response = client.get(evidence["url"])
+    assert response["Content-Disposition"].startswith("inline") and response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_downloads_other_than_pdf_images_and_video_are_attachments_in_a_sandbox(block, people, media_root, client):

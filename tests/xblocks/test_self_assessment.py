@@ -207,3 +207,41 @@ def test_training_needs_choose_modules_and_criteria(block):
     code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version + 1,
                                            "need_modules": ["NO-SUCH"]})
     assert code == 400 and "unknown training modules" in data["error"]
+
+
+def test_the_heads_draft_rating_stays_with_the_head_until_finalized(block, people):
+    # The page shows the final levels and comment once the evaluation is finalized; the block's data for the
+    # mobile apps, and the API the LTI tool reads, show no more than the page.
+    from webob import Request
+    evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
+    _, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, "levels": ALL_K})
+    block.json("submit", {"id": evaluation.id, "version": data["version"]})
+    head, t1 = people["principal"].user, people["t1"].user
+    current = api.get_evaluation(head, evaluation.id)
+    api.save_final_levels(head, evaluation.id, current.version, {n: "T" for n in range(1, 16)},
+                          comment="Bản nháp của hiệu trưởng")
+
+    def user_state():
+        response = block.block.handle("student_view_user_state", Request.blank("/"))
+        assert response.status_code == 200
+        return response.json
+
+    state = user_state()
+    assert (state["final_levels"], state["final_comment"], state["final_rating"]) == ({}, "", None)
+    assert "Bản nháp của hiệu trưởng" not in block.html()
+    assert api.get_evaluation(t1, evaluation.id).final_levels == {}
+    assert api.get_evaluation(head, evaluation.id).final_comment == "Bản nháp của hiệu trưởng"  # the head's own
+    current = api.get_evaluation(head, evaluation.id)
+    api.finalize_evaluation(head, evaluation.id, current.version)
+    state = user_state()
+    assert state["final_levels"]["1"] == "T" and state["final_comment"] == "Bản nháp của hiệu trưởng"
+    assert state["final_rating"] == "TOT"
+
+
+def test_training_needs_of_the_wrong_shape_are_refused(block):
+    evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
+    for needs in ({"need_criteria": 5}, {"need_modules": "GVPT-09"}, {"need_criteria": [None]},
+                  {"need_criteria": {"1": 2}}, {"need_modules": [5]}):
+        code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, **needs})
+        assert code == 400 and data["error"], needs
+    assert Evaluation.objects.get(pk=evaluation.pk).version == evaluation.version

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write("Evaluations by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         self.stdout.write(f"Module results: {passed} teachers passed {DEMO_COURSE}")
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data loaded. Sign in as admin, principal.s01, officer.province or gv0001 … "
+            f"Demo data loaded. Sign in as admin, principal.s01, officer.province or a teacher, gv0003 … "
             f"(password {PASSWORD})."))
 
     def _cycles(self):
