@@ -11,31 +11,21 @@ import django
 django.setup()
 
 from temis_plugin.reports import builders  # noqa: E402
+from temis_plugin.roster import reader  # noqa: E402
 from temis_plugin.standalone.celery import app  # noqa: E402
 
-_rows = builders.educator_result_rows
+
+def slowed(rows, pause: float):
+    """``rows`` (a generator function), yielding each row ``pause`` seconds later."""
+    def trickling(*args, **kwargs):
+        for row in rows(*args, **kwargs):
+            time.sleep(pause)
+            yield row
+    return trickling
 
 
-def trickling_rows(*args, **kwargs):
-    for row in _rows(*args, **kwargs):
-        time.sleep(0.02)
-        yield row
-
-
-builders.educator_result_rows = trickling_rows
-
-from temis_plugin.roster import reader  # noqa: E402
-
-_data_rows = reader._data_rows
-
-
-def slow_roster_rows(*args, **kwargs):
-    for row in _data_rows(*args, **kwargs):
-        time.sleep(0.002)
-        yield row
-
-
-reader._data_rows = slow_roster_rows
+builders.educator_result_rows = slowed(builders.educator_result_rows, 0.02)
+reader._data_rows = slowed(reader._data_rows, 0.002)
 
 if __name__ == "__main__":
     app.worker_main(["worker", *sys.argv[1:]])
