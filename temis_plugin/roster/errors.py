@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Problems listed one by one; the rest are counted by kind.
 LISTED_ERRORS = 200
-SHOWN_VALUE = 60
+SHOWN_VALUE = 256  # the longest text column, so a value is shown whole unless it could not be stored anyway
 
 KIND_LABELS = {
     "file": _("file cannot be read"),
