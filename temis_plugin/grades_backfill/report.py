@@ -12,8 +12,6 @@ import datetime
 import io
 import math
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from ..normalise import remove_invisible
 from .rows import BackfillError, GradeRow, Problem, course_key as _course_key, fraction as _fraction
 
 # The grade report's columns this module reads (CourseGradeReport._success_headers).
@@ -44,10 +43,6 @@ NOT_ATTEMPTED = "not attempted"
 CERTIFYING_TRACKS = frozenset({"verified", "professional", "masters", "executive-education",
                                "paid-executive-education", "paid-bootcamp"})
 DELIMITERS = (",", ";", "\t")  # the LMS's, then a spreadsheet's in a locale with a decimal comma
-# Format characters (zero-width spaces and joiners, direction marks, byte-order marks) are invisible
-# in a spreadsheet and never part of a username, an id or a number: removed from every cell read.
-_INVISIBLE = re.compile("[%s]" % "".join(
-    re.escape(chr(code)) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"))
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _PERCENTAGE = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*%")
@@ -189,7 +184,8 @@ def _assignment_columns(header, grade_at) -> list[int]:
 
 
 def _clean(cell: str) -> str:
-    return cell.strip() if cell.isascii() else _INVISIBLE.sub("", cell).strip()
+    # Format characters are invisible in a spreadsheet and never part of a username, an id or a number.
+    return remove_invisible(cell).strip()
 
 
 def _grade(text: str) -> float:

@@ -6,22 +6,21 @@ and the transaction is rolled back. Memory holds the units, the mentor groups an
 educator, never the educators' rows.
 """
 import datetime
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import AuditEntry, Cycle, EducatorProfile, OrgUnit
+from ..models import AuditEntry, Cycle, EducatorProfile, MentorGroup, OrgUnit
 from ..roles import Position, UnitKind, parent_allowed
 from .columns import (
     IDENTIFIER_COLUMNS, POSITION_WORDS, REQUIRED, SCHOOL_LEVEL_WORDS, UNIT_KIND_WORDS, YES_NO_WORDS,
 )
 from .errors import ErrorLog, RosterError, RowError
 from .lookup import case_insensitive_in
-from .normalise import fold_word, identifier_problem, identity_key
-from .reader import Notice, RosterFileError, open_roster
-from .writer import RosterWriter
+from ..normalise import fold_word, identifier_problem, identity_key
+from .reader import RosterFileError, open_roster
+from .writer import ImportSummary, RosterWriter
 
 BATCH = 1000
 # Citizen identity cards (CCCD) carry 12 digits; a shorter all-digit identifier may have lost zeros.
@@ -35,7 +34,6 @@ def _text_limits() -> dict[str, dict[str, int]]:
     """
     def limit(model, name):
         return model._meta.get_field(name).max_length
-    from ..models import MentorGroup
     return {
         "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name"),
                   "parent_code": limit(OrgUnit, "code")},
@@ -48,14 +46,6 @@ def _text_limits() -> dict[str, dict[str, int]]:
                           "mentor_national_id": limit(EducatorProfile, "national_id"),
                           "member_national_id": limit(EducatorProfile, "national_id")},
     }
-
-
-@dataclass
-class ImportSummary:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    unchanged: dict[str, int] = field(default_factory=dict)
-    notices: list[Notice] = field(default_factory=list)
 
 
 def import_roster(source, filename: str | None = None, table: str | None = None, actor=None,

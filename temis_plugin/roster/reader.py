@@ -20,7 +20,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from .columns import IDENTIFIER_COLUMNS, REQUIRED, TABLES, canonical_header, canonical_sheet, tables_with_columns
-from .normalise import clean_identifier, clean_text, restore_zero_padded
+from ..normalise import clean_identifier, clean_text, restore_zero_padded
 
 # The header may sit below a title block; it is looked for in this many first rows.
 HEADER_SEARCH_ROWS = 10
@@ -237,9 +237,10 @@ def _data_rows(columns, raw_rows, notes):
     restored from a zero-padded number format are counted in ``notes["restored"]`` by column."""
     width = len(columns)
     for line, values, cells in raw_rows:
-        if all(_blank(v) for v in values):
-            continue
         row, problems = _row_of(columns, values, cells)
+        # Cells are cleaned once, in _row_of; only a row with nothing in its named columns is looked at again.
+        if not any(row.values()) and all(_blank(v) for v in values):
+            continue
         if not all(_blank(v) for v in values[width:]):
             problems.append(CellProblem("", "extra_cells",
                                         _("This row has more cells than there are column headers."), ""))

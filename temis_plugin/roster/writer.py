@@ -1,6 +1,8 @@
 """Writes checked roster rows inside the importer's transaction, and says what the import changed
 beyond the rows themselves (evaluations that moved, schools without one principal, mentor groups
 that now cross schools)."""
+from dataclasses import dataclass, field
+
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -8,7 +10,7 @@ from ..models import EducatorProfile, Evaluation, MentorGroup, MentorGroupMember
 from ..roles import Position
 from ..workflow import EvaluationState
 from .lookup import case_insensitive_in
-from .normalise import identity_key
+from ..normalise import identity_key
 from .reader import Notice
 
 BATCH = 1000
@@ -22,9 +24,16 @@ def _listed(codes) -> str:
     return ", ".join(codes[:LISTED]) + (_(" and %(n)s more") % {"n": len(codes) - LISTED} if len(codes) > LISTED else "")
 
 
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+
+
 class RosterWriter:
     def __init__(self):
-        from .importer import ImportSummary
         self.summary = ImportSummary()
         self.unit_pks: dict[str, int] = {}
         self.touched_schools: set[int] = set()

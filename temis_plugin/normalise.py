@@ -1,18 +1,30 @@
-"""What a cell means, whoever typed it: one notion of "the same" for text, identifiers and words.
+"""What a cell means, whoever typed it: one notion of "the same" for text, identifiers and words
+(rosters, grade reports).
 
 Pure Python (no Django). Data from outside is hostile even when honest: Excel turns identifiers into
 numbers, copies carry invisible characters, macOS and some input methods write Vietnamese decomposed
 (NFD), and MariaDB's collation ignores case and trailing spaces. Everything read from a roster goes
 through these functions before it is compared or stored.
 """
+import functools
 import re
+import sys
 import unicodedata
 
-# Characters that are invisible on screen but make two equal-looking values differ. MariaDB's
-# collation ignores some of them (zero-width space) and not others (no-break space): they are
-# removed everywhere, so that no database decides for us.
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\v\f"), " ")
+
+
+@functools.cache
+def _invisible() -> dict[int, None]:
+    """Unicode's format characters (category Cf: zero-width spaces and joiners, byte-order marks,
+    direction marks, soft hyphens): invisible on screen, never part of a name, an identifier or a
+    number, yet they make equal-looking values differ (and MariaDB's collation ignores some of them,
+    not others). Built on first use: scanning every code point costs a fraction of a second."""
+    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf")
+
+
+def remove_invisible(value: str) -> str:
+    return value if value.isascii() else value.translate(_invisible())
 
 # Identifiers and codes: letters without diacritics, digits and - _ . /. With these, comparing
 # case-insensitively means the same on every database (MariaDB's utf8mb4 collations also equate
@@ -28,7 +40,7 @@ ZERO_PADDED_FORMAT = re.compile(r"0{2,}\Z")
 
 def clean_text(value) -> str:
     """Free text as stored: NFC, invisible characters removed, runs of spaces collapsed, trimmed."""
-    text = unicodedata.normalize("NFC", str(value)).translate(INVISIBLE).translate(SPACES)
+    text = remove_invisible(unicodedata.normalize("NFC", str(value))).translate(SPACES)
     return " ".join(text.split())
 
 
