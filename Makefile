@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints-edx-platform.txt
 DJANGO := DJANGO_SETTINGS_MODULE=temis_plugin.standalone.settings $(PY) -m django
 LOCALE_DIR := temis_plugin/conf/locale
 
-.PHONY: bench docs-images demo test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
+.PHONY: bench docs-images demo lint test test-sqlite test-mysql install install-test system-deps migrate demo-data translations compile-translations clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON_312)" || { echo "Python 3.12 is required (pyenv 3.12.1 or python3.12 on PATH)"; exit 1; }
@@ -52,6 +52,7 @@ demo: install
 	$(DJANGO) runserver --insecure 127.0.0.1:8000
 
 test: install-test
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-mysql
 
@@ -65,6 +66,12 @@ bench: install-test
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_xblock.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_grades.py
 	PYTHONPATH=. $(PY) tests/benchmarks/bench_roster.py
+
+# Lint and format (ruff.toml) and the layers' import contracts (.importlinter, docs/architecture.md).
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite:
 	TEMIS_DB=sqlite $(PY) -m pytest -p no:cacheprovider

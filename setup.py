@@ -52,6 +52,9 @@ TEST_REQUIRES = [
     "tutor>=22,<23",
     # Requests generated from the REST API's OpenAPI schema (schemathesis 4's Python API).
     "schemathesis>=4.0,<5",
+    # `make lint`: ruff's formatting style is stable within a minor version; import-linter checks the layers.
+    "ruff>=0.17,<0.18",
+    "import-linter>=2.0",
 ]
 
 setup(

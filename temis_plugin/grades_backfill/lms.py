@@ -1,5 +1,6 @@
 """The LMS's Grades REST API v1, read as an OAuth2 client with a client-credentials JWT."""
 import time
+from functools import partial
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -58,9 +59,8 @@ class GradesApiClient:
     def _get(self, url, params) -> dict:
         renewed = False
         while True:
-            token = self._current_token()
-            response = self._retrying(lambda: self._send(
-                "get", url, params=params, headers={"Authorization": f"JWT {token}", "Accept": "application/json"}))
+            headers = {"Authorization": f"JWT {self._current_token()}", "Accept": "application/json"}
+            response = self._retrying(partial(self._send, "get", url, params=params, headers=headers))
             if response.status_code == 401 and not renewed:
                 self._token, renewed = None, True  # expired or revoked early: one new token, one more try
                 continue
