@@ -12,6 +12,11 @@ from ..data import (BackfillOutcome, BulkFailure, BulkOutcome, LearnerResult, Ra
                     SchoolChoice)
 from ..errors import (ConcurrentEdit, InvalidInput, InvalidTransition, NoEducatorProfile, NotAllowed, NotFound,
                       StandardsError, TemisError)
+from ..i18n import is_vietnamese
+from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
+from ..retries import with_retries
+from ..standards import get_framework
+from ..survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
 # Cycles, people and the frameworks in force
 from .cycles import current_cycle, list_cycles
 from .frameworks import framework_for, teacher_framework
@@ -44,6 +49,8 @@ __all__ = [
     # Errors, labels and what else screens and services outside temis_plugin use
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NoEducatorProfile", "NotAllowed", "NotFound",
     "StandardsError", "TemisError",
+    "LEVEL_LABELS", "RATING_LABELS", "STATE_LABELS", "is_vietnamese",
+    "SCALE_MAX", "SCALE_MIN", "SURVEY_ITEMS", "get_framework", "with_retries",
     # Cycles, people and the frameworks in force
     "current_cycle", "list_cycles", "framework_for", "teacher_framework",
     "educator_reference", "get_educator", "mentee_user", "user_for_educator_reference",
