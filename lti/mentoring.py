@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 
-from temis_plugin import api, standards
-from temis_plugin.errors import ConcurrentEdit, InvalidInput
-from temis_plugin.labels import is_vietnamese
-from temis_plugin.workflow import InvalidTransition
+from temis_plugin import api
+from temis_plugin.api import ConcurrentEdit, InvalidInput, InvalidTransition, is_vietnamese
 
 from .workspace import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, message_page, page_context, workspace_page
 
@@ -218,7 +216,7 @@ class OpinionForm(forms.Form):
 def opinion(request, record, evaluation_id):
     """A colleague's opinion (phiếu lấy ý kiến đồng nghiệp) on a mentee of the same subject group."""
     evaluation = api.get_evaluation(record.user, evaluation_id)
-    framework = standards.get_framework(evaluation.framework_code)
+    framework = api.get_framework(evaluation.framework_code)
     own = api.own_opinion(record.user, evaluation.id)
     can_add = "add_opinion" in evaluation.allowed_actions
     status, notice, conflict = 200, "", False

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import requests
 
-from temis_plugin.retries import with_retries  # noqa: F401  (lti.roster and lti.scoring import it from here)
+from temis_plugin.api import with_retries  # noqa: F401  (lti.roster and lti.scoring import it from here)
 
 from .keys import sign
 

@@ -24,8 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from temis_plugin import api
-from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
-from temis_plugin.errors import NotAllowed, NotFound
+from temis_plugin.api import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, NotAllowed, NotFound
 
 from . import throttle
 from .models import Launch

@@ -1,5 +1,8 @@
 """Plain data the API returns: no model instances leave temis_plugin."""
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -115,6 +118,56 @@ class AuditEntryData(_Data):
 
 
 # ---------------------------------------------------------------------------------------------
+# The head's list: the evaluations a head of school (or a superior) rates, and actions on many
+
+
+class RatingRowData(_Data):
+    """One evaluation in the list of a head (of a school) or of a superior (for principals)."""
+
+    evaluation_id: int
+    version: int
+    educator: EducatorData
+    subject_group_name: str | None
+    framework_code: str
+    state: str
+    self_rating: str | None
+    opinion_count: int
+    opinion_ratings: dict[str, int]  # overall rating -> how many colleagues gave it
+    final_levels_count: int  # criteria with a final level saved
+    criterion_count: int
+    final_rating: str | None  # once finalized
+    final_preview: str | None  # the rating the saved final levels give, when complete and not finalized
+
+
+class SchoolChoice(_Data):
+    code: str
+    name: str
+
+
+class RatingListData(_Data):
+    cycle: CycleData
+    rows: list[RatingRowData]
+    total: int  # rows matching the filters, on every page
+    page: int
+    page_size: int
+    schools: list[SchoolChoice] | None  # the schools the user rates in, or None when too many to list
+
+
+class BulkFailure(_Data):
+    """An evaluation a bulk action left unchanged, and why (``reason`` is a code the screens translate)."""
+
+    evaluation_id: int
+    educator_name: str | None  # None when the user may not see the evaluation
+    reason: str
+    state: str | None = None
+
+
+class BulkOutcome(_Data):
+    succeeded: list[int]
+    failures: list[BulkFailure]
+
+
+# ---------------------------------------------------------------------------------------------
 # Training modules: courses, results from the LMS's grade events, satisfaction survey
 
 
@@ -143,6 +196,44 @@ class SurveyResponseData(_Data):
     comment: str
     created: datetime.datetime
     modified: datetime.datetime
+
+
+# What a backfill did with one learner's result (BackfillOutcome.status).
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+UNKNOWN_USER, NOT_EDUCATOR, UNMAPPED_COURSE = "unknown_user", "not_educator", "unmapped_course"
+SAME_ACCOUNT = "same_account"  # a second row for an account already matched in the same snapshot
+
+
+@dataclass(frozen=True)
+class LearnerResult:
+    """A learner's course result as a backfill source (grade report, Grades API) gives it.
+
+    The learner is ``user_id`` when known, else the account named ``username`` (exactly), else, when
+    the backfill is asked to, the one account with ``email``. ``percent`` is the course grade from 0
+    to 1, or None; ``passed`` is the passing status, or None when the source cannot tell.
+    """
+
+    username: str
+    email: str = ""
+    percent: float | Decimal | None = None
+    passed: bool | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BackfillOutcome:
+    """``status`` is one of CREATED, UPDATED, UNCHANGED, UNKNOWN_USER, NOT_EDUCATOR, SAME_ACCOUNT,
+    UNMAPPED_COURSE. ``passed`` is the pass status taken (the source's, or the course's pass mark's);
+    ``same_as`` is the position of the earlier learner matched to the same account."""
+
+    status: str
+    result: ModuleResultData | None = None
+    passed: bool | None = None
+    matched_by_email: bool = False
+    same_as: int | None = None
+
+    RECORDED: ClassVar[tuple[str, ...]] = (CREATED, UPDATED, UNCHANGED)  # the row is the educator's result
+    UNMATCHED: ClassVar[tuple[str, ...]] = (UNKNOWN_USER, NOT_EDUCATOR, SAME_ACCOUNT)  # no educator's result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,13 @@ class NotFound(TemisError, LookupError):
     status_code = 404
 
 
+class NoEducatorProfile(NotFound):
+    """The acting account is on no school's roster: screens ask the user to have it added, not to retry."""
+
+    def __init__(self, message: str = "this account has no educator profile"):
+        super().__init__(message)
+
+
 class ConcurrentEdit(TemisError):
     """Someone else saved first: reload, then apply the change again."""
 
@@ -36,5 +43,5 @@ class ConcurrentEdit(TemisError):
                          "reload it and apply your change again")
 
 
-__all__ = ["ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "StandardsError",
-           "TemisError"]
+__all__ = ["ConcurrentEdit", "InvalidInput", "InvalidTransition", "NoEducatorProfile", "NotAllowed", "NotFound",
+           "StandardsError", "TemisError"]

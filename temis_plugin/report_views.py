@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext as _, gettext_lazy
 from . import api, standards
 from .data import CycleData, ScopeData
 from .errors import InvalidInput, NotAllowed, NotFound
-from .labels import localized
+from .i18n import localized
 from .pages import signed_in_page
 from .report_charts import draw_bar_chart
 from .reports.tables import ColumnKind

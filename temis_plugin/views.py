@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from . import api, standards
 from .errors import NotFound
-from .labels import is_vietnamese
+from .i18n import is_vietnamese
 from .pages import signed_in_page
 from .models.evaluation import RATING_CHOICES, STATE_CHOICES
 

@@ -11,9 +11,7 @@ from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 from xblock.utils.resources import ResourceLoader
 
-from temis_plugin.errors import TemisError
-from temis_plugin.standards import StandardsError
-from temis_plugin.workflow import InvalidTransition
+from temis_plugin.api import InvalidTransition, StandardsError, TemisError
 
 
 

@@ -16,9 +16,9 @@ from xblock.exceptions import JsonHandlerError
 from xblock.fields import Boolean, DateTime, Integer, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
-from temis_plugin import api, standards
-from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, is_vietnamese
-from temis_plugin.errors import NotFound, TemisError
+from temis_plugin import api
+from temis_plugin.api import (LEVEL_LABELS, RATING_LABELS, STATE_LABELS, NoEducatorProfile, NotFound, TemisError,
+                              is_vietnamese)
 
 from .common import json_error, json_handler, json_response, loader, window_state
 from .identity import acting_user
@@ -90,14 +90,14 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         return fragment
 
     def author_view(self, context=None):
-        framework = standards.get_framework(self.framework_code)
+        framework = api.get_framework(self.framework_code)
         return Fragment(format_html("<p>{}: {} ({} tiêu chí / criteria)</p>", self.display_name,
                                     framework.legal_basis.document, len(framework.criteria)))
 
     @XBlock.supports("multi_device")
     def student_view_data(self, context=None):
         """Block settings and the standard's structure, for the mobile apps."""
-        framework = standards.get_framework(self.framework_code)
+        framework = api.get_framework(self.framework_code)
         return {
             "display_name": self.display_name, "framework": framework.code,
             "legal_basis": framework.legal_basis.citation(), "cycle": self.cycle_code or None,
@@ -111,7 +111,7 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         }
 
     def _page_context(self, user):
-        framework = standards.get_framework(self.framework_code)
+        framework = api.get_framework(self.framework_code)
         vietnamese = is_vietnamese()
         context = {"block": self, "framework": framework, "vietnamese": vietnamese,
                    "window": window_state(self.opens_at, self.closes_at), "problem": None, "evaluation": None,
@@ -121,10 +121,12 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
             return context
         try:
             evaluation = api.get_or_create_evaluation(user, self.cycle_code or None, self.framework_code)
-        except NotFound as exc:
-            context["problem"] = (_("Your account is not linked to an educator profile. Ask your school "
-                                    "administrator to add you to the roster.")
-                                  if "educator profile" in str(exc) else _("No evaluation cycle is open."))
+        except NoEducatorProfile:
+            context["problem"] = _("Your account is not linked to an educator profile. Ask your school "
+                                   "administrator to add you to the roster.")
+            return context
+        except NotFound:
+            context["problem"] = _("No evaluation cycle is open.")
             return context
         except TemisError:  # NotAllowed: a principal in a teachers' course, and the like
             context["problem"] = _("This self-assessment uses a standard that does not apply to your position.")

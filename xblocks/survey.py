@@ -12,8 +12,7 @@ from xblock.fields import Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api
-from temis_plugin.labels import is_vietnamese
-from temis_plugin.survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
+from temis_plugin.api import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS, is_vietnamese
 
 from .common import json_handler, loader
 from .identity import acting_user

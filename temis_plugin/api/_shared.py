@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from ..data import CycleData, EducatorData
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NoEducatorProfile, NotFound
 from ..models import Cycle, EducatorProfile
 
 
@@ -30,6 +30,14 @@ def educator_of(user) -> EducatorProfile | None:
         return None
     return (EducatorProfile.objects.select_related("school", "subject_group")
             .filter(user=user, retired_at__isnull=True).first())
+
+
+def own_educator(user) -> EducatorProfile:
+    """The acting user's educator profile, for what only an educator does; NoEducatorProfile otherwise."""
+    educator = educator_of(user)
+    if educator is None:
+        raise NoEducatorProfile()
+    return educator
 
 
 def checked_text(value, field) -> str:

@@ -1,7 +1,14 @@
 """Who is who across systems: the national identifier (mã định danh) as the key between the LMS and tools."""
+from ..data import EducatorData
 from ..errors import NotFound
 from ..models import EducatorProfile, MentorGroupMembership
-from ._shared import educator_of
+from ._shared import educator_data, educator_of
+
+
+def get_educator(user) -> EducatorData | None:
+    """The user's own educator profile, or None when the account is on no school's roster."""
+    educator = educator_of(user)
+    return educator_data(educator) if educator else None
 
 
 def educator_reference(user) -> str | None:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from .. import api, standards
 from ..errors import ConcurrentEdit, InvalidInput
+from ..i18n import is_vietnamese, localized, translated
 from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from ..workflow import InvalidTransition
-from ..labels import is_vietnamese, localized, translated
 from .common import head_page, mark_errors
 
 # What the audit trail calls each change.

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_noop, ngettext
 
 from .. import api
 from ..errors import InvalidInput, NotFound
+from ..i18n import translated
 from ..labels import RATING_LABELS, STATE_LABELS
-from ..labels import translated
 from .common import head_page
 
 # Why a bulk action left an evaluation unchanged (codes from api.BULK_REASONS).

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import standards
-from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, localized, translated
+from ..i18n import localized, translated
+from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from ..models import (Evaluation, MentorGroup, ModuleResult, OrgUnit, SupportActivity,
                       SurveyResponse, TrainingModule, TrainingNeed)
 from ..roles import Position, SchoolLevel

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .. import standards
 from ..errors import InvalidInput, NotFound
-from ..labels import LEVEL_LABELS, RATING_LABELS, localized
+from ..i18n import localized
+from ..labels import LEVEL_LABELS, RATING_LABELS
 from ..models import ModuleResult
 from ..standards import LEVEL_BY_PACKED_CHAR
 from .builders import _cycle_window, _in_scope, educator_result_rows

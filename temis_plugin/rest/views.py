@@ -20,7 +20,7 @@ from rest_framework.views import APIView, exception_handler, set_rollback
 from .. import api, standards
 from ..compat import jwt_authentication_class
 from ..errors import NotFound, TemisError
-from ..labels import localized
+from ..i18n import localized
 from ..reports.writers import CONTENT_TYPES
 from . import streams
 from .schema import TemisAutoSchema, document

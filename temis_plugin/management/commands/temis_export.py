@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
-from ...errors import TemisError
+from ... import api
+from ...errors import NotFound, TemisError
 from ...models import Cycle, OrgUnit
 from ...reports.builders import REPORT_KINDS, build_report
 from ...reports.runs import TEMIS_EXPORT
@@ -94,11 +95,15 @@ class Command(BaseCommand):
                 os.unlink(partial)
 
     def _cycle(self, code):
-        cycles = Cycle.objects.all()
-        cycle = cycles.filter(code=code).first() if code else (
-            cycles.filter(is_current=True).first() or cycles.order_by("-starts_on").first())
+        if not code:
+            # The current cycle as every screen and the API read it: the one marked current, else the one under way.
+            try:
+                code = api.current_cycle().code
+            except NotFound as exc:
+                raise CommandError(str(exc)) from None
+        cycle = Cycle.objects.filter(code=code).first()
         if cycle is None:
-            raise CommandError(f"no cycle {code}" if code else "no cycle is set up")
+            raise CommandError(f"no cycle {code}")
         return cycle
 
     def _scope(self, code):

@@ -1,4 +1,5 @@
-"""Mentoring: core teachers' support activities, their overview of mentees, and opinions per subject group.
+"""The support log of a core teacher (giáo viên cốt cán): the support activities held with mentees of
+their groups, each change audited, and the log exported as a spreadsheet.
 
 Only the mentor of a group logs, edits, reads and exports its support activities; anyone else gets
 the answer a missing id gets, so ids cannot be probed. Edits name the ``expected_version`` they
@@ -8,71 +9,27 @@ started from, as evaluation writes do, and every change lands in the audit trail
 import csv
 import datetime
 import io
-import zoneinfo
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import standards
-from ..data import (AuditEntryData, MenteeOverviewData, MentorGroupData, SupportActivityData,
-                    TeacherOpinionsData)
-from ..errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
-from ..models import (AuditEntry, EducatorProfile, Evaluation, MentorGroup, MentorGroupMembership, ModuleResult,
-                      RoleAssignment, SupportActivity, SupportAttendance, SupportForm)
-from ..roles import Position, Role
-from ..workflow import EvaluationState
-from ._shared import checked_text, cycle_row, educator_data, educator_of
-from .evaluations import summarize_opinions
-from .training import _module_result_data
+from ..data import AuditEntryData, SupportActivityData
+from ..errors import ConcurrentEdit, InvalidInput, NotFound
+from ..models import AuditEntry, MentorGroup, SupportActivity, SupportAttendance, SupportForm
+from ._shared import checked_text, cycle_row, educator_data, educator_of, own_educator
+from .frameworks import teacher_framework
 
 FORMS = tuple(SupportForm.values)
 MAX_MINUTES = 24 * 60
 TOPIC_MAX = 255
 EDITABLE = ("date", "duration_minutes", "form", "topic", "criteria", "mentee_ids", "notes", "next_steps")
 EXPORT_FORMATS = ("csv", "xlsx")
-_NOT_SUBMITTED = (None, EvaluationState.DRAFT)
-
-
-# ---------------------------------------------------------------------------------------------
-# The framework and the groups
-
-
-def teacher_framework() -> standards.Framework:
-    """The teachers' standard in force (TT20-2018 today): support activities name its criteria."""
-    candidates = [f for f in standards.all_frameworks().values() if f.kind == "teacher"]
-    if not candidates:
-        raise NotFound("no framework for teachers is installed")
-    return max(candidates, key=lambda f: f.legal_basis.effective)
-
-
-def list_mentor_groups(user, cycle_code: str | None = None) -> list[MentorGroupData]:
-    """The acting core teacher's groups in the cycle (the current one by default), with their mentees."""
-    mentor = educator_of(user)
-    if mentor is None:
-        return []
-    cycle = cycle_row(cycle_code)
-    groups = MentorGroup.objects.filter(mentor=mentor, cycle=cycle).select_related("cycle").order_by("code")
-    members: dict[int, list] = {}
-    for m in (MentorGroupMembership.objects.filter(group__in=groups)
-              .select_related("mentee__school", "mentee__subject_group").order_by("mentee__full_name", "mentee_id")):
-        members.setdefault(m.group_id, []).append(educator_data(m.mentee))
-    return [MentorGroupData(code=g.code, name=g.name, cycle_code=g.cycle.code, mentees=members.get(g.pk, []))
-            for g in groups]
-
-
-# ---------------------------------------------------------------------------------------------
-# Support activities
 
 
 def log_support_activity(user, group_code: str, *, date, duration_minutes, form, topic, criteria, mentee_ids,
                          notes: str = "", next_steps: str = "") -> SupportActivityData:
     """Log a support activity the acting core teacher held with mentees of one of their groups."""
-    mentor = educator_of(user)
-    if mentor is None:
-        raise NotFound("this account has no educator profile")
+    mentor = own_educator(user)
     date = _checked_date(date)
     group = _mentored_group(mentor, group_code, date)
     values = _checked_values(group, {"date": date, "duration_minutes": duration_minutes, "form": form,
@@ -172,103 +129,6 @@ def export_support_activities(user, fmt: str, cycle_code: str | None = None) -> 
         writer.writerows([[v.isoformat() if isinstance(v, datetime.date) else v for v in row] for row in rows])
         return text.getvalue().encode("utf-8-sig")
     return _xlsx(header, rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# The mentor's overview
-
-
-def mentee_overview(user, cycle_code: str | None = None, inactive_days: int = 14, due_days: int = 14, *,
-                    today: datetime.date | None = None) -> list[MenteeOverviewData]:
-    """Per mentee of the acting core teacher: module results, self-assessment, last activity, alerts.
-
-    ``inactive``: no activity for ``inactive_days`` days, counted from the cycle's start when there
-    is none. ``self_assessment_due``: not submitted while the self-assessment closes (or the cycle
-    ends, when no closing day is set) within ``due_days`` days, or has closed already.
-    ``today`` defaults to the date in ``TEMIS_TIME_ZONE``.
-    """
-    for name, value in (("inactive_days", inactive_days), ("due_days", due_days)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInput(f"{name} must be a whole number of days", field=name)
-    mentor = educator_of(user)
-    if mentor is None:
-        return []
-    cycle = cycle_row(cycle_code)
-    today = today or _local_date(timezone.now())
-    memberships = list(MentorGroupMembership.objects.filter(group__mentor=mentor, group__cycle=cycle)
-                       .select_related("group", "mentee__school", "mentee__subject_group")
-                       .order_by("group__code", "mentee__full_name", "mentee_id"))
-    ids = {m.mentee_id for m in memberships}
-    evaluations = {}
-    for evaluation in Evaluation.objects.filter(cycle=cycle, educator__in=ids).order_by("modified", "id"):
-        evaluations[evaluation.educator_id] = evaluation  # the newest one wins
-    results: dict[int, list] = {}
-    for result in ModuleResult.objects.filter(educator__in=ids).select_related("module").order_by(
-            "module__code", "course_key"):
-        results.setdefault(result.educator_id, []).append(result)
-    attended = dict(SupportAttendance.objects.filter(mentee__in=ids, activity__group__cycle=cycle)
-                    .values("mentee").annotate(last=Max("activity__date")).values_list("mentee", "last"))
-    closes_on = cycle.self_assessment_closes_on or cycle.ends_on
-    overview = []
-    for membership in memberships:
-        mentee = membership.mentee
-        evaluation = evaluations.get(mentee.pk)
-        dates = [_local_date(r.last_event_at) for r in results.get(mentee.pk, [])]
-        if evaluation:
-            dates.append(_local_date(evaluation.modified))
-        if mentee.pk in attended:
-            dates.append(attended[mentee.pk])
-        last = max(dates) if dates else None
-        state = evaluation.state if evaluation else None
-        overview.append(MenteeOverviewData(
-            educator=educator_data(mentee), group_code=membership.group.code,
-            evaluation_id=evaluation.pk if evaluation else None, evaluation_state=state,
-            self_levels={n: lv.value for n, lv in standards.unpack_levels(evaluation.self_levels).items()}
-            if evaluation else {},
-            self_rating=(evaluation.self_rating or None) if evaluation else None,
-            submitted_at=evaluation.submitted_at if evaluation else None,
-            module_results=[_module_result_data(r) for r in results.get(mentee.pk, [])],
-            last_activity=last,
-            inactive=(today - (last or cycle.starts_on)).days >= inactive_days,
-            self_assessment_due=state in _NOT_SUBMITTED and (closes_on - today).days <= due_days,
-            self_assessment_closes_on=closes_on,
-            same_subject_group=bool(mentor.subject_group_id) and mentor.subject_group_id == mentee.subject_group_id
-            and mentee.position == Position.TEACHER,
-        ))
-    return overview
-
-
-# ---------------------------------------------------------------------------------------------
-# The head of a subject group (tổ trưởng chuyên môn): colleague opinions per teacher
-
-
-def heads_subject_group(user) -> bool:
-    """Whether the user holds the head-of-subject-group role on some subject group."""
-    return bool(user and user.is_authenticated and RoleAssignment.objects.filter(
-        user=user, role=Role.SUBJECT_GROUP_HEAD).exists())
-
-
-def subject_group_opinions(user, cycle_code: str | None = None) -> list[TeacherOpinionsData]:
-    """The teachers of the subject groups the user heads, each with the summary of colleague opinions."""
-    if not heads_subject_group(user):
-        raise NotAllowed("only the head of a subject group sees its colleague opinions")
-    cycle = cycle_row(cycle_code)
-    framework = teacher_framework()
-    groups = RoleAssignment.objects.filter(user=user, role=Role.SUBJECT_GROUP_HEAD).values_list("unit", flat=True)
-    teachers = (EducatorProfile.objects.filter(subject_group__in=groups, position=Position.TEACHER,
-                                               retired_at__isnull=True)
-                .exclude(user=user).select_related("school", "subject_group").order_by("full_name", "id"))
-    evaluations = {e.educator_id: e for e in Evaluation.objects.filter(
-        cycle=cycle, framework_code=framework.code, educator__in=teachers)}
-    found = []
-    for teacher in teachers:
-        evaluation = evaluations.get(teacher.pk)
-        found.append(TeacherOpinionsData(
-            educator=educator_data(teacher), evaluation_id=evaluation.pk if evaluation else None,
-            evaluation_state=evaluation.state if evaluation else None,
-            self_rating=(evaluation.self_rating or None) if evaluation else None,
-            summary=summarize_opinions(user, evaluation.pk) if evaluation else None))
-    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,10 +279,6 @@ def _activity_data(activity: SupportActivity) -> SupportActivityData:
         form=activity.form, topic=activity.topic, criteria=list(activity.criteria),
         mentees=[educator_data(m) for m in mentees], notes=activity.notes, next_steps=activity.next_steps,
         version=activity.version, created=activity.created, modified=activity.modified)
-
-
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(zoneinfo.ZoneInfo(settings.TEMIS_TIME_ZONE)).date()
 
 
 def _no_formula(value):
