@@ -17,7 +17,8 @@ from temis_plugin import standards
 from temis_plugin.errors import NotAllowed, NotFound
 from temis_plugin.models import EducatorProfile, Evaluation, ModuleResult, OrgUnit, ReportRun, RoleAssignment
 from temis_plugin.reports import runs
-from temis_plugin.reports.builders import PackedLevelCounts, build_report
+from temis_plugin.reports.queries import PackedLevelCounts
+from temis_plugin.reports.registry import build_report
 from temis_plugin.reports.scope import resolve_scope, scope_of, whole_country
 from temis_plugin.reports.temis_export import build_temis_export
 from temis_plugin.reports.writers import write_report
@@ -285,7 +286,7 @@ def test_xlsx_csv_and_json_files(population, school_tree, cycle):
 
 
 def test_every_report_kind_builds_for_each_format(population, people, school_tree, cycle):
-    from temis_plugin.reports.builders import REPORT_KINDS
+    from temis_plugin.reports.registry import REPORT_KINDS
     for kind in REPORT_KINDS:
         report = build_report(kind, scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
         for file_format in ("xlsx", "csv", "json"):
@@ -316,10 +317,10 @@ def test_export_command(population, school_tree, cycle, tmp_path, capsys):
 def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school_tree, cycle, monkeypatch):
     from django.db import OperationalError
 
-    from temis_plugin.reports import builders
+    from temis_plugin.reports.kinds import school_summary
     run = runs.create_run(None, "school_summary", "xlsx", cycle=cycle, scope=scope_of(school_tree["P1"]),
                           cut_off=CUT_OFF)
-    real_rows = builders.educator_result_rows
+    real_rows = school_summary.educator_result_rows
 
     def failing_rows(*args, **kwargs):
         for number, row in enumerate(real_rows(*args, **kwargs)):
@@ -327,7 +328,7 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
                 raise OperationalError("lost connection to the database")
             yield row
 
-    monkeypatch.setattr(builders, "educator_result_rows", failing_rows)
+    monkeypatch.setattr(school_summary, "educator_result_rows", failing_rows)
     with pytest.raises(OperationalError):
         runs.execute_run(run.pk)
     run.refresh_from_db()
@@ -337,7 +338,7 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
     assert stored not in os.listdir(directory)
     assert not [name for name in os.listdir(directory) if name.endswith(".partial")]
 
-    monkeypatch.setattr(builders, "educator_result_rows", real_rows)
+    monkeypatch.setattr(school_summary, "educator_result_rows", real_rows)
     run = runs.execute_run(run.pk)
     assert run.status == ReportRun.Status.DONE and run.attempts == 2 and run.rows_written == 65 + 5 - 5
     with runs.report_storage().open(run.file.name) as handle:

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from ...errors import TemisError
 from ...models import Cycle, OrgUnit
-from ...reports.builders import REPORT_KINDS, build_report
+from ...reports.registry import REPORT_KINDS, build_report
 from ...reports.runs import TEMIS_EXPORT
 from ...reports.scope import scope_of, whole_country
 from ...reports.temis_export import build_temis_export, template_choices
