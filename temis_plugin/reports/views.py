@@ -17,14 +17,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext as _, gettext_lazy
 
-from . import api, standards
-from .data import CycleData, ScopeData
-from .errors import InvalidInput, NotAllowed, NotFound
-from .labels import localized
-from .pages import signed_in_page
-from .report_charts import draw_bar_chart
-from .reports.tables import ColumnKind
-from .reports.writers import FORMATS, stamp_lines
+from .. import api, standards
+from ..data import CycleData, ScopeData
+from ..errors import InvalidInput, NotAllowed, NotFound
+from ..labels import localized
+from ..pages import signed_in_page
+from .charts import draw_bar_chart
+from .tables import ColumnKind
+from .writers import FORMATS, stamp_lines
 
 # Rows of a per-educator list shown on the page; the file has them all.
 PREVIEW_ROWS = 200
