@@ -84,7 +84,8 @@ def _framework_tables(report, scope, cycle, framework, cut_off):
                     stacked=True),
     ))
 
-    level_columns = count_columns((PACKED_CHARS[level], level_label(level)) for level in LEVELS_DESCENDING)
+    # Keyed by the level codes (CD, D, K, T) like every other level in the API; storage letters stay inside.
+    level_columns = count_columns((level.value, level_label(level)) for level in LEVELS_DESCENDING)
 
     def level_cells(counts):
         rated = sum(counts.values())
@@ -100,7 +101,7 @@ def _framework_tables(report, scope, cycle, framework, cut_off):
         [Column("criterion", _("Criterion")), Column("rated", _("Finalized"), ColumnKind.INTEGER), *level_columns],
         [(criterion_label(criteria[n]), *level_cells(level_counts_by["*", n])) for n in numbers],
         chart=Chart(_("Levels per criterion (%)"), "criterion",
-                    tuple(f"{PACKED_CHARS[level]}_pct" for level in LEVELS_DESCENDING), stacked=True),
+                    tuple(f"{level.value}_pct" for level in LEVELS_DESCENDING), stacked=True),
     ))
     report.tables.append(Table(
         f"criteria_by_unit.{framework.code}", _("Levels per criterion and unit — %(framework)s") % {
