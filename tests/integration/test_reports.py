@@ -182,6 +182,23 @@ def test_core_teacher_eligibility(school_tree, cycle):
     assert [row[4] for row in principals] == ["principal two years"]
 
 
+def test_core_teacher_eligibility_reads_the_conditions_from_the_framework(school_tree, cycle, monkeypatch):
+    on = timezone.localtime(CUT_OFF).date()
+    educator = EducatorProfile.objects.create(full_name="three years", national_id="T3", school=school_tree["S1"],
+                                              position="teacher", school_level="TH",
+                                              level_start_date=on.replace(year=on.year - 3))
+    finalized(educator, cycle, "KK" + "TTTTT" + "K" * 8)
+    tt20, tt14 = standards.get_framework("TT20-2018"), standards.get_framework("TT14-2018")
+    three_years = tt20.model_copy(update={
+        "core_teacher_selection": tt20.core_teacher_selection.model_copy(update={"years": 3})})
+    without = tt14.model_copy(update={"core_teacher_selection": None})
+    monkeypatch.setattr(standards, "all_frameworks", lambda: {"TT20-2018": three_years, "TT14-2018": without})
+
+    report = build_report("core_eligibility", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
+    assert [table.key for table in report.tables] == ["eligible.TT20-2018"]  # no conditions, no table
+    assert [row[4] for row in report.table("eligible.TT20-2018").iter_rows()] == ["three years"]
+
+
 def test_temis_export_validates_every_row(population, school_tree, cycle):
     report = build_temis_export("TT20-ket-qua-giao-vien", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
     rows = list(report.tables[0].iter_rows())
