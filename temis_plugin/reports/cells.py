@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ..labels import LEVEL_LABELS, RATING_LABELS, localized, translated
-# The survey items worded as the survey asks them; reports never re-word them.
 from ..models.training import SURVEY_ITEM_LABELS
 from ..standards import LEVEL_BY_PACKED_CHAR, UNSET
 from ..survey import SURVEY_ITEMS
@@ -49,7 +48,7 @@ def module_name(name_vi, name_en) -> str:
 
 
 def survey_item_labels() -> dict[str, str]:
-    """Each survey item's wording in the active language."""
+    """Each survey item in the active language, worded as the survey asks it: reports never re-word the items."""
     return {item: str(SURVEY_ITEM_LABELS[item]) for item in SURVEY_ITEMS}
 
 

@@ -21,8 +21,8 @@ import datetime
 import math
 import re
 import zipfile
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from itertools import chain, islice
 from typing import NamedTuple
 from xml.sax.saxutils import escape as _escape_attr_text

@@ -9,11 +9,11 @@ from ..tables import Column, ColumnKind, Report, Table
 
 
 def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
+    state_labels = {state: _(label) for state, label in STATE_LABELS.items()}
+    sheet_texts = level_texts()
+    rating_texts = {code: rating_label(code) for code in RATING_LABELS} | {"": ""}
     for framework in frameworks:
         count = len(framework.criterion_numbers)
-        state_labels = {state: _(label) for state, label in STATE_LABELS.items()}
-        sheet_texts = level_texts()
-        rating_texts = {code: rating_label(code) for code in RATING_LABELS} | {"": ""}
 
         def rows(framework=framework, count=count):
             for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off), start=1):

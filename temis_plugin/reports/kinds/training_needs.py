@@ -50,7 +50,7 @@ def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
              Column("submitted", _("Self-assessments submitted"), ColumnKind.INTEGER),
              Column("with_needs", _("With training needs"), ColumnKind.INTEGER),
              Column("share", _("Share (%)"), ColumnKind.PERCENT)],
-            sorted(((units[r["unit_path"]].code if r["unit_path"] in units else "",
-                     units[r["unit_path"]].name if r["unit_path"] in units else "", r["submitted"], r["with_needs"],
-                     share(r["with_needs"], r["submitted"])) for r in by_unit)),
+            sorted((units[r["unit_path"]].code if r["unit_path"] in units else "",
+                    units[r["unit_path"]].name if r["unit_path"] in units else "", r["submitted"], r["with_needs"],
+                    share(r["with_needs"], r["submitted"])) for r in by_unit),
         ))
