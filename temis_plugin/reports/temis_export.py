@@ -35,6 +35,7 @@ EVALUATION_FIELDS = {"row_number", "national_id", "full_name", "school_code", "s
 MODULE_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "module_code",
                  "module_name", "hours", "percent", "result", "passed_on", "cycle_code"}
 Format = Literal["text", "level_vi", "level_code", "rating_vi", "rating_code", "position_vi", "passed_vi"]
+MODULE_FORMATS = ("text", "passed_vi")  # a module result has no level, rating or position
 # TEMIS is Vietnamese: these short codes are what its forms print (CĐ, Đ, K, T).
 LEVEL_CODES_VI = {"CD": "CĐ", "D": "Đ", "K": "K", "T": "T"}
 # A module result's pass status, three values: passed, not passed, unknown (no source told it).
@@ -69,6 +70,8 @@ class ExportTemplate(BaseModel):
         unknown = sorted({column.field for column in self.columns} - known)
         if unknown:
             raise ValueError(f"unknown fields for {self.source}: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if self.source == "module_results" and any(c.format not in MODULE_FORMATS for c in self.columns):
+            raise ValueError(f"module-result columns are formatted as {' or '.join(MODULE_FORMATS)}")
         if self.source == "evaluations" and not self.framework:
             raise ValueError("an evaluations template names its framework")
         if any(c.each_criterion != (c.field == "criterion_level") for c in self.columns):
@@ -209,17 +212,10 @@ class _Cells:
         levels = {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1)}
         return standards.evaluate_valid(self.framework, levels).result.value
 
-    def value(self, column: TemplateColumn, values: dict, number: int, problems: "_Problems"):
-        """One cell of a row given as ``{field: value}`` (module results; evaluation rows use :func:`_cell_getter`)."""
+    def module_value(self, column: TemplateColumn, values: dict, number: int, problems: "_Problems"):
+        """One cell of a module-result row given as ``{field: value}`` (evaluation rows use :func:`_cell_getter`)."""
         value = values.get(column.field)
-        if column.format in ("rating_vi", "rating_code"):
-            if value and value not in self.rating_text:
-                problems.add(number, _("%(header)s: %(value)s is not a rating") % {
-                    "header": column.header, "value": value})
-            value = (self.rating_text.get(value, value) if column.format == "rating_vi" else value) if value else ""
-        elif column.format == "position_vi":
-            value = POSITIONS_VI.get(value, value or "")
-        elif column.format == "passed_vi":
+        if column.format == "passed_vi":
             value = PASSED_VI[value]
         if column.required and (value is None or value == ""):
             problems.add(number, _("%(header)s is missing") % {"header": column.header})
@@ -310,7 +306,7 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
                     "result": passed, "passed_on": row["passed_on"] if passed else None,
                     "cycle_code": cycle.code,
                 }
-                yield [cells.value(column, values, number, problems) for _header, column, _n in columns]
+                yield [cells.module_value(column, values, number, problems) for _header, column, _n in columns]
         problems.close()
 
     return rows, queryset.count(), queryset.filter(passed__isnull=True).count()

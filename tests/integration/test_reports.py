@@ -394,3 +394,14 @@ def test_the_country_is_counted_per_province_in_parallel_with_the_same_result(po
         assert table.rows == single.table(table.key).rows
     by_unit = {row[0]: row for row in parallel.table("ratings_by_unit.TT20-2018").rows}
     assert by_unit["P2"][3] == 1 and by_unit["P2"][4] == 1 and by_unit["P1"][3] == 60 and by_unit[""][3] == 61
+
+
+def test_a_module_result_template_with_an_evaluation_format_is_refused(tmp_path):
+    from importlib import resources
+
+    from temis_plugin.reports.temis_export import TemplateFileError, load_template_file
+    packaged = resources.files("temis_plugin.fixtures") / "temis_templates" / "BDTX-ket-qua-mo-dun.toml"
+    text = packaged.read_text("utf-8").replace('format = "passed_vi"', 'format = "rating_vi"')
+    (tmp_path / "BAD.toml").write_text(text, "utf-8")
+    with pytest.raises(TemplateFileError, match="passed_vi"):
+        load_template_file(tmp_path / "BAD.toml")
