@@ -1,9 +1,10 @@
 """URLs of the plugin, mounted under /temis/ by the plugin framework."""
 from django.urls import include, path
 
-from . import report_views, views
+from . import views
 from .final_rating import evaluation as final_evaluation
 from .final_rating import listing as final_listing
+from .reports import views as report_views
 
 app_name = "temis"
 

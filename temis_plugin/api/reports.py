@@ -8,7 +8,7 @@ from ..data import ReportRunData, ScopeData
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import ReportRun
 from ..reports import runs
-from ..reports.builders import REPORT_KINDS, build_report
+from ..reports.registry import REPORT_KINDS, build_report
 from ..reports.scope import Scope, resolve_scope, sub_scopes, visible_roots
 from ..reports.scope import reads_principals as scope_reads_principals
 from ..reports.tables import Report

@@ -26,7 +26,7 @@ from .. import standards
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..models import Cycle, ReportRun
 from ..models.reports import report_storage
-from .builders import REPORT_KINDS, build_report
+from .registry import REPORT_KINDS, build_report
 from .scope import Scope, nation, reads_principals, scope_of
 from .temis_export import build_temis_export, check_template_code, get_template
 from .writers import FORMATS, write_report

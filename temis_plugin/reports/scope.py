@@ -81,10 +81,6 @@ def reads_principals(user, scope: Scope) -> bool:
     return any(root.kind != UnitKind.SCHOOL and scope.path.startswith(root.path) for root in visible_roots(user))
 
 
-def may_report(user) -> bool:
-    return bool(visible_roots(user))
-
-
 def resolve_scope(user, code: str | None) -> Scope:
     """The scope named by ``code`` (a unit code; "" or None: the user's widest scope), if visible."""
     roots = visible_roots(user)

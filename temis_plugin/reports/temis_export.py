@@ -23,7 +23,7 @@ from ..i18n import localized
 from ..labels import LEVEL_LABELS, RATING_LABELS
 from ..models import ModuleResult
 from ..standards import LEVEL_BY_PACKED_CHAR
-from .builders import _cycle_window, _in_scope, educator_result_rows
+from .queries import cycle_window, educator_result_rows, evaluations, final_at, in_scope
 from .scope import Scope
 from .tables import Column, ColumnKind, Report, Stamp, Table
 
@@ -36,6 +36,7 @@ EVALUATION_FIELDS = {"row_number", "national_id", "full_name", "school_code", "s
 MODULE_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "module_code",
                  "module_name", "hours", "percent", "result", "passed_on", "cycle_code"}
 Format = Literal["text", "level_vi", "level_code", "rating_vi", "rating_code", "position_vi", "passed_vi"]
+MODULE_FORMATS = ("text", "passed_vi")  # a module result has no level, rating or position
 # TEMIS is Vietnamese: these short codes are what its forms print (CĐ, Đ, K, T).
 LEVEL_CODES_VI = {"CD": "CĐ", "D": "Đ", "K": "K", "T": "T"}
 # A module result's pass status, three values: passed, not passed, unknown (no source told it).
@@ -70,6 +71,8 @@ class ExportTemplate(BaseModel):
         unknown = sorted({column.field for column in self.columns} - known)
         if unknown:
             raise ValueError(f"unknown fields for {self.source}: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        if self.source == "module_results" and any(c.format not in MODULE_FORMATS for c in self.columns):
+            raise ValueError(f"module-result columns are formatted as {' or '.join(MODULE_FORMATS)}")
         if self.source == "evaluations" and not self.framework:
             raise ValueError("an evaluations template names its framework")
         if any(c.each_criterion != (c.field == "criterion_level") for c in self.columns):
@@ -210,22 +213,11 @@ class _Cells:
         levels = {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1)}
         return standards.evaluate_valid(self.framework, levels).result.value
 
-    def value(self, column: TemplateColumn, values: dict, packed: str, criterion: int | None, number: int,
-              problems: "_Problems"):
-        if column.field == "criterion_level":
-            char = packed[criterion - 1:criterion]
-            value = (self.level_code if column.format == "level_code" else self.level_text).get(char, "")
-        else:
-            value = values.get(column.field)
-            if column.format in ("rating_vi", "rating_code"):
-                if value and value not in self.rating_text:
-                    problems.add(number, _("%(header)s: %(value)s is not a rating") % {
-                        "header": column.header, "value": value})
-                value = (self.rating_text.get(value, value) if column.format == "rating_vi" else value) if value else ""
-            elif column.format == "position_vi":
-                value = POSITIONS_VI.get(value, value or "")
-            elif column.format == "passed_vi":
-                value = PASSED_VI[value]
+    def module_value(self, column: TemplateColumn, values: dict, number: int, problems: "_Problems"):
+        """One cell of a module-result row given as ``{field: value}`` (evaluation rows use :func:`_cell_getter`)."""
+        value = values.get(column.field)
+        if column.format == "passed_vi":
+            value = PASSED_VI[value]
         if column.required and (value is None or value == ""):
             problems.add(number, _("%(header)s is missing") % {"header": column.header})
         return value
@@ -240,10 +232,7 @@ _EVALUATION_SOURCES = {
 
 
 def _evaluation_rows(template, framework, columns, scope, cycle, cut_off, problems):
-    from ..models import Evaluation
-    from .builders import _final_at
-    queryset = _final_at(_in_scope(Evaluation.objects.filter(cycle=cycle, framework_code=framework.code), scope),
-                         cut_off)
+    queryset = final_at(evaluations(scope, cycle, framework.code), cut_off)
     cells = _Cells(framework)
     # One small function per column, chosen once: a national export formats tens of millions of cells.
     getters = [_cell_getter(cells, column, criterion, cycle) for _header, column, criterion in columns]
@@ -285,12 +274,11 @@ def _cell_getter(cells: "_Cells", column: TemplateColumn, criterion: int | None,
 
 
 def _module_rows(template, columns, scope, cycle, cut_off, problems):
-    start, end = _cycle_window(cycle, cut_off)
-    queryset = _in_scope(ModuleResult.objects.filter(last_event_at__gte=start, last_event_at__lte=end), scope,
-                         school_field="educator__school")
+    start, end = cycle_window(cycle, cut_off)
+    queryset = in_scope(ModuleResult.objects.filter(last_event_at__gte=start, last_event_at__lte=end), scope,
+                        school_field="educator__school")
     fields = ("pk", "percent", "passed", "passed_on", "educator__national_id", "educator__full_name",
-              "educator__school__code", "educator__school__name", "module__code", "module__name_vi", "module__hours",
-              "educator__school__path")
+              "educator__school__code", "educator__school__name", "module__code", "module__name_vi", "module__hours")
 
     cells = _Cells()
 
@@ -319,7 +307,7 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
                     "result": passed, "passed_on": row["passed_on"] if passed else None,
                     "cycle_code": cycle.code,
                 }
-                yield [cells.value(column, values, "", n, number, problems) for _header, column, n in columns]
+                yield [cells.module_value(column, values, number, problems) for _header, column, _n in columns]
         problems.close()
 
     return rows, queryset.count(), queryset.filter(passed__isnull=True).count()

@@ -12,13 +12,17 @@ scope, data cut-off); a bold filled header row; frozen panes under it; an option
 widths. Text is always text (a value that starts with ``=`` is never a formula). A sheet that reaches
 Excel's 1,048,576 rows continues on "<title> (2)", "(3)"..., with the lines above and the header
 repeated, so no row is ever dropped.
+
+It stays one module past the 400-line limit: it is one file format, written by one class whose cell
+cache, sheet roll-over and zip parts share private state; split, those parts would only reach into
+each other's internals.
 """
 import datetime
 import math
 import re
 import zipfile
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from itertools import chain, islice
 from typing import NamedTuple
 from xml.sax.saxutils import escape as _escape_attr_text

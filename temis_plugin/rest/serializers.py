@@ -194,7 +194,10 @@ class StampSerializer(serializers.Serializer):
 
 
 class ColumnSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(help_text=_(
+        "Stable name of the column. Counts and shares per level are <level>_n and <level>_pct with the level "
+        "codes T, K, D and CD; per overall rating, <rating>_n and <rating>_pct with TOT, KHA, DAT and CHUA_DAT. "
+        "C_n and C_pct, the earlier names of the CD columns, are deprecated and no longer sent."))
     label = serializers.CharField()
     kind = serializers.ChoiceField(choices=[kind.value for kind in ColumnKind])
 

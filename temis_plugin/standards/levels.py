@@ -1,5 +1,7 @@
 """The four-level scale of the standards (Điều 3 khoản 6 TT20/2018) and the overall ratings."""
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Level(StrEnum):
@@ -27,20 +29,20 @@ class OverallRating(StrEnum):
     CHUA_DAT = "CHUA_DAT"
 
 
-# Storage packs one level per character so a whole sheet fits one short column; "-" is "not set".
-_PACK = {Level.CHUA_DAT: "C", Level.DAT: "D", Level.KHA: "K", Level.TOT: "T"}
-_UNPACK = {char: level for level, char in _PACK.items()}
-UNSET = "-"
-# Public views of the packing, for code that reads packed sheets in bulk (reports in SQL).
-PACKED_CHARS: dict[Level, str] = dict(_PACK)
-LEVEL_BY_PACKED_CHAR: dict[str, Level] = dict(_UNPACK)
+# The storage form of a level sheet, defined here once: one letter per criterion in criterion order, so a
+# whole sheet is one short column the database can count with plain string functions (reports read the
+# letters in SQL). Every reader and writer of packed sheets takes the letters from these names.
+PACKED_CHARS: Mapping[Level, str] = MappingProxyType({Level.CHUA_DAT: "C", Level.DAT: "D", Level.KHA: "K",
+                                                      Level.TOT: "T"})
+LEVEL_BY_PACKED_CHAR: Mapping[str, Level] = MappingProxyType({char: level for level, char in PACKED_CHARS.items()})
+UNSET = "-"  # a criterion with no level yet
 
 
 def pack_levels(criterion_count: int, levels: dict[int, Level]) -> str:
     """Pack ``{criterion number: Level}`` into a string with one character per criterion."""
-    return "".join(_PACK[levels[n]] if n in levels else UNSET for n in range(1, criterion_count + 1))
+    return "".join(PACKED_CHARS[levels[n]] if n in levels else UNSET for n in range(1, criterion_count + 1))
 
 
 def unpack_levels(packed: str) -> dict[int, Level]:
     """Inverse of :func:`pack_levels`; unset criteria are left out."""
-    return {n: _UNPACK[char] for n, char in enumerate(packed, start=1) if char != UNSET}
+    return {n: LEVEL_BY_PACKED_CHAR[char] for n, char in enumerate(packed, start=1) if char != UNSET}

@@ -100,6 +100,24 @@ class Rating(_Strict):
     rules: tuple[RatingRule, ...]
 
 
+class CoreTeacherSelection(_Strict):
+    """The conditions for choosing core teachers (giáo viên / cán bộ quản lý cốt cán; Điều 12 of each
+    circular) that the records can check; the others (model lessons, training colleagues, languages and
+    ICT, the wish to serve) are confirmed by the school."""
+
+    article: str
+    status: Status
+    source: str = ""
+    note: str = ""
+    years: int = Field(ge=0)
+    # The educator's date the years count from: at the current school level (teachers) or in the post
+    # (principals and vice-principals).
+    years_since: Literal["level_start_date", "position_since"]
+    positions: tuple[Literal["teacher", "vice_principal", "principal"], ...] = Field(min_length=1)
+    ratings: tuple[OverallRating, ...] = Field(min_length=1)  # final ratings that qualify
+    criteria_at_good: tuple[int, ...] = ()  # criteria whose final level must be Tốt
+
+
 class Framework(_Strict):
     """A professional standard as published by one circular: standards, criteria and rating rule."""
 
@@ -111,6 +129,7 @@ class Framework(_Strict):
     legal_basis: LegalBasis
     standards: tuple[Standard, ...]
     rating: Rating
+    core_teacher_selection: CoreTeacherSelection | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -129,7 +148,14 @@ class Framework(_Strict):
                 unknown = set(rule.mandatory.criteria) - set(numbers)
                 if unknown:
                     raise ValueError(f"rule {rule.result}: mandatory criteria {sorted(unknown)} do not exist")
+        selection = self.core_teacher_selection
+        if selection and set(selection.criteria_at_good) - set(numbers):
+            unknown = sorted(set(selection.criteria_at_good) - set(numbers))
+            raise ValueError(f"core_teacher_selection: criteria {unknown} do not exist")
         return self
+
+    def core_selection_citation(self) -> str:
+        return f"{self.legal_basis.document}, {self.core_teacher_selection.article}"
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -150,4 +176,6 @@ class Framework(_Strict):
                 items.append(f"standard {standard.number} ({standard.status})")
             items.extend(f"criterion {c.number} ({c.status})" for c in standard.criteria if c.status != "C")
         items.extend(f"rule {r.result} ({r.status})" for r in self.rating.rules if r.status != "C")
+        if self.core_teacher_selection and self.core_teacher_selection.status != "C":
+            items.append(f"core-teacher selection ({self.core_teacher_selection.status})")
         return items

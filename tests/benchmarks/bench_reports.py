@@ -318,7 +318,7 @@ def main():
     ensure_database()
     cycle = build_dataset(args.educators)
     from temis_plugin.models import EducatorProfile, Evaluation, OrgUnit
-    from temis_plugin.reports.builders import build_report
+    from temis_plugin.reports.registry import build_report
     from temis_plugin.reports.scope import scope_of, whole_country
 
     print(f"Data: {OrgUnit.objects.filter(kind='province').count()} provinces, "

@@ -723,7 +723,7 @@ def test_command_options_are_checked(module):
 # -- Pass status in reports and the TEMIS export, on every path ---------------------------------------------
 
 def _module_report(school):
-    from temis_plugin.reports.builders import build_report
+    from temis_plugin.reports.registry import build_report
     from temis_plugin.reports.scope import scope_of
     from temis_plugin.reports.temis_export import build_temis_export
     from temis_plugin.models import Cycle

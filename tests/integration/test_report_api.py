@@ -167,6 +167,16 @@ def test_aggregate_counts_levels_per_criterion(data):
         "criterion", "rated", "T_n", "T_pct"]
 
 
+def test_level_columns_are_keyed_by_the_level_codes(data):
+    report = report_json(aggregate(data))
+
+    for key in (f"criteria.{TT20}", f"criteria_by_unit.{TT20}"):
+        keys = [column["key"] for column in table(report, key)["columns"]]
+        assert [k for k in keys if k.endswith(("_n", "_pct"))] == [
+            "T_n", "T_pct", "K_n", "K_pct", "D_n", "D_pct", "CD_n", "CD_pct"]
+        assert "C_n" not in keys and "C_pct" not in keys  # the storage letter never names a column
+
+
 def test_the_cut_off_leaves_out_what_was_finalized_later(data):
     later = report_json(client_for(data["users"]["province"]).get(
         f"{BASE}/reports/aggregate/", {"scope": "P1", "framework": TT20}))

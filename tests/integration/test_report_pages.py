@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from temis_plugin import api, report_views
+from temis_plugin import api
+from temis_plugin.reports import views as report_views
 from temis_plugin.models import EducatorProfile, Evaluation, ReportRun
 from tests.report_data import TT20, build_results, cut_off, officer
 

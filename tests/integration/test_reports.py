@@ -17,7 +17,8 @@ from temis_plugin import standards
 from temis_plugin.errors import NotAllowed, NotFound
 from temis_plugin.models import EducatorProfile, Evaluation, ModuleResult, OrgUnit, ReportRun, RoleAssignment
 from temis_plugin.reports import runs
-from temis_plugin.reports.builders import PackedLevelCounts, build_report
+from temis_plugin.reports.queries import PackedLevelCounts
+from temis_plugin.reports.registry import build_report
 from temis_plugin.reports.scope import resolve_scope, scope_of, whole_country
 from temis_plugin.reports.temis_export import build_temis_export
 from temis_plugin.reports.writers import write_report
@@ -181,6 +182,23 @@ def test_core_teacher_eligibility(school_tree, cycle):
     assert [row[4] for row in principals] == ["principal two years"]
 
 
+def test_core_teacher_eligibility_reads_the_conditions_from_the_framework(school_tree, cycle, monkeypatch):
+    on = timezone.localtime(CUT_OFF).date()
+    educator = EducatorProfile.objects.create(full_name="three years", national_id="T3", school=school_tree["S1"],
+                                              position="teacher", school_level="TH",
+                                              level_start_date=on.replace(year=on.year - 3))
+    finalized(educator, cycle, "KK" + "TTTTT" + "K" * 8)
+    tt20, tt14 = standards.get_framework("TT20-2018"), standards.get_framework("TT14-2018")
+    three_years = tt20.model_copy(update={
+        "core_teacher_selection": tt20.core_teacher_selection.model_copy(update={"years": 3})})
+    without = tt14.model_copy(update={"core_teacher_selection": None})
+    monkeypatch.setattr(standards, "all_frameworks", lambda: {"TT20-2018": three_years, "TT14-2018": without})
+
+    report = build_report("core_eligibility", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
+    assert [table.key for table in report.tables] == ["eligible.TT20-2018"]  # no conditions, no table
+    assert [row[4] for row in report.table("eligible.TT20-2018").iter_rows()] == ["three years"]
+
+
 def test_temis_export_validates_every_row(population, school_tree, cycle):
     report = build_temis_export("TT20-ket-qua-giao-vien", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
     rows = list(report.tables[0].iter_rows())
@@ -285,7 +303,7 @@ def test_xlsx_csv_and_json_files(population, school_tree, cycle):
 
 
 def test_every_report_kind_builds_for_each_format(population, people, school_tree, cycle):
-    from temis_plugin.reports.builders import REPORT_KINDS
+    from temis_plugin.reports.registry import REPORT_KINDS
     for kind in REPORT_KINDS:
         report = build_report(kind, scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
         for file_format in ("xlsx", "csv", "json"):
@@ -316,10 +334,10 @@ def test_export_command(population, school_tree, cycle, tmp_path, capsys):
 def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school_tree, cycle, monkeypatch):
     from django.db import OperationalError
 
-    from temis_plugin.reports import builders
+    from temis_plugin.reports.kinds import school_summary
     run = runs.create_run(None, "school_summary", "xlsx", cycle=cycle, scope=scope_of(school_tree["P1"]),
                           cut_off=CUT_OFF)
-    real_rows = builders.educator_result_rows
+    real_rows = school_summary.educator_result_rows
 
     def failing_rows(*args, **kwargs):
         for number, row in enumerate(real_rows(*args, **kwargs)):
@@ -327,7 +345,7 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
                 raise OperationalError("lost connection to the database")
             yield row
 
-    monkeypatch.setattr(builders, "educator_result_rows", failing_rows)
+    monkeypatch.setattr(school_summary, "educator_result_rows", failing_rows)
     with pytest.raises(OperationalError):
         runs.execute_run(run.pk)
     run.refresh_from_db()
@@ -337,7 +355,7 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
     assert stored not in os.listdir(directory)
     assert not [name for name in os.listdir(directory) if name.endswith(".partial")]
 
-    monkeypatch.setattr(builders, "educator_result_rows", real_rows)
+    monkeypatch.setattr(school_summary, "educator_result_rows", real_rows)
     run = runs.execute_run(run.pk)
     assert run.status == ReportRun.Status.DONE and run.attempts == 2 and run.rows_written == 65 + 5 - 5
     with runs.report_storage().open(run.file.name) as handle:
@@ -376,3 +394,14 @@ def test_the_country_is_counted_per_province_in_parallel_with_the_same_result(po
         assert table.rows == single.table(table.key).rows
     by_unit = {row[0]: row for row in parallel.table("ratings_by_unit.TT20-2018").rows}
     assert by_unit["P2"][3] == 1 and by_unit["P2"][4] == 1 and by_unit["P1"][3] == 60 and by_unit[""][3] == 61
+
+
+def test_a_module_result_template_with_an_evaluation_format_is_refused(tmp_path):
+    from importlib import resources
+
+    from temis_plugin.reports.temis_export import TemplateFileError, load_template_file
+    packaged = resources.files("temis_plugin.fixtures") / "temis_templates" / "BDTX-ket-qua-mo-dun.toml"
+    text = packaged.read_text("utf-8").replace('format = "passed_vi"', 'format = "rating_vi"')
+    (tmp_path / "BAD.toml").write_text(text, "utf-8")
+    with pytest.raises(TemplateFileError, match="passed_vi"):
+        load_template_file(tmp_path / "BAD.toml")

@@ -1,7 +1,7 @@
 """Bar-chart layout of report tables: scales, stacking, clustering, labels."""
 import pytest
 
-from temis_plugin.report_charts import MAX_CATEGORIES, PALETTE, PLOT_LEFT, PLOT_RIGHT, WIDTH, draw_bar_chart
+from temis_plugin.reports.charts import MAX_CATEGORIES, PALETTE, PLOT_LEFT, PLOT_RIGHT, WIDTH, draw_bar_chart
 
 PLOT_WIDTH = WIDTH - PLOT_LEFT - PLOT_RIGHT
 

@@ -171,3 +171,40 @@ def test_pack_and_unpack_levels_round_trip():
     levels = {1: standards.Level.TOT, 3: standards.Level.CHUA_DAT, 15: standards.Level.KHA}
     packed = standards.pack_levels(15, levels)
     assert packed == "T-C-----------K" and standards.unpack_levels(packed) == levels
+
+
+def test_the_core_teacher_conditions_are_framework_data():
+    tt20, tt14 = standards.get_framework("TT20-2018"), standards.get_framework("TT14-2018")
+    teachers, principals = tt20.core_teacher_selection, tt14.core_teacher_selection
+    assert (teachers.years, teachers.years_since, teachers.positions) == (5, "level_start_date", ("teacher",))
+    assert teachers.ratings == (OverallRating.TOT, OverallRating.KHA)
+    assert teachers.criteria_at_good == (3, 4, 5, 6, 7)
+    assert tt20.core_selection_citation() == "Thông tư 20/2018/TT-BGDĐT, Điều 12 khoản 1"
+    assert (principals.years, principals.years_since) == (2, "position_since")
+    assert set(principals.positions) == {"principal", "vice_principal"} and principals.criteria_at_good == ()
+    assert tt14.core_selection_citation() == "Thông tư 14/2018/TT-BGDĐT, Điều 12"
+    assert "core-teacher selection (U)" in tt14.uncertain_items
+
+
+@pytest.mark.parametrize("change, message", [
+    ("criteria_at_good = [3, 4, 5, 6, 7]", "criteria_at_good = [3, 16]"),
+    ('years_since = "level_start_date"', 'years_since = "birthday"'),
+    ('positions = ["teacher"]', "positions = []"),
+    ('ratings = ["TOT", "KHA"]', 'ratings = ["EXCELLENT"]'),
+])
+def test_core_teacher_conditions_are_checked_when_the_file_loads(tmp_path, change, message):
+    source = (Path(standards.__file__).parent.parent.parent / "fixtures" / "frameworks" / "TT20-2018.toml")
+    text = source.read_text("utf-8")
+    assert change in text
+    (tmp_path / "TT20-2018.toml").write_text(text.replace(change, message, 1), "utf-8")
+    with pytest.raises(standards.FrameworkFileError, match="core_teacher_selection"):
+        standards.load_framework_file(tmp_path / "TT20-2018.toml")
+
+
+def test_the_storage_letters_are_defined_once_and_read_only():
+    assert dict(standards.PACKED_CHARS) == {standards.Level.CHUA_DAT: "C", standards.Level.DAT: "D",
+                                            standards.Level.KHA: "K", standards.Level.TOT: "T"}
+    assert {standards.LEVEL_BY_PACKED_CHAR[c] for c in "CDKT"} == set(standards.Level)
+    assert standards.UNSET not in standards.LEVEL_BY_PACKED_CHAR
+    with pytest.raises(TypeError):
+        standards.PACKED_CHARS[standards.Level.TOT] = "X"

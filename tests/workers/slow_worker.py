@@ -10,7 +10,7 @@ import django
 
 django.setup()
 
-from temis_plugin.reports import builders  # noqa: E402
+from temis_plugin.reports.kinds import school_summary  # noqa: E402
 from temis_plugin.roster import reader  # noqa: E402
 from temis_plugin.standalone.celery import app  # noqa: E402
 
@@ -24,7 +24,7 @@ def slowed(rows, pause: float):
     return trickling
 
 
-builders.educator_result_rows = slowed(builders.educator_result_rows, 0.02)
+school_summary.educator_result_rows = slowed(school_summary.educator_result_rows, 0.02)
 reader._data_rows = slowed(reader._data_rows, 0.002)
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from ... import api
 from ...errors import NotFound, TemisError
 from ...models import Cycle, OrgUnit
-from ...reports.builders import REPORT_KINDS, build_report
+from ...reports.registry import REPORT_KINDS, build_report
 from ...reports.runs import TEMIS_EXPORT
 from ...reports.scope import scope_of, whole_country
 from ...reports.temis_export import build_temis_export, template_choices

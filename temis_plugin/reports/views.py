@@ -15,16 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language, gettext as _, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
-from . import api, standards
-from .data import CycleData, ScopeData
-from .errors import InvalidInput, NotAllowed, NotFound
-from .i18n import localized
-from .pages import signed_in_page
-from .report_charts import draw_bar_chart
-from .reports.tables import ColumnKind
-from .reports.writers import FORMATS, stamp_lines
+from .. import api, standards
+from ..data import CycleData, ScopeData
+from ..errors import InvalidInput, NotAllowed, NotFound
+from ..i18n import localized
+from ..pages import signed_in_page
+from .charts import draw_bar_chart
+from .tables import ColumnKind
+from .writers import FORMATS, stamp_lines
 
 # Rows of a per-educator list shown on the page; the file has them all.
 PREVIEW_ROWS = 200
