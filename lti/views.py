@@ -18,13 +18,12 @@ from temis_plugin import api
 from . import deep_linking, identity, launches, throttle, workspace
 from .models import LoginState, Platform, ToolKey
 from .keys import sign
-from .protocol import (CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason,
-                       validate_id_token)
+from .claims import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM
+from .protocol import OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason, validate_id_token
 from .rotation import ensure_signing_key
 from .registry import platform_for, registration
 
 log = logging.getLogger(__name__)
-EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_processors in Open edX
 TARGET_LINK_URI_LENGTH = LoginState._meta.get_field("target_link_uri").max_length
 
 
@@ -181,7 +180,7 @@ def _launching_user(platform, claims):
     """The educator's user the launch names, or None; a forged or stale claim refuses the launch."""
     custom = claims.get(CLAIM + "custom") or {}
     try:
-        reference = identity.educator_reference(custom.get(EDUCATOR_CLAIM), platform)
+        reference = identity.educator_reference(custom.get(identity.EDUCATOR_CLAIM), platform)
     except identity.BadEducatorClaim as error:
         raise LaunchError(401, "bad_educator_claim", str(error)) from None
     return api.user_for_educator_reference(reference) if reference else None

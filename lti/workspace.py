@@ -28,10 +28,10 @@ from temis_plugin.labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from temis_plugin.errors import NotAllowed, NotFound
 
 from . import throttle
+from .claims import TARGET_LINK_URI_CLAIM
 from .models import Launch
 from .protocol import mentor_scope
 
-TARGET_LINK_URI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 # The overview's alerts: no activity for this many days; self-assessment closing within this many days.
 INACTIVE_DAYS = 14
 DUE_DAYS = 14
