@@ -18,7 +18,7 @@ LAUNCH_SECONDS = 8 * 3600
 DEFAULT_RETENTION_DAYS = 7
 DELETE_BATCH = 1000
 
-# The claims the workspace, Deep Linking, AGS and NRPS read from a stored launch (lti.workspace,
+# The claims the workspace, Deep Linking, AGS and NRPS read from a stored launch (lti.workspace_views,
 # lti.deep_linking, lti.scoring, lti.roster). Everything else is dropped: the name, email and username
 # claims a block may be set to share, the custom parameters (the signed educator identifier among them:
 # the launch's user stands for it), lis, launch_presentation. sub, roles and the ids have columns.

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, identity, launches, throttle, workspace
+from . import deep_linking, identity, launches, throttle, workspace_views
 from .models import LoginState, Platform, ToolKey
 from .keys import sign
 from .claims import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM
@@ -105,7 +105,7 @@ def launch(request):
         return _refuse(request, error)
     if record.message_type == DEEP_LINKING_REQUEST:
         return _deep_linking_picker(request, record)
-    return workspace.render_home(request, record)
+    return workspace_views.render_home(request, record)
 
 
 def _platform_error(code) -> LaunchError:
@@ -133,7 +133,7 @@ def _deep_linking_picker(request, record):
     if not deep_linking.is_author(record.roles):
         return _refuse(request, LaunchError(403, "not_author", "only course authors can add the tool to a course"))
     return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES,
-                                                   "form_token": workspace.form_token(record)})
+                                                   "form_token": workspace_views.form_token(record)})
 
 
 @csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch
@@ -142,10 +142,10 @@ def _deep_linking_picker(request, record):
 @throttle.limited("deep_link")
 def deep_link_response(request, launch_id):
     """Sign the chosen ltiResourceLink and auto-post it back to the platform's return URL."""
-    record = workspace.launch_or_404(launch_id)
+    record = workspace_views.launch_or_404(launch_id)
     try:
         # The picker's own form token, as on the workspace's forms: the launch id alone is not enough.
-        if not workspace.has_form_token(request, record):
+        if not workspace_views.has_form_token(request, record):
             raise LaunchError(403, "bad_form_token", "this form did not come from the tool's picker")
         if record.message_type != DEEP_LINKING_REQUEST or not deep_linking.is_author(record.roles):
             raise LaunchError(403, "not_deep_linking", "this launch cannot place content")

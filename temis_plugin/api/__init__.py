@@ -25,6 +25,8 @@ from .reports import (EARLIEST_CUT_OFF, TEMIS_EXPORT, checked_cut_off, get_repor
 from .training import (BackfillOutcome, LearnerResult, backfill_course_results, backfill_module_result,
                        get_survey_response, list_module_results, list_training_modules, module_for_course,
                        record_course_passing_status, record_persistent_grade, save_survey_response)
+# Not a record's door: the one way a page marks a form's errors, for the LTI tool's pages too.
+from ..pages import mark_errors
 
 __all__ = [
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NotAllowed", "NotFound", "TemisError",
@@ -48,4 +50,6 @@ __all__ = [
     "export_support_activities", "get_support_activity", "heads_subject_group", "list_mentor_groups",
     "list_support_activities", "log_support_activity", "mentee_overview", "own_opinion", "subject_group_opinions",
     "support_activity_history", "teacher_framework", "update_support_activity",
+    # Pages
+    "mark_errors",
 ]
