@@ -6,7 +6,8 @@ ever returns ltiResourceLink items pointing back at its own launch URL.
 import secrets
 import time
 
-from .protocol import CLAIM, DL_CLAIM, LaunchError
+from .claims import CLAIM, DEEP_LINKING_RESPONSE, DEPLOYMENT_ID_CLAIM, DL_CLAIM
+from .protocol import LaunchError
 
 RESOURCE_LINK = "ltiResourceLink"
 # Roles that may place content (platforms send deep-linking requests to course authors only).
@@ -37,8 +38,8 @@ def response_claims(request_claims: dict, client_id: str, items: list[dict], now
     claims = {
         "iss": client_id, "aud": request_claims["iss"], "iat": now, "exp": now + 600,
         "nonce": secrets.token_urlsafe(16),
-        CLAIM + "deployment_id": request_claims[CLAIM + "deployment_id"],
-        CLAIM + "message_type": "LtiDeepLinkingResponse", CLAIM + "version": "1.3.0",
+        DEPLOYMENT_ID_CLAIM: request_claims[DEPLOYMENT_ID_CLAIM],
+        CLAIM + "message_type": DEEP_LINKING_RESPONSE, CLAIM + "version": "1.3.0",
         DL_CLAIM + "content_items": items,
     }
     if "data" in settings_claim:

@@ -10,6 +10,8 @@ can be trusted to send the plain identifier (Platform.trusts_educator_claim).
 """
 from django.core import signing
 
+# The custom parameter lti.parameter_processors sets in Open edX, and the launch view reads.
+EDUCATOR_CLAIM = "temis_educator_id"
 SALT = "temis_lti.educator_claim"
 # The LMS makes the id_token at launch time; the tool reads it seconds later.
 MAX_AGE_SECONDS = 600

@@ -7,27 +7,30 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from .claims import (
+    AGS_CLAIM, CLAIM, DEPLOYMENT_ID_CLAIM, DL_CLAIM, NRPS_CLAIM, ROLE_SCOPE_MENTOR, TARGET_LINK_URI_CLAIM,
+)
 from .models import Launch, LoginState
-from .protocol import CLAIM, DL_CLAIM, ROLE_SCOPE_MENTOR, context_id, resource_link_id
+from .protocol import context_id, resource_link_id
 
 LOGIN_STATE_SECONDS = 600
 LAUNCH_SECONDS = 8 * 3600
 DEFAULT_RETENTION_DAYS = 7
 DELETE_BATCH = 1000
 
-# The claims the workspace, Deep Linking, AGS and NRPS read from a stored launch (lti.workspace,
+# The claims the workspace, Deep Linking, AGS and NRPS read from a stored launch (lti.workspace_views,
 # lti.deep_linking, lti.scoring, lti.roster). Everything else is dropped: the name, email and username
 # claims a block may be set to share, the custom parameters (the signed educator identifier among them:
 # the launch's user stands for it), lis, launch_presentation. sub, roles and the ids have columns.
 STORED_CLAIMS = (
     "iss",  # the audience of a Deep Linking response
-    CLAIM + "deployment_id",
-    CLAIM + "target_link_uri",  # which page a placed link opens
+    DEPLOYMENT_ID_CLAIM,
+    TARGET_LINK_URI_CLAIM,
     CLAIM + "roles",
     *ROLE_SCOPE_MENTOR,  # the learners a platform lets a mentor follow (platform ids)
     DL_CLAIM + "deep_linking_settings",
-    "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint",
-    "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice",
+    AGS_CLAIM,
+    NRPS_CLAIM,
 )
 
 
@@ -38,7 +41,7 @@ def stored_claims(claims: dict) -> dict:
 def record_launch(platform, claims: dict, user) -> Launch:
     """Store a validated launch for LAUNCH_SECONDS: its random id is the workspace's session."""
     return Launch.objects.create(
-        platform=platform, deployment_id=claims[CLAIM + "deployment_id"], sub=claims["sub"],
+        platform=platform, deployment_id=claims[DEPLOYMENT_ID_CLAIM], sub=claims["sub"],
         roles=claims[CLAIM + "roles"], context_id=context_id(claims), resource_link_id=resource_link_id(claims),
         message_type=claims[CLAIM + "message_type"], claims=stored_claims(claims), user=user,
         expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 
 from temis_plugin import api
 
-from .identity import signed_educator_claim
-from .views import EDUCATOR_CLAIM
+from .identity import EDUCATOR_CLAIM, signed_educator_claim
 
 
 def educator_claims(xblock) -> dict:

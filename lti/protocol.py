@@ -10,16 +10,9 @@ from typing import Callable
 
 import jwt
 
+from .claims import CLAIM, DL_CLAIM, MENTOR_ROLE, MESSAGE_TYPES, RESOURCE_LINK_REQUEST, ROLE_SCOPE_MENTOR
 from .keys import ALGORITHM, public_key_from_jwk
 
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
-DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
-MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
-# The claim is misspelt (no dot after purl) in the spec's prose and in libraries that copied it: read both.
-ROLE_SCOPE_MENTOR = (CLAIM + "role_scope_mentor", "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor")
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 LEEWAY_SECONDS = 60
 # The longest sub, deployment_id, resource_link id and context id (LTI Core 1.3 §5.3.3, §5.3.5, §5.3.6, §5.4.1).
 MAX_ID_LENGTH = 255

@@ -4,12 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .claims import NRPS_CLAIM, NRPS_MEMBERSHIP_SCOPE
 from .models import CourseMember, Launch
 from .protocol import MAX_ID_LENGTH
 from .rotation import ensure_signing_key
-from .services import NRPS_MEMBERSHIP, ServiceError, ToolIdentity, fetch_token, roster_pages, with_retries
+from .services import ServiceError, ToolIdentity, fetch_token, roster_pages, with_retries
 
-NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 MEMBER_STATUSES = ("Active", "Inactive", "Deleted")  # NRPS 2.0 §2.3 (Deleted only in a differences list)
 
 
@@ -35,7 +35,7 @@ def sync_roster(record: Launch, session=None, page_size: int = 100) -> int:
     tool = ToolIdentity(platform.client_id, platform.auth_token_url, record.deployment_id, key.kid,
                         key.private_key_pem)
     try:
-        token, _lifetime = with_retries(lambda: fetch_token(session, tool, [NRPS_MEMBERSHIP]))
+        token, _lifetime = with_retries(lambda: fetch_token(session, tool, [NRPS_MEMBERSHIP_SCOPE]))
         members = [m for page in roster_pages(session, token, url, limit=page_size) for m in page]
     except ServiceError as exc:
         raise RosterError(f"the course roster could not be read: {exc}") from None

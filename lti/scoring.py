@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .claims import AGS_CLAIM, AGS_SCORE_SCOPE
 from .models import Launch, ScoreSubmission
 from .rotation import ensure_signing_key
-from .services import AGS_SCORE, ServiceError, ToolIdentity, fetch_token, post_score, score_payload, with_retries
+from .services import ServiceError, ToolIdentity, fetch_token, post_score, score_payload, with_retries
 
 log = logging.getLogger(__name__)
-AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 ONE_MICROSECOND = datetime.timedelta(microseconds=1)
 LINEITEM_URL_LENGTH = ScoreSubmission._meta.get_field("lineitem_url").max_length
 
@@ -34,7 +34,7 @@ def line_item_url(record: Launch) -> str:
     endpoint = record.claims.get(AGS_CLAIM)
     endpoint = endpoint if isinstance(endpoint, dict) else {}
     scopes, lineitem = endpoint.get("scope"), endpoint.get("lineitem")
-    if not isinstance(scopes, list) or AGS_SCORE not in scopes or not isinstance(lineitem, str) or not lineitem:
+    if not isinstance(scopes, list) or AGS_SCORE_SCOPE not in scopes or not isinstance(lineitem, str) or not lineitem:
         raise ScoringError("this link does not let the tool send scores (no AGS line item)", 409)
     if len(lineitem) > LINEITEM_URL_LENGTH:
         raise ScoringError(_("The course platform's address for this task's grades is longer than the tool can "
@@ -114,7 +114,7 @@ def _token(session, tool) -> str:
     key = _token_key(tool)
     token = cache.get(key)
     if token is None:
-        token, lifetime = fetch_token(session, tool, [AGS_SCORE])
+        token, lifetime = fetch_token(session, tool, [AGS_SCORE_SCOPE])
         cache.set(key, token, max(lifetime - 60, 30))
     return token
 

@@ -9,7 +9,7 @@ from temis_plugin import api
 
 from . import roster, scoring
 from .models import Launch, ScoreSubmission
-from .workspace import page_context, workspace_page
+from .workspace_views import page_context, workspace_page
 
 
 @workspace_page(("GET", "POST"))

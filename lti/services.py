@@ -11,12 +11,9 @@ import requests
 
 from temis_plugin.api import with_retries  # noqa: F401  (lti.roster and lti.scoring import it from here)
 
+from .claims import DEPLOYMENT_ID_CLAIM
 from .keys import sign
 
-AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-AGS_RESULT = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
-NRPS_MEMBERSHIP = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 TIMEOUT = (5, 20)
@@ -42,7 +39,7 @@ def client_assertion(tool: ToolIdentity, now: float | None = None) -> str:
     now = int(now or time.time())
     return sign({"iss": tool.client_id, "sub": tool.client_id, "aud": tool.token_url, "iat": now,
                  "exp": now + 300, "jti": uuid.uuid4().hex,
-                 "https://purl.imsglobal.org/spec/lti/claim/deployment_id": tool.deployment_id},
+                 DEPLOYMENT_ID_CLAIM: tool.deployment_id},
                 tool.private_key_pem, tool.kid)
 
 

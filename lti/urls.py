@@ -1,7 +1,7 @@
 """The tool's URLs, under /temis/lti/."""
 from django.urls import include, path
 
-from . import mentoring, scoring_views, views, workspace
+from . import mentoring_views, scoring_views, views, workspace_views
 
 app_name = "temis_lti"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("launch/", views.launch, name="launch"),
     path("jwks/", views.jwks, name="jwks"),
     path("deep-link/<uuid:launch_id>/", views.deep_link_response, name="deep_link_response"),
-    path("workspace/<uuid:launch_id>/", workspace.home, name="workspace"),
-    path("workspace/<uuid:launch_id>/", include(mentoring.urlpatterns)),
+    path("workspace/<uuid:launch_id>/", workspace_views.home, name="workspace"),
+    path("workspace/<uuid:launch_id>/", include(mentoring_views.urlpatterns)),
     path("workspace/<uuid:launch_id>/", include(scoring_views.urlpatterns)),
 ]

@@ -15,16 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from temis_plugin import api
 
-from . import deep_linking, identity, launches, throttle, workspace
+from . import deep_linking, identity, launches, throttle, workspace_views
 from .models import LoginState, Platform, ToolKey
 from .keys import sign
-from .protocol import (CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM, OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason,
-                       validate_id_token)
+from .claims import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM
+from .protocol import OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason, validate_id_token
 from .rotation import ensure_signing_key
 from .registry import platform_for, registration
 
 log = logging.getLogger(__name__)
-EDUCATOR_CLAIM = "temis_educator_id"  # custom claim set by lti.parameter_processors in Open edX
 TARGET_LINK_URI_LENGTH = LoginState._meta.get_field("target_link_uri").max_length
 
 
@@ -106,7 +105,7 @@ def launch(request):
         return _refuse(request, error)
     if record.message_type == DEEP_LINKING_REQUEST:
         return _deep_linking_picker(request, record)
-    return workspace.render_home(request, record)
+    return workspace_views.render_home(request, record)
 
 
 def _platform_error(code) -> LaunchError:
@@ -134,7 +133,7 @@ def _deep_linking_picker(request, record):
     if not deep_linking.is_author(record.roles):
         return _refuse(request, LaunchError(403, "not_author", "only course authors can add the tool to a course"))
     return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES,
-                                                   "form_token": workspace.form_token(record)})
+                                                   "form_token": workspace_views.form_token(record)})
 
 
 @csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch
@@ -143,10 +142,10 @@ def _deep_linking_picker(request, record):
 @throttle.limited("deep_link")
 def deep_link_response(request, launch_id):
     """Sign the chosen ltiResourceLink and auto-post it back to the platform's return URL."""
-    record = workspace.launch_or_404(launch_id)
+    record = workspace_views.launch_or_404(launch_id)
     try:
         # The picker's own form token, as on the workspace's forms: the launch id alone is not enough.
-        if not workspace.has_form_token(request, record):
+        if not workspace_views.has_form_token(request, record):
             raise LaunchError(403, "bad_form_token", "this form did not come from the tool's picker")
         if record.message_type != DEEP_LINKING_REQUEST or not deep_linking.is_author(record.roles):
             raise LaunchError(403, "not_deep_linking", "this launch cannot place content")
@@ -181,7 +180,7 @@ def _launching_user(platform, claims):
     """The educator's user the launch names, or None; a forged or stale claim refuses the launch."""
     custom = claims.get(CLAIM + "custom") or {}
     try:
-        reference = identity.educator_reference(custom.get(EDUCATOR_CLAIM), platform)
+        reference = identity.educator_reference(custom.get(identity.EDUCATOR_CLAIM), platform)
     except identity.BadEducatorClaim as error:
         raise LaunchError(401, "bad_educator_claim", str(error)) from None
     return api.user_for_educator_reference(reference) if reference else None

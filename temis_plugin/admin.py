@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from . import models
 from .roster import runs as roster_runs
 from .standards import unpack_levels
+from .survey import SURVEY_ITEM_LABELS
 
 
 class WorkflowRecord:
@@ -271,8 +272,7 @@ class SurveyResponseAdmin(WorkflowRecord, admin.ModelAdmin):
 
     @admin.display(description=_("answers"))
     def answers_display(self, obj):
-        return "; ".join(f"{label}: {obj.answers.get(item, '—')}"
-                         for item, label in models.training.SURVEY_ITEM_LABELS.items())
+        return "; ".join(f"{_(label)}: {obj.answers.get(item, '—')}" for item, label in SURVEY_ITEM_LABELS.items())
 
 
 class SupportAttendanceInline(WorkflowRecord, admin.TabularInline):

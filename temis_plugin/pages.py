@@ -1,4 +1,7 @@
-"""What every page of the plugin does with the API's refusals."""
+"""What every page of the plugin does with the API's refusals and with a form's errors.
+
+The LTI tool's pages mark their forms' errors the same way, through ``temis_plugin.api.mark_errors``.
+"""
 import functools
 
 from django.contrib.auth.decorators import login_required
@@ -30,3 +33,11 @@ def signed_in_page(methods=("GET",), answers=()):
                 raise
         return wrapper
     return decorate
+
+
+def mark_errors(form):
+    """Tie each error to its field for assistive technology: aria-invalid and aria-describedby."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"aria-invalid": "true",
+                                                   "aria-describedby": f"{form[name].auto_id}-error"})

@@ -1,10 +1,18 @@
 """The programme satisfaction survey taken after a training module. Pure Python, no Django.
 
-Each item is rated on a scale of 1 (very dissatisfied) to 5 (very satisfied); the translated
-labels of the items live with the screens that show them (admin, XBlock), not here.
+Each item is rated on a scale of 1 (very dissatisfied) to 5 (very satisfied). The items' wording is
+here, once, for every screen that names them (the XBlock, the admin, the reports), each translating it
+in the language of its request.
 """
+from .labels import gettext_noop
 
 SURVEY_ITEMS = ("content", "materials", "support", "usefulness")
+SURVEY_ITEM_LABELS = {
+    "content": gettext_noop("Content of the module"),
+    "materials": gettext_noop("Learning materials"),
+    "support": gettext_noop("Support during the module"),
+    "usefulness": gettext_noop("Usefulness for my work"),
+}
 SCALE_MIN = 1
 SCALE_MAX = 5
 COMMENT_MAX_CHARS = 10000

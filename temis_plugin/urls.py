@@ -2,8 +2,7 @@
 from django.urls import include, path
 
 from . import views
-from .final_rating import evaluation as final_evaluation
-from .final_rating import listing as final_listing
+from .final_rating import evaluation_views, listing_views
 from .reports import views as report_views
 
 app_name = "temis"
@@ -12,8 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("api/v1/", include("temis_plugin.rest.urls")),
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence_file"),
-    path("final/", final_listing.rating_list, name="final_rating"),
-    path("final/<int:evaluation_id>/", final_evaluation.rating_detail, name="final_rating_detail"),
+    path("final/", listing_views.rating_list, name="final_rating"),
+    path("final/<int:evaluation_id>/", evaluation_views.rating_detail, name="final_rating_detail"),
     path("reports/", report_views.dashboard, name="reports"),
     path("reports/runs/", report_views.start_run, name="report_run_start"),
     path("reports/runs/<uuid:run_id>/", report_views.run_page, name="report_run"),

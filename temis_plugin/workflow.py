@@ -46,9 +46,6 @@ TRANSITIONS: dict[tuple[EvaluationState, Action], EvaluationState] = {
     (_S.FINALIZED, _A.RETURN_TO_DRAFT): _S.DRAFT,
 }
 
-# Actions on a finalized evaluation always need a stated reason, which goes into the audit trail.
-REASON_REQUIRED = frozenset({_A.REOPEN, _A.RETURN_TO_DRAFT})
-
 
 def next_state(state: EvaluationState, action: Action) -> EvaluationState:
     try:

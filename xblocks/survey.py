@@ -1,5 +1,5 @@
 """The programme satisfaction survey block: a teacher rates a training module's content, materials,
-support and usefulness (1-5) and may comment. One response per learner and module, stored in
+support and usefulness (1-5, items worded in temis_plugin.survey) and may comment. One response per learner and module, stored in
 temis_plugin for the reports.
 """
 from django.utils.translation import gettext as _
@@ -12,17 +12,11 @@ from xblock.fields import Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api
-from temis_plugin.api import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS, is_vietnamese
+from temis_plugin.api import SCALE_MAX, SCALE_MIN, SURVEY_ITEM_LABELS, SURVEY_ITEMS, is_vietnamese
 
 from .common import json_handler, loader
 from .identity import acting_user
 
-ITEM_LABELS = {
-    "content": gettext_noop("The programme's content"),
-    "materials": gettext_noop("The learning materials"),
-    "support": gettext_noop("The support I received while learning"),
-    "usefulness": gettext_noop("How useful it is for my work"),
-}
 SCALE_LABELS = {1: gettext_noop("Very dissatisfied"), 2: gettext_noop("Dissatisfied"), 3: gettext_noop("Neutral"),
                 4: gettext_noop("Satisfied"), 5: gettext_noop("Very satisfied")}
 
@@ -55,7 +49,7 @@ class ProgrammeSurveyBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XB
         context = {
             "block": self, "module": module, "user": user, "response": response,
             "module_name": (module.name_vi if vietnamese else (module.name_en or module.name_vi)) if module else "",
-            "items": [{"code": item, "label": _(ITEM_LABELS[item]),
+            "items": [{"code": item, "label": _(SURVEY_ITEM_LABELS[item]),
                        "options": [{"value": v, "label": _(SCALE_LABELS[v]),
                                     "checked": bool(response) and response.answers.get(item) == v}
                                    for v in range(SCALE_MIN, SCALE_MAX + 1)]}

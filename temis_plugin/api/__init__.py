@@ -16,7 +16,7 @@ from ..i18n import is_vietnamese
 from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
 from ..retries import with_retries
 from ..standards import get_framework
-from ..survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEMS
+from ..survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEM_LABELS, SURVEY_ITEMS
 # Cycles, people and the frameworks in force
 from .cycles import current_cycle, list_cycles
 from .frameworks import framework_for, teacher_framework
@@ -44,13 +44,15 @@ from .reports import (EARLIEST_CUT_OFF, TEMIS_EXPORT, checked_cut_off, get_repor
                       list_report_runs, open_report_file, reads_principals, report_kinds, report_scopes,
                       report_sub_scopes, request_report_file, resolve_report_scope, retry_report_run,
                       temis_export_templates)
+# Not a record's door: the one way a page marks a form's errors, for the LTI tool's pages too.
+from ..pages import mark_errors
 
 __all__ = [
     # Errors, labels and what else screens and services outside temis_plugin use
     "ConcurrentEdit", "InvalidInput", "InvalidTransition", "NoEducatorProfile", "NotAllowed", "NotFound",
     "StandardsError", "TemisError",
     "LEVEL_LABELS", "RATING_LABELS", "STATE_LABELS", "is_vietnamese",
-    "SCALE_MAX", "SCALE_MIN", "SURVEY_ITEMS", "get_framework", "with_retries",
+    "SCALE_MAX", "SCALE_MIN", "SURVEY_ITEM_LABELS", "SURVEY_ITEMS", "get_framework", "with_retries",
     # Cycles, people and the frameworks in force
     "current_cycle", "list_cycles", "framework_for", "teacher_framework",
     "educator_reference", "get_educator", "mentee_user", "user_for_educator_reference",
@@ -80,4 +82,6 @@ __all__ = [
     "EARLIEST_CUT_OFF", "TEMIS_EXPORT", "checked_cut_off", "get_report", "get_report_run", "get_temis_export",
     "list_report_runs", "open_report_file", "reads_principals", "report_kinds", "report_scopes", "report_sub_scopes",
     "request_report_file", "resolve_report_scope", "retry_report_run", "temis_export_templates",
+    # Pages
+    "mark_errors",
 ]

@@ -14,11 +14,3 @@ def head_page(methods=("GET",)):
 def _not_a_head(request, error):
     return render(request, "temis_plugin/final_message.html", {
         "message": _("This page is for heads of school, and for the officers who rate principals.")}, status=403)
-
-
-def mark_errors(form):
-    """Tie each error to its field for assistive technology."""
-    for name in form.errors:
-        if name in form.fields:
-            form.fields[name].widget.attrs.update({"aria-invalid": "true",
-                                                   "aria-describedby": f"{form[name].auto_id}-error"})

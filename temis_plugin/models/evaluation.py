@@ -5,25 +5,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..labels import RATING_LABELS, STATE_LABELS
 from ..standards import OverallRating
 from ..workflow import EvaluationState
 from .organisation import SCHOOL_LEVEL_CHOICES, Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile
 from .storage import configured_storage
 
-STATE_CHOICES = [
-    (EvaluationState.DRAFT, _("Draft")),
-    (EvaluationState.SUBMITTED, _("Submitted")),
-    (EvaluationState.OPINIONS, _("Colleague opinions")),
-    (EvaluationState.FINALIZED, _("Finalized")),
-]
-
-RATING_CHOICES = [
-    (OverallRating.TOT, _("Good (Tốt)")),
-    (OverallRating.KHA, _("Fair (Khá)")),
-    (OverallRating.DAT, _("Meets (Đạt)")),
-    (OverallRating.CHUA_DAT, _("Not met (Chưa đạt)")),
-]
+# The words every screen uses (temis_plugin.labels), translated when shown.
+STATE_CHOICES = [(state, _(STATE_LABELS[state])) for state in (
+    EvaluationState.DRAFT, EvaluationState.SUBMITTED, EvaluationState.OPINIONS, EvaluationState.FINALIZED)]
+RATING_CHOICES = [(rating, _(RATING_LABELS[rating])) for rating in (
+    OverallRating.TOT, OverallRating.KHA, OverallRating.DAT, OverallRating.CHUA_DAT)]
 
 # Packed level sheets: one character per criterion (see temis_plugin.standards.levels).
 LEVELS_MAX = 32

@@ -9,15 +9,6 @@ from opaque_keys.edx.keys import CourseKey
 from .organisation import TrainingModule
 from .people import EducatorProfile
 
-# The survey items as the admin shows them, keyed by the codes of temis_plugin.survey.SURVEY_ITEMS.
-SURVEY_ITEM_LABELS = {
-    "content": _("Content of the module"),
-    "materials": _("Learning materials"),
-    "support": _("Support during the module"),
-    "usefulness": _("Usefulness for my work"),
-}
-
-
 def validate_course_key(value):
     try:
         CourseKey.from_string(value)

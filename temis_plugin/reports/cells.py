@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from ..i18n import localized, translated
 from ..labels import LEVEL_LABELS, RATING_LABELS
-from ..models.training import SURVEY_ITEM_LABELS
 from ..standards import LEVEL_BY_PACKED_CHAR, UNSET
-from ..survey import SURVEY_ITEMS
+from ..survey import SURVEY_ITEM_LABELS, SURVEY_ITEMS
 from .tables import Column, ColumnKind
 
 
@@ -50,7 +49,7 @@ def module_name(name_vi, name_en) -> str:
 
 def survey_item_labels() -> dict[str, str]:
     """Each survey item in the active language, worded as the survey asks it: reports never re-word the items."""
-    return {item: str(SURVEY_ITEM_LABELS[item]) for item in SURVEY_ITEMS}
+    return {item: _(SURVEY_ITEM_LABELS[item]) for item in SURVEY_ITEMS}
 
 
 def count_columns(key_labels) -> list[Column]:

@@ -11,41 +11,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import AuditEntry, Cycle, EducatorProfile, MentorGroup, OrgUnit
+from ..models import AuditEntry, Cycle, EducatorProfile, OrgUnit
 from ..roles import Position, UnitKind, parent_allowed
-from .columns import (
-    IDENTIFIER_COLUMNS, POSITION_WORDS, REQUIRED, SCHOOL_LEVEL_WORDS, UNIT_KIND_WORDS, YES_NO_WORDS,
-)
+from .columns import POSITION_WORDS, SCHOOL_LEVEL_WORDS, UNIT_KIND_WORDS
 from .errors import ErrorLog, RosterError, RowError
 from .lookup import case_insensitive_in
-from ..normalise import fold_word, identifier_problem, identity_key
-from .reader import RosterFileError, open_roster
+from ..normalise import fold_word, identity_key
+from .reader import open_roster
+from .row_checks import cell_problems, parse_bool, parse_date, parse_school_levels, text_limits
+from .rows import RosterFileError
 from .writer import ImportSummary, RosterWriter
 
 BATCH = 1000
 # Citizen identity cards (CCCD) carry 12 digits; a shorter all-digit identifier may have lost zeros.
 CCCD_DIGITS = 12
-
-
-def _text_limits() -> dict[str, dict[str, int]]:
-    """Longest text each roster column may hold, from the model fields it is written to.
-
-    Checked before writing: MariaDB refuses an over-long value mid-transaction, SQLite would keep it.
-    """
-    def limit(model, name):
-        return model._meta.get_field(name).max_length
-    return {
-        "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name"),
-                  "parent_code": limit(OrgUnit, "code")},
-        "educators": {"national_id": limit(EducatorProfile, "national_id"),
-                      "full_name": limit(EducatorProfile, "full_name"), "subject": limit(EducatorProfile, "subject"),
-                      "school_code": limit(OrgUnit, "code"), "subject_group_code": limit(OrgUnit, "code"),
-                      "username": 150},
-        "mentor_groups": {"cycle": limit(Cycle, "code"), "group_code": limit(MentorGroup, "code"),
-                          "group_name": limit(MentorGroup, "name"),
-                          "mentor_national_id": limit(EducatorProfile, "national_id"),
-                          "member_national_id": limit(EducatorProfile, "national_id")},
-    }
 
 
 def import_roster(source, filename: str | None = None, table: str | None = None, actor=None,
@@ -70,38 +49,13 @@ def import_roster(source, filename: str | None = None, table: str | None = None,
     return summary
 
 
-def parse_bool(value: str) -> bool:
-    try:
-        return YES_NO_WORDS[fold_word(value)]
-    except KeyError:
-        raise ValueError(_("must be yes or no (có/không, 1/0, x or empty)")) from None
-
-
-def parse_date(value: str):
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("must be a date as YYYY-MM-DD or DD/MM/YYYY"))
-
-
-def parse_school_levels(value: str) -> tuple[list[str], list[str]]:
-    """``(levels, words not understood)`` of a list such as "TH, THCS" or "Tiểu học; THCS"."""
-    words = [w for w in value.replace(";", ",").replace("/", ",").split(",") if w.strip()]
-    levels = [SCHOOL_LEVEL_WORDS.get(fold_word(w)) for w in words]
-    return [lv for lv in levels if lv], [w.strip() for w, lv in zip(words, levels) if not lv]
-
-
 class _RosterImport:
     """One import: checks each table's rows, writes them while the file is still clean."""
 
     def __init__(self, roster, progress=None):
         self.roster = roster
         self.log = ErrorLog()
-        self.limits = _text_limits()
+        self.limits = text_limits()
         self.writer = RosterWriter()
         self.progress = progress
         self.rows_read = 0
@@ -136,26 +90,8 @@ class _RosterImport:
             for problem in problems:
                 self.error(table, line, problem.column, problem.message, problem.value, problem.code)
                 bad.add(problem.column)
-            for column in REQUIRED[table]:
-                if not row.get(column):
-                    self.error(table, line, column, _("is required"), kind="required")
-                    bad.add(column)
-            for column, longest in self.limits[table].items():
-                if len(row.get(column) or "") > longest:
-                    self.error(table, line, column, _("is longer than %(n)s characters") % {"n": longest},
-                               row[column], "too_long")
-                    bad.add(column)
-            for column in IDENTIFIER_COLUMNS.intersection(row).difference(bad):
-                problem = identifier_problem(row[column])
-                if problem == "scientific":
-                    self.error(table, line, column, _("Excel wrote this identifier in scientific notation and its "
-                                                      "digits are lost: format the column as Text and type the "
-                                                      "identifiers again."), row[column], problem)
-                elif problem:
-                    self.error(table, line, column, _("identifiers and codes may hold only letters without "
-                                                      "diacritics, digits and - _ . /"), row[column], problem)
-                if problem:
-                    bad.add(column)
+            for column, message, value, kind in cell_problems(table, row, self.limits[table], bad):
+                self.error(table, line, column, message, value, kind)
             yield line, row, bad
 
     def run(self) -> ImportSummary:

@@ -11,7 +11,7 @@ from ..roles import Position
 from ..workflow import EvaluationState
 from .lookup import case_insensitive_in
 from ..normalise import identity_key
-from .reader import Notice
+from .rows import Notice
 
 BATCH = 1000
 LISTED = 20

@@ -13,7 +13,7 @@ cannot ship without its place in this file. The others check, from the same tabl
   launch by one user of a platform does not open another educator's workspace;
 * CSRF: every form of the plugin's pages refuses a POST without Django's token and changes nothing,
   and works with it; the API's session POSTs need the token too; the LTI workspace's forms need the
-  per-launch form token (lti.workspace.form_token) instead, since its iframe may get no cookie.
+  per-launch form token (lti.workspace_views.form_token) instead, since its iframe may get no cookie.
 """
 import datetime
 import io
@@ -35,7 +35,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lti.models import Launch, Platform, ScoreSubmission
-from lti.workspace import form_token
+from lti.workspace_views import form_token
 from temis_plugin import api
 from temis_plugin.errors import NotFound
 from temis_plugin.models import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, EvidenceLink, OrgUnit,
@@ -52,7 +52,7 @@ from tests.report_data import officer
 
 PAGE = "page"      # login_required; then the API answers 404 for what is not yours, 403 for a missing role
 API = "api"        # DRF, IsAuthenticated (session here, a JWT too inside the LMS); same 404/403 rules
-LAUNCH = "launch"  # LTI: the live launch id in the URL stands in for the session (lti.workspace)
+LAUNCH = "launch"  # LTI: the live launch id in the URL stands in for the session (lti.workspace_views)
 PUBLIC = "public"  # no sign-in by design; the reason is stated with the route
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from temis_plugin import api
-from temis_plugin.final_rating import listing
+from temis_plugin.final_rating import listing_views
 from temis_plugin.models import AuditEntry, EducatorProfile, Evaluation, RoleAssignment
 
 ALL_K = {n: "K" for n in range(1, 16)}
@@ -267,7 +267,7 @@ def test_a_list_of_forty_takes_a_bounded_number_of_queries(forty, people, client
 
 
 def test_select_all_covers_every_page(forty, people, client, monkeypatch):
-    monkeypatch.setattr(listing, "PAGE_SIZE", 15)
+    monkeypatch.setattr(listing_views, "PAGE_SIZE", 15)
     client.force_login(people["principal"].user)
     page = client.get(LIST, {"page": 2}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(row_ids(page)) == 15 and "Page 2 of 3" in page.content.decode()

@@ -4,9 +4,8 @@ import pytest
 from temis_plugin import api
 from temis_plugin.errors import InvalidInput, NotFound
 from temis_plugin.models import SurveyResponse, TrainingModule
-from temis_plugin.models.training import SURVEY_ITEM_LABELS
 from temis_plugin.retirement import retire_user
-from temis_plugin.survey import COMMENT_MAX_CHARS, SURVEY_ITEMS
+from temis_plugin.survey import COMMENT_MAX_CHARS, SURVEY_ITEM_LABELS, SURVEY_ITEMS
 
 GOOD = {"content": 5, "materials": 4, "support": 3, "usefulness": 5}
 

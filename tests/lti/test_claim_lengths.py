@@ -74,7 +74,7 @@ def test_a_target_link_uri_longer_than_its_column_is_refused_at_login(client, op
 
 def test_a_line_item_url_longer_than_its_column_makes_scoring_unavailable_not_an_error(
         client, open_edx, cycle, people, platform_pem):
-    from lti.workspace import form_token
+    from lti.workspace_views import form_token
     from temis_plugin.models import MentorGroup
     group = MentorGroup.objects.create(cycle=cycle, code="G1", mentor=people["t2"])
     group.memberships.create(mentee=people["t1"])
@@ -105,7 +105,7 @@ def test_a_roster_member_id_longer_than_255_characters_refuses_the_roster_and_ke
     from lti_consumer.models import LtiConfiguration
 
     from lti.models import CourseMember
-    from lti.workspace import form_token
+    from lti.workspace_views import form_token
     config_id = lms["line_item"].lti_configuration.id
     LtiConfiguration.objects.filter(pk=config_id).update(lti_advantage_enable_nrps=True)
     nrps_url = lms["live"].url + reverse("lti_consumer:lti-nrps-memberships-view-list",

@@ -156,7 +156,7 @@ def test_missing_or_forged_form_token_is_refused(client, open_edx, workspace, pe
     page = client.get(workspace + "activities/new/")
     data = activity_post(page, people)
     if forged == "other-launch":
-        from lti.workspace import form_token
+        from lti.workspace_views import form_token
         other = Launch.objects.get()
         other.pk = None
         other.id = __import__("uuid").uuid4()

@@ -1,7 +1,7 @@
 """Mentor workspace pages behind a launch: the support log, its export, colleague opinions, the group head's view.
 
-Every page lives under /temis/lti/workspace/<launch id>/ and is built with lti.workspace.workspace_page,
-which checks the launch and the per-launch form token on POST (see lti.workspace).
+Every page lives under /temis/lti/workspace/<launch id>/ and is built with lti.workspace_views.workspace_page,
+which checks the launch and the per-launch form token on POST (see lti.workspace_views).
 """
 from django import forms
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from temis_plugin import api
 from temis_plugin.api import ConcurrentEdit, InvalidInput, InvalidTransition, is_vietnamese
 
-from .workspace import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, message_page, page_context, workspace_page
+from .workspace_views import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, message_page, page_context, workspace_page
 
 FORM_LABELS = {"in_person": gettext_lazy("In person"), "online": gettext_lazy("Online"),
                "subject_group_meeting": gettext_lazy("Subject-group meeting")}
@@ -56,14 +56,6 @@ class ActivityForm(forms.Form):
             for c in framework.criteria]
         self.fields["mentee_ids"].choices = [
             (m.id, f"{m.full_name} ({g.code})") for g in groups for m in g.mentees]
-
-
-def _mark_errors(form):
-    """Tie each error to its field for assistive technology: aria-invalid and aria-describedby."""
-    for name in form.errors:
-        if name in form.fields:
-            form.fields[name].widget.attrs.update({"aria-invalid": "true",
-                                                   "aria-describedby": f"{form[name].auto_id}-error"})
 
 
 def _apply_api_error(form, exc: InvalidInput):
@@ -166,7 +158,7 @@ def _changed_fields(entry) -> str:
 
 
 def _activity_page(request, record, form, status=200, **extra):
-    _mark_errors(form)
+    api.mark_errors(form)
     action = (reverse("temis_lti:activity_edit", args=[record.pk, extra["activity"].id]) if extra.get("activity")
               else reverse("temis_lti:activity_new", args=[record.pk]))
     return render(request, "lti/activity_form.html",
@@ -245,7 +237,7 @@ def opinion(request, record, evaluation_id):
             status = 400
     else:
         form = OpinionForm(initial=_opinion_initial(own), framework=framework)
-    _mark_errors(form)
+    api.mark_errors(form)
     return render(request, "lti/opinion.html", page_context(
         request, record, evaluation=evaluation, form=form, can_add=can_add, own=own, notice=notice,
         conflict=conflict, criteria=_criteria_rows(form, framework),

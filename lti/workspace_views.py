@@ -8,7 +8,7 @@ checked on every POST. A page of another site cannot read it, so it cannot forge
 be computed from the launch id (which travels in URLs) without the secret, and it dies with the
 launch. The pages send no Referer, so the launch id does not leak through links either.
 
-Other pages (support log, opinions, the subject-group head's view) are in lti.mentoring.
+Other pages (support log, opinions, the subject-group head's view) are in lti.mentoring_views.
 """
 import functools
 from urllib.parse import parse_qs, urlparse
@@ -27,10 +27,10 @@ from temis_plugin import api
 from temis_plugin.api import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, NotAllowed, NotFound
 
 from . import throttle
+from .claims import TARGET_LINK_URI_CLAIM
 from .models import Launch
 from .protocol import mentor_scope
 
-TARGET_LINK_URI_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
 # The overview's alerts: no activity for this many days; self-assessment closing within this many days.
 INACTIVE_DAYS = 14
 DUE_DAYS = 14
