@@ -8,7 +8,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .claims import (
-    AGS_CLAIM, CLAIM, DEPLOYMENT_ID_CLAIM, DL_CLAIM, NRPS_CLAIM, ROLE_SCOPE_MENTOR, TARGET_LINK_URI_CLAIM,
+    AGS_CLAIM,
+    CLAIM,
+    DEPLOYMENT_ID_CLAIM,
+    DL_CLAIM,
+    NRPS_CLAIM,
+    ROLE_SCOPE_MENTOR,
+    TARGET_LINK_URI_CLAIM,
 )
 from .models import Launch, LoginState
 from .protocol import context_id, resource_link_id

@@ -8,8 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from temis_plugin import api
 from temis_plugin.api import ConcurrentEdit, InvalidInput, InvalidTransition, is_vietnamese

@@ -5,8 +5,8 @@ logs and shows; nothing here touches Django, the database or the network: the ca
 registration and a function that finds platform keys.
 """
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import jwt
 

@@ -8,20 +8,20 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from temis_plugin import api
 
 from . import deep_linking, identity, launches, throttle, workspace_views
-from .models import LoginState, Platform, ToolKey
-from .keys import sign
 from .claims import CLAIM, DEEP_LINKING_REQUEST, DL_CLAIM
+from .keys import sign
+from .models import LoginState, Platform, ToolKey
 from .protocol import OIDC_SIGN_IN_ERRORS, LaunchError, oidc_error_reason, validate_id_token
-from .rotation import ensure_signing_key
 from .registry import platform_for, registration
+from .rotation import ensure_signing_key
 
 log = logging.getLogger(__name__)
 TARGET_LINK_URI_LENGTH = LoginState._meta.get_field("target_link_uri").max_length

@@ -12,8 +12,16 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, ReportRun, RoleAssignment,
-                     SupportActivity, SurveyResponse)
+from .models import (
+    AuditEntry,
+    ColleagueOpinion,
+    EducatorProfile,
+    Evaluation,
+    ReportRun,
+    RoleAssignment,
+    SupportActivity,
+    SurveyResponse,
+)
 
 log = logging.getLogger(__name__)
 

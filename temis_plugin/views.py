@@ -6,8 +6,8 @@ from django.shortcuts import render
 from . import api, standards
 from .errors import NotFound
 from .i18n import is_vietnamese
-from .pages import signed_in_page
 from .models.evaluation import RATING_CHOICES, STATE_CHOICES
+from .pages import signed_in_page
 
 STATE_LABELS, RATING_LABELS = dict(STATE_CHOICES), dict(RATING_CHOICES)
 

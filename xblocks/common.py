@@ -14,7 +14,6 @@ from xblock.utils.resources import ResourceLoader
 from temis_plugin.api import InvalidTransition, StandardsError, TemisError
 
 
-
 class CompiledTemplateLoader(ResourceLoader):
     """ResourceLoader that compiles each block template once per process.
 
@@ -30,7 +29,7 @@ class CompiledTemplateLoader(ResourceLoader):
         libraries = {**get_installed_libraries(), "i18n": "xblock.utils.templatetags.i18n"}
         return Engine(libraries=libraries)
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 (one loader per module, alive as long as the process)
+    @functools.cache  # noqa: B019 (one loader per module, alive as long as the process)
     def _compiled(self, template_path):
         return Template(self.load_unicode(template_path), engine=self._engine)
 

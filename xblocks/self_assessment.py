@@ -17,8 +17,15 @@ from xblock.fields import Boolean, DateTime, Integer, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from temis_plugin import api
-from temis_plugin.api import (LEVEL_LABELS, RATING_LABELS, STATE_LABELS, NoEducatorProfile, NotFound, TemisError,
-                              is_vietnamese)
+from temis_plugin.api import (
+    LEVEL_LABELS,
+    RATING_LABELS,
+    STATE_LABELS,
+    NoEducatorProfile,
+    NotFound,
+    TemisError,
+    is_vietnamese,
+)
 
 from .common import json_error, json_handler, json_response, loader, window_state
 from .identity import acting_user

@@ -8,44 +8,105 @@ The door also passes on what screens outside temis_plugin need beside the calls:
 labels of levels, ratings and states, the frameworks, the survey's scale.
 """
 # Errors, the labels screens show, and what else screens and services outside temis_plugin use
-from ..data import (BackfillOutcome, BulkFailure, BulkOutcome, LearnerResult, RatingListData, RatingRowData,
-                    SchoolChoice)
-from ..errors import (ConcurrentEdit, InvalidInput, InvalidTransition, NoEducatorProfile, NotAllowed, NotFound,
-                      StandardsError, TemisError)
+from ..data import BackfillOutcome, BulkFailure, BulkOutcome, LearnerResult, RatingListData, RatingRowData, SchoolChoice
+from ..errors import (
+                    ConcurrentEdit,
+                    InvalidInput,
+                    InvalidTransition,
+                    NoEducatorProfile,
+                    NotAllowed,
+                    NotFound,
+                    StandardsError,
+                    TemisError,
+)
 from ..i18n import is_vietnamese
 from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
+
+# Not a record's door: the one way a page marks a form's errors, for the LTI tool's pages too.
+from ..pages import mark_errors
 from ..retries import with_retries
 from ..standards import get_framework
 from ..survey import SCALE_MAX, SCALE_MIN, SURVEY_ITEM_LABELS, SURVEY_ITEMS
+
 # Cycles, people and the frameworks in force
 from .cycles import current_cycle, list_cycles
-from .frameworks import framework_for, teacher_framework
-from .people import educator_reference, get_educator, mentee_user, user_for_educator_reference
-# The evaluation, step by step
-from .self_assessment import (audit_trail, get_evaluation, get_or_create_evaluation, save_self_assessment,
-                              self_assessment_report_rows, submit_self_assessment)
 from .evidence import add_evidence, link_evidence, list_evidence, open_evidence_file
-from .opinions import (add_colleague_opinion, heads_subject_group, list_opinions, own_opinion, subject_group_opinions,
-                       summarize_opinions)
 from .final_rating import finalize_evaluation, reopen_evaluation, save_final_levels
-from .rating_list import (BULK_MAX, BULK_REASONS, accept_self_levels_as_final, finalize_evaluations,
-                          get_evaluation_to_rate, list_evaluations_to_rate, rates_evaluations)
+from .frameworks import framework_for, teacher_framework
+
 # Mentoring
 from .mentees import list_mentees, list_mentor_groups, mentee_overview
-from .support_log import (export_support_activities, get_support_activity, list_support_activities,
-                          log_support_activity, support_activity_history, update_support_activity)
-# Training modules
-from .training import (get_survey_response, list_module_results, list_training_modules, module_for_course,
-                       save_survey_response)
-from .module_results import (backfill_course_results, backfill_module_result, record_course_passing_status,
-                             record_persistent_grade)
+from .module_results import (
+                    backfill_course_results,
+                    backfill_module_result,
+                    record_course_passing_status,
+                    record_persistent_grade,
+)
+from .opinions import (
+                    add_colleague_opinion,
+                    heads_subject_group,
+                    list_opinions,
+                    own_opinion,
+                    subject_group_opinions,
+                    summarize_opinions,
+)
+from .people import educator_reference, get_educator, mentee_user, user_for_educator_reference
+from .rating_list import (
+                    BULK_MAX,
+                    BULK_REASONS,
+                    accept_self_levels_as_final,
+                    finalize_evaluations,
+                    get_evaluation_to_rate,
+                    list_evaluations_to_rate,
+                    rates_evaluations,
+)
+
 # Reports
-from .reports import (EARLIEST_CUT_OFF, TEMIS_EXPORT, checked_cut_off, get_report, get_report_run, get_temis_export,
-                      list_report_runs, open_report_file, reads_principals, report_kinds, report_scopes,
-                      report_sub_scopes, request_report_file, resolve_report_scope, retry_report_run,
-                      temis_export_templates)
-# Not a record's door: the one way a page marks a form's errors, for the LTI tool's pages too.
-from ..pages import mark_errors
+from .reports import (
+                    EARLIEST_CUT_OFF,
+                    TEMIS_EXPORT,
+                    checked_cut_off,
+                    get_report,
+                    get_report_run,
+                    get_temis_export,
+                    list_report_runs,
+                    open_report_file,
+                    reads_principals,
+                    report_kinds,
+                    report_scopes,
+                    report_sub_scopes,
+                    request_report_file,
+                    resolve_report_scope,
+                    retry_report_run,
+                    temis_export_templates,
+)
+
+# The evaluation, step by step
+from .self_assessment import (
+                    audit_trail,
+                    get_evaluation,
+                    get_or_create_evaluation,
+                    save_self_assessment,
+                    self_assessment_report_rows,
+                    submit_self_assessment,
+)
+from .support_log import (
+                    export_support_activities,
+                    get_support_activity,
+                    list_support_activities,
+                    log_support_activity,
+                    support_activity_history,
+                    update_support_activity,
+)
+
+# Training modules
+from .training import (
+                    get_survey_response,
+                    list_module_results,
+                    list_training_modules,
+                    module_for_course,
+                    save_survey_response,
+)
 
 __all__ = [
     # Errors, labels and what else screens and services outside temis_plugin use

@@ -28,8 +28,18 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from ..data import (CREATED, NOT_EDUCATOR, SAME_ACCOUNT, UNCHANGED, UNKNOWN_USER, UNMAPPED_COURSE, UPDATED,
-                    BackfillOutcome, LearnerResult, ModuleResultData)
+from ..data import (
+    CREATED,
+    NOT_EDUCATOR,
+    SAME_ACCOUNT,
+    UNCHANGED,
+    UNKNOWN_USER,
+    UNMAPPED_COURSE,
+    UPDATED,
+    BackfillOutcome,
+    LearnerResult,
+    ModuleResultData,
+)
 from ..errors import InvalidInput, NotFound
 from ..models import CourseModule, EducatorProfile, ModuleResult
 from ._training_records import course_key_text, lock_educator, module_result_data

@@ -12,8 +12,16 @@ from ..models import Evaluation, TrainingModule, TrainingNeed
 from ..permissions import Relation, relations
 from ..standards import pack_levels, unpack_levels
 from ..workflow import Action
-from ._evaluation_records import (PLAN_FIELDS, audit, checked_sheet, commit, evaluation_data, evaluation_row,
-                                  lock_for_write, set_field)
+from ._evaluation_records import (
+    PLAN_FIELDS,
+    audit,
+    checked_sheet,
+    commit,
+    evaluation_data,
+    evaluation_row,
+    lock_for_write,
+    set_field,
+)
 from ._shared import checked_text, cycle_row, own_educator
 from .frameworks import framework_for
 

@@ -12,8 +12,8 @@ from .. import api, standards
 from ..errors import ConcurrentEdit, InvalidInput
 from ..i18n import is_vietnamese, localized, translated
 from ..labels import LEVEL_LABELS, RATING_LABELS, STATE_LABELS
-from ..workflow import InvalidTransition
 from ..pages import mark_errors
+from ..workflow import InvalidTransition
 from .common import head_page
 
 # What the audit trail calls each change.

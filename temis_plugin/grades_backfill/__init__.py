@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from .. import api
 from .lms import GradesApiClient, GradesApiError, rows_from_api
 from .report import course_for_report, parse_grade_report, read_report_name, report_prefix
-from .rows import BackfillError, GradeRow, Problem, course_key as _course_key
+from .rows import BackfillError, GradeRow, Problem
+from .rows import course_key as _course_key
 
 __all__ = ["BackfillError", "BackfillSummary", "GradeRow", "GradesApiClient", "GradesApiError", "Problem",
            "Unmatched", "backfill_from_api", "backfill_report", "backfill_rows", "course_for_report",

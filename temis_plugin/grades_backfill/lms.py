@@ -9,7 +9,9 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from ..retries import with_retries
-from .rows import BackfillError, GradeRow, Problem, course_key as _course_key, fraction as _fraction
+from .rows import BackfillError, GradeRow, Problem
+from .rows import course_key as _course_key
+from .rows import fraction as _fraction
 
 TIMEOUT = (5, 30)  # seconds to connect, to read
 TOKEN_MARGIN = 30  # seconds before its expiry when a token is renewed

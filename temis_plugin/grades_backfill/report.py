@@ -20,7 +20,9 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from ..normalise import remove_invisible
-from .rows import BackfillError, GradeRow, Problem, course_key as _course_key, fraction as _fraction
+from .rows import BackfillError, GradeRow, Problem
+from .rows import course_key as _course_key
+from .rows import fraction as _fraction
 
 # The grade report's columns this module reads (CourseGradeReport._success_headers).
 STUDENT_ID, EMAIL, USERNAME, GRADE = "Student ID", "Email", "Username", "Grade"

@@ -1,6 +1,13 @@
 """Django models of temis_plugin. Other packages use temis_plugin.api, never these directly."""
-from .evaluation import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, EvidenceLink, TrainingNeed,
-                         evidence_upload_to)
+from .evaluation import (
+                         AuditEntry,
+                         ColleagueOpinion,
+                         Evaluation,
+                         Evidence,
+                         EvidenceLink,
+                         TrainingNeed,
+                         evidence_upload_to,
+)
 from .mentoring import SupportActivity, SupportAttendance, SupportForm
 from .organisation import Cycle, OrgUnit, TrainingModule
 from .people import EducatorProfile, MentorGroup, MentorGroupMembership, RoleAssignment

@@ -44,10 +44,6 @@ class OrgUnit(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
-    def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else "/"
-        return f"{prefix}{self.pk}/"
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         path = self.compute_path()
@@ -57,6 +53,10 @@ class OrgUnit(models.Model):
             type(self).objects.filter(pk=self.pk).update(path=path)
             if old:
                 rewrite_subtree_paths(old, path)
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
 
     def contains(self, other: "OrgUnit") -> bool:
         return other.path.startswith(self.path)

@@ -9,6 +9,7 @@ from opaque_keys.edx.keys import CourseKey
 from .organisation import TrainingModule
 from .people import EducatorProfile
 
+
 def validate_course_key(value):
     try:
         CourseKey.from_string(value)

@@ -24,9 +24,21 @@ from ..i18n import localized
 from ..reports.writers import CONTENT_TYPES
 from . import streams
 from .schema import TemisAutoSchema, document
-from .serializers import (FILE_FORMATS, NOW_FORMATS, CatalogueSerializer, ErrorSerializer, ExportProblemsSerializer,
-                          ExportQuerySerializer, ReportQuerySerializer, ReportSerializer, RunNotReadySerializer,
-                          RunRequestSerializer, RunSerializer, report_kind_codes, template_codes)
+from .serializers import (
+    FILE_FORMATS,
+    NOW_FORMATS,
+    CatalogueSerializer,
+    ErrorSerializer,
+    ExportProblemsSerializer,
+    ExportQuerySerializer,
+    ReportQuerySerializer,
+    ReportSerializer,
+    RunNotReadySerializer,
+    RunRequestSerializer,
+    RunSerializer,
+    report_kind_codes,
+    template_codes,
+)
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """The roster's tables and columns: their names as offices write them, which are required, which hold
 identifiers and which hold words from a fixed vocabulary. Pure Python (no Django)."""
-from ..roles import Position, SchoolLevel, UnitKind
 from ..normalise import fold_word, vocabulary
+from ..roles import Position, SchoolLevel, UnitKind
 
 # Tables in the order they are imported: later tables refer to earlier ones.
 TABLES = ("units", "educators", "mentor_groups")

@@ -7,7 +7,14 @@ from django.utils.translation import gettext as _
 
 from .columns import TABLES
 from .rows import (
-    HEADER_SEARCH_ROWS, RosterFile, RosterFileError, Table, check_columns, data_rows, find_header, header_error,
+    HEADER_SEARCH_ROWS,
+    RosterFile,
+    RosterFileError,
+    Table,
+    check_columns,
+    data_rows,
+    find_header,
+    header_error,
     new_notes,
 )
 

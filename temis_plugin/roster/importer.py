@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import AuditEntry, Cycle, EducatorProfile, OrgUnit
+from ..normalise import fold_word, identity_key
 from ..roles import Position, UnitKind, parent_allowed
 from .columns import POSITION_WORDS, SCHOOL_LEVEL_WORDS, UNIT_KIND_WORDS
 from .errors import ErrorLog, RosterError, RowError
 from .lookup import case_insensitive_in
-from ..normalise import fold_word, identity_key
 from .reader import open_roster
 from .row_checks import cell_problems, parse_bool, parse_date, parse_school_levels, text_limits
 from .rows import RosterFileError

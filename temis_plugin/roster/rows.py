@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .columns import IDENTIFIER_COLUMNS, REQUIRED, TABLES, canonical_header, tables_with_columns
 from ..normalise import clean_identifier, clean_text, restore_zero_padded
+from .columns import IDENTIFIER_COLUMNS, REQUIRED, TABLES, canonical_header, tables_with_columns
 
 # The header may sit below a title block; it is looked for in this many first rows.
 HEADER_SEARCH_ROWS = 10

@@ -7,10 +7,10 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from ..models import EducatorProfile, Evaluation, MentorGroup, MentorGroupMembership, OrgUnit
+from ..normalise import identity_key
 from ..roles import Position
 from ..workflow import EvaluationState
 from .lookup import case_insensitive_in
-from ..normalise import identity_key
 from .rows import Notice
 
 BATCH = 1000

@@ -9,7 +9,15 @@ from openpyxl import load_workbook
 
 from .columns import canonical_sheet
 from .rows import (
-    HEADER_SEARCH_ROWS, RosterFile, RosterFileError, Table, blank, check_columns, data_rows, find_header, header_error,
+    HEADER_SEARCH_ROWS,
+    RosterFile,
+    RosterFileError,
+    Table,
+    blank,
+    check_columns,
+    data_rows,
+    find_header,
+    header_error,
     new_notes,
 )
 

@@ -8,8 +8,15 @@ circular is a new file, not new code.
 """
 from .levels import LEVEL_BY_PACKED_CHAR, PACKED_CHARS, UNSET, Level, OverallRating, pack_levels, unpack_levels
 from .registry import FrameworkFileError, all_frameworks, get_framework, load_framework_file
-from .rules import (InvalidLevels, RatingOutcome, StandardsError, UnknownFramework, evaluate, evaluate_valid,
-                    validate_levels)
+from .rules import (
+    InvalidLevels,
+    RatingOutcome,
+    StandardsError,
+    UnknownFramework,
+    evaluate,
+    evaluate_valid,
+    validate_levels,
+)
 from .schema import CoreTeacherSelection, Criterion, Framework, RatingRule, Standard
 from .sheets import InvalidSheet, complete_levels, criterion_number, known_criteria, partial_levels, rating_if_complete
 
@@ -20,7 +27,6 @@ __all__ = [
     "load_framework_file", "pack_levels", "rate", "unpack_levels", "validate_levels",
     # Sheets as screens send them
     "InvalidSheet", "complete_levels", "criterion_number", "known_criteria", "partial_levels", "rating_if_complete",
-]
 ]
 
 

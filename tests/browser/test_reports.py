@@ -97,7 +97,7 @@ def test_officer_downloads_every_report_in_vietnamese(live_server, page, screens
             # The file is made for the moment this page showed: the same stamp.
             stamp = stamp_values(page)
             page.locator(f"#download button[value={file_format}]").click()
-            download, path = follow_run(page, tmp_path, when_done=lambda: screenshot("reports-run")
+            download, path = follow_run(page, tmp_path, when_done=lambda kind=kind, file_format=file_format: screenshot("reports-run")
                                         if (kind, file_format) == ("aggregate", "xlsx") else None)
             assert download.suggested_filename.startswith(f"{kind}-2026-2027-P1-")
             assert download.suggested_filename.endswith(f".{file_format}")

@@ -20,8 +20,8 @@ import io
 import json as json_module
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
 import openpyxl
@@ -38,8 +38,17 @@ from lti.models import Launch, Platform, ScoreSubmission
 from lti.workspace_views import form_token
 from temis_plugin import api
 from temis_plugin.errors import NotFound
-from temis_plugin.models import (AuditEntry, ColleagueOpinion, Evaluation, Evidence, EvidenceLink, OrgUnit,
-                                 ReportRun, SupportActivity, SurveyResponse)
+from temis_plugin.models import (
+    AuditEntry,
+    ColleagueOpinion,
+    Evaluation,
+    Evidence,
+    EvidenceLink,
+    OrgUnit,
+    ReportRun,
+    SupportActivity,
+    SurveyResponse,
+)
 from temis_plugin.survey import SURVEY_ITEMS
 from tests.integration.test_final_rating import ALL_K, officers, school  # noqa: F401 (fixtures)
 from tests.integration.test_report_api import body
@@ -943,7 +952,7 @@ class LaunchProbe:
     status: int
     secrets: tuple
     owner: str = ""  # the launch that sees the secret with the same GET
-    data: Callable = lambda w, l, page: {}
+    data: Callable = lambda w, launches, page: {}
 
 
 def opinion_form(w, launches, page):
@@ -967,15 +976,15 @@ LAUNCH_PROBES = [
     pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_edit", theirs, 404, (SECRET_TOPIC,), owner="other"),
                  id="mentor-opens-another-mentors-activity"),
     pytest.param(LaunchProbe("mine", "POST", "temis_lti:activity_edit", theirs, 404, (SECRET_TOPIC,),
-                             data=lambda w, l, page: activity_post(page, w.people, version="1", topic="Đã sửa")),
+                             data=lambda w, launches, page: activity_post(page, w.people, version="1", topic="Đã sửa")),
                  id="mentor-edits-another-mentors-activity"),
-    pytest.param(LaunchProbe("other", "GET", "temis_lti:activity_edit", lambda w, l: [l.activity], 404,
+    pytest.param(LaunchProbe("other", "GET", "temis_lti:activity_edit", lambda w, launches: [launches.activity], 404,
                              ("Hoạt động của t2",), owner="mine"), id="other-opens-t2s-activity"),
     pytest.param(LaunchProbe("mine", "GET", "temis_lti:activities", no_args, 200, (SECRET_TOPIC,), owner="other"),
                  id="support-log-lists-own-activities-only"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, l: ["csv"], 200,
+    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, launches: ["csv"], 200,
                              (SECRET_TOPIC,), owner="other"), id="csv-export-has-own-activities-only"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, l: ["xlsx"], 200,
+    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, launches: ["xlsx"], 200,
                              (SECRET_TOPIC,), owner="other"), id="xlsx-export-has-own-activities-only"),
     pytest.param(LaunchProbe("mine", "GET", "temis_lti:opinion", evaluation_of("other"), 404, ("Người other",),
                              owner="other"), id="opinion-page-of-an-unrelated-teacher"),
@@ -996,12 +1005,12 @@ LAUNCH_PROBES = [
     pytest.param(LaunchProbe("mine", "GET", "temis_lti:subject_group", no_args, 403, ("Người t1", "Người t3")),
                  id="group-view-for-a-mentor-who-heads-no-group"),
     pytest.param(LaunchProbe("mine", "POST", "temis_lti:deep_link_response", no_args, 403, ('name="JWT"',),
-                             data=lambda w, l, page: {"choice": "workspace"}),
+                             data=lambda w, launches, page: {"choice": "workspace"}),
                  id="deep-link-response-from-a-resource-launch"),
     *[pytest.param(LaunchProbe("anonymous", "GET", route, extra, 403, ("Hoạt động của t2", "Người t1")),
                    id=f"launch-without-educator-{route.split(':')[1]}")
-      for route, extra in (("temis_lti:activities", no_args), ("temis_lti:activity_edit", lambda w, l: [l.activity]),
-                           ("temis_lti:activity_export", lambda w, l: ["csv"]),
+      for route, extra in (("temis_lti:activities", no_args), ("temis_lti:activity_edit", lambda w, launches: [launches.activity]),
+                           ("temis_lti:activity_export", lambda w, launches: ["csv"]),
                            ("temis_lti:opinion", evaluation_of("t1")), ("temis_lti:scores", no_args),
                            ("temis_lti:subject_group", no_args))],
 ]
@@ -1164,22 +1173,22 @@ def test_api_posts_with_a_session_need_the_csrf_token(world, route):
 # The LTI workspace's forms: the per-launch form token instead of the CSRF cookie
 
 
-def edit_form(w, l, page):
+def edit_form(w, launches, page):
     return activity_post(page, w.people, version="1", mentee_ids=[str(w.people["t1"].pk)], notes="Sửa ghi chú")
 
 
-def new_form(w, l, page):
+def new_form(w, launches, page):
     return activity_post(page, w.people, mentee_ids=[str(w.people["t1"].pk)], topic="Hoạt động mới")
 
 
-def revised_opinion(w, l, page):
+def revised_opinion(w, launches, page):
     version = re.search(r'name="expected_version" value="(\d*)"', text(page)).group(1)
     return {"form_token": token(page), "expected_version": version, **{f"level_{n}": "D" for n in range(1, 16)}}
 
 
-def score_form(w, l, page):
+def score_form(w, launches, page):
     # Without an AGS claim the page shows no score form, so the token is the one its other forms carry.
-    return {"form_token": form_token(l.mine), "mentee": str(w.people["t1"].pk), "score": "8", "maximum": "10"}
+    return {"form_token": form_token(launches.mine), "mentee": str(w.people["t1"].pk), "score": "8", "maximum": "10"}
 
 
 @dataclass(frozen=True)
@@ -1193,16 +1202,16 @@ class LaunchForm:
 
 LAUNCH_FORMS = {
     "activity_new": LaunchForm("temis_lti:activity_new", no_args, new_form, 303,
-                               lambda w, l, r: SupportActivity.objects.filter(topic="Hoạt động mới").exists()),
-    "activity_edit": LaunchForm("temis_lti:activity_edit", lambda w, l: [l.activity], edit_form, 303,
-                                lambda w, l, r: SupportActivity.objects.get(pk=l.activity).notes == "Sửa ghi chú"),
+                               lambda w, launches, r: SupportActivity.objects.filter(topic="Hoạt động mới").exists()),
+    "activity_edit": LaunchForm("temis_lti:activity_edit", lambda w, launches: [launches.activity], edit_form, 303,
+                                lambda w, launches, r: SupportActivity.objects.get(pk=launches.activity).notes == "Sửa ghi chú"),
     "opinion": LaunchForm("temis_lti:opinion", evaluation_of("t1"), revised_opinion, 200,
-                          lambda w, l, r: ColleagueOpinion.objects.filter(evaluation_id=w.evaluations["t1"],
+                          lambda w, launches, r: ColleagueOpinion.objects.filter(evaluation_id=w.evaluations["t1"],
                                                                        levels__startswith="D").exists()),
     # This launch has no AGS claim, so it cannot send scores: with its token the view answers that, and
     # records nothing.
     "scores": LaunchForm("temis_lti:scores", no_args, score_form, 200,
-                         lambda w, l, r: "does not let the tool send scores" in text(r)),
+                         lambda w, launches, r: "does not let the tool send scores" in text(r)),
 }
 
 

@@ -21,17 +21,18 @@ test-artifacts/grade-report-verdicts-<database>.txt, so the two runs can be comp
 import datetime
 import hashlib
 import io
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import translation
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from opaque_keys.edx.keys import CourseKey
 from openedx_events.learning.data import CourseData, PersistentCourseGradeData
 from openedx_events.learning.signals import PERSISTENT_GRADE_SUMMARY_CHANGED

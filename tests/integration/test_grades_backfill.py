@@ -19,13 +19,26 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 from opaque_keys.edx.keys import CourseKey
-from openedx_events.learning.data import (CourseData, CoursePassingStatusData, PersistentCourseGradeData, UserData,
-                                          UserPersonalData)
+from openedx_events.learning.data import (
+    CourseData,
+    CoursePassingStatusData,
+    PersistentCourseGradeData,
+    UserData,
+    UserPersonalData,
+)
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
 
 from temis_plugin import api
-from temis_plugin.grades_backfill import (BackfillError, GradesApiClient, GradesApiError, backfill_from_api,
-                                          backfill_report, course_for_report, parse_grade_report, read_report_name)
+from temis_plugin.grades_backfill import (
+    BackfillError,
+    GradesApiClient,
+    GradesApiError,
+    backfill_from_api,
+    backfill_report,
+    course_for_report,
+    parse_grade_report,
+    read_report_name,
+)
 from temis_plugin.models import CourseModule, EducatorProfile, ModuleResult, TrainingModule
 from tests.grade_reports import encode_cp1258
 
@@ -723,10 +736,10 @@ def test_command_options_are_checked(module):
 # -- Pass status in reports and the TEMIS export, on every path ---------------------------------------------
 
 def _module_report(school):
+    from temis_plugin.models import Cycle
     from temis_plugin.reports.registry import build_report
     from temis_plugin.reports.scope import scope_of
     from temis_plugin.reports.temis_export import build_temis_export
-    from temis_plugin.models import Cycle
     cycle = Cycle.objects.get()
     cut_off = REPORT_AT + datetime.timedelta(days=1)
     (row,) = build_report("module_results", scope_of(school), cycle, cut_off=cut_off).table("modules").rows

@@ -8,8 +8,8 @@ the LTI tool's views are tested in tests/lti.
 """
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.db import transaction
@@ -19,8 +19,7 @@ from django.urls import reverse
 from temis_plugin.catalog import load_training_modules
 from temis_plugin.models import Evaluation
 from temis_plugin.survey import SURVEY_ITEMS
-from tests.integration.test_access_matrix import (SELF_ASSESSMENT, SURVEY, handler_url,  # noqa: F401 (fixtures)
-                                                  no_rate_limit_counts, world)
+from tests.integration.test_access_matrix import SELF_ASSESSMENT, SURVEY, handler_url, no_rate_limit_counts, world  # noqa: F401 (fixtures)
 from tests.integration.test_final_rating import officers, school  # noqa: F401 (fixtures)
 from tests.integration.test_report_api import body
 
@@ -207,12 +206,12 @@ def test_every_block_handler_answers_malformed_input_without_a_server_error(site
     else:
         assert not problem(send(spec.data(site, evaluation())))
         for what, data in variants(lambda: spec.data(site, evaluation()), VALUES):
-            check(what, lambda: send(data))
+            check(what, lambda data=data: send(data))
     for raw in spec.bodies:
-        check(f"body {raw[:20]!r}", lambda: client.post(url, raw, content_type="application/json"))
+        check(f"body {raw[:20]!r}", lambda raw=raw: client.post(url, raw, content_type="application/json"))
     check("GET of a POST handler" if spec.data else "PUT", lambda: client.get(url) if spec.data else client.put(url))
     for bad in (handler_url(spec.scenario, "no_such_handler"), handler_url(spec.scenario, "__init__"),
                 handler_url(spec.scenario, "generate_report_data"), url.replace(spec.scenario, "x.0"),
                 f"/workbench/handler/no.such.usage/{spec.name}/", f"/workbench/handler/%00/{spec.name}/"):
-        check(f"url {bad}", lambda: client.post(bad, "{}", content_type="application/json"))
+        check(f"url {bad}", lambda bad=bad: client.post(bad, "{}", content_type="application/json"))
     assert failures == [], "\n".join(failures)

@@ -9,8 +9,16 @@ from openpyxl import load_workbook
 
 from temis_plugin import api
 from temis_plugin.errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
-from temis_plugin.models import (AuditEntry, CourseModule, Evaluation, MentorGroup, ModuleResult, RoleAssignment,
-                                 SupportActivity, TrainingModule)
+from temis_plugin.models import (
+    AuditEntry,
+    CourseModule,
+    Evaluation,
+    MentorGroup,
+    ModuleResult,
+    RoleAssignment,
+    SupportActivity,
+    TrainingModule,
+)
 from temis_plugin.retirement import retire_user
 
 DAY = datetime.date(2026, 10, 5)

@@ -7,8 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from opaque_keys.edx.keys import CourseKey
-from openedx_events.learning.data import (CourseData, CoursePassingStatusData, PersistentCourseGradeData, UserData,
-                                          UserPersonalData)
+from openedx_events.learning.data import (
+    CourseData,
+    CoursePassingStatusData,
+    PersistentCourseGradeData,
+    UserData,
+    UserPersonalData,
+)
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
 
 from temis_plugin import api

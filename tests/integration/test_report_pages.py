@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from temis_plugin import api
-from temis_plugin.reports import views as report_views
 from temis_plugin.models import EducatorProfile, Evaluation, ReportRun
+from temis_plugin.reports import views as report_views
 from tests.report_data import TT20, build_results, cut_off, officer
 
 pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder of each test's own

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.roster_mutations import BY_NAME, check_one, corpus_verdicts, mutated_file, prepare_database
 

@@ -98,7 +98,7 @@ def test_invisible_characters_and_spaces_are_removed_from_identifiers(db, small)
     dirty = {table: [list(r) for r in rows] for table, rows in small.items()}
     for index, row in enumerate(dirty["units"][1:]):
         row[0] = INVISIBLE[index % 5] + row[0] + INVISIBLE[(index + 2) % 5]
-    for index, row in enumerate(dirty["educators"][1:]):
+    for row in dirty["educators"][1:]:
         row[0] = row[0][:4] + "\u200b" + row[0][4:] + "\u00a0"
         row[3] = "\ufeff" + row[3]
     load(files.xlsx(dirty))

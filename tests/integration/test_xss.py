@@ -11,9 +11,9 @@ field missing from a place cannot pass for a safe one.
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
-from typing import Callable
 
 import lxml.html
 import openpyxl
@@ -30,13 +30,21 @@ from lti.models import Launch, Platform
 from temis_plugin import api
 from temis_plugin.catalog import load_training_modules
 from temis_plugin.errors import InvalidInput
-from temis_plugin.models import (AuditEntry, ColleagueOpinion, EducatorProfile, Evaluation, Evidence,
-                                 RoleAssignment, SupportActivity, SurveyResponse, TrainingModule)
+from temis_plugin.models import (
+    AuditEntry,
+    ColleagueOpinion,
+    EducatorProfile,
+    Evaluation,
+    Evidence,
+    RoleAssignment,
+    SupportActivity,
+    SurveyResponse,
+    TrainingModule,
+)
 from tests.integration.test_final_rating import PDF, detail
 from tests.integration.test_report_api import body
 from tests.integration.test_report_pages import report_url, start
-from tests.lti.conftest import (educator_custom, keyset_server, launch, login, open_edx,  # noqa: F401 (fixtures)
-                              platform_pem)
+from tests.lti.conftest import educator_custom, keyset_server, launch, login, open_edx, platform_pem  # noqa: F401 (fixtures)
 from tests.lti.test_workspace import token
 from tests.report_data import TT20, officer
 from tests.xblocks.conftest import BlockHarness

@@ -101,6 +101,7 @@ def main():
     # Code, templates and catalogues loaded once, so the figures are those of a running site: the site's
     # URLs and middleware (an anonymous visit), and the block, rendered for a user who is nobody.
     from django.contrib.auth import get_user_model
+
     from temis_plugin.standalone.workbench import SignedInRuntime
     Client().get(BLOCK_PAGE)
     runtime = SignedInRuntime(get_user_model()(username=f"warm-up-{os.getpid()}"))

@@ -14,15 +14,29 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from opaque_keys.edx.keys import CourseKey
-from openedx_events.learning.data import (CourseData, CoursePassingStatusData, PersistentCourseGradeData, UserData,
-                                          UserPersonalData)
+from openedx_events.learning.data import (
+    CourseData,
+    CoursePassingStatusData,
+    PersistentCourseGradeData,
+    UserData,
+    UserPersonalData,
+)
 from openedx_events.learning.signals import COURSE_PASSING_STATUS_UPDATED, PERSISTENT_GRADE_SUMMARY_CHANGED
 from openpyxl import Workbook
 
 from ... import api
 from ...catalog import load_training_modules
-from ...models import (CourseModule, Cycle, EducatorProfile, Evaluation, MentorGroup, ModuleResult, OrgUnit,
-                      RoleAssignment, TrainingModule)
+from ...models import (
+    CourseModule,
+    Cycle,
+    EducatorProfile,
+    Evaluation,
+    MentorGroup,
+    ModuleResult,
+    OrgUnit,
+    RoleAssignment,
+    TrainingModule,
+)
 from ...roles import Role
 from ...roster import import_roster
 
