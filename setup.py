@@ -1,4 +1,5 @@
 """Packaging for openedx-temis: one distribution with the Django plugin, the XBlocks and the LTI tool."""
+
 import re
 from pathlib import Path
 
@@ -77,20 +78,28 @@ setup(
     package_dir={"temis_plugin.fixtures": "fixtures"},
     package_data={
         "temis_plugin.standalone": ["templates/*/*.html"],
-        "temis_plugin": ["templates/**/*.html",
-                         "conf/locale/*/LC_MESSAGES/*.po", "conf/locale/*/LC_MESSAGES/*.mo",
-                         "locale/*/LC_MESSAGES/*.mo",
-                         "static/temis_plugin/*"],
-        "temis_plugin.fixtures": ["frameworks/*.toml", "temis_templates/*.toml", "*.toml", "roster/*.csv",
-                                  "roster/*.xlsx", "grades/*.csv"],
+        "temis_plugin": [
+            "templates/**/*.html",
+            "conf/locale/*/LC_MESSAGES/*.po",
+            "conf/locale/*/LC_MESSAGES/*.mo",
+            "locale/*/LC_MESSAGES/*.mo",
+            "static/temis_plugin/*",
+        ],
+        "temis_plugin.fixtures": [
+            "frameworks/*.toml",
+            "temis_templates/*.toml",
+            "*.toml",
+            "roster/*.csv",
+            "roster/*.xlsx",
+            "grades/*.csv",
+        ],
         "xblocks": ["templates/*.html", "static/*"],
         "lti": ["templates/lti/*.html"],
     },
     install_requires=INSTALL_REQUIRES,
     extras_require={"demo": DEMO_REQUIRES, "test": TEST_REQUIRES},
     entry_points={
-        "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig",
-                          "temis_lti = lti.apps:TemisLtiConfig"],
+        "lms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig", "temis_lti = lti.apps:TemisLtiConfig"],
         "cms.djangoapp": ["temis_plugin = temis_plugin.apps:TemisPluginConfig"],
         "tutor.plugin.v1": ["temis = temis_plugin.tutor.plugin"],
         "xblock.v1": [

@@ -1,4 +1,5 @@
 """Admin for platform registrations, keys (read-only secrets) and launches (read only)."""
+
 from django.contrib import admin
 
 from .models import Deployment, Launch, Platform, ToolKey

@@ -1,4 +1,5 @@
 """The LTI tool's Django app, discovered by the LMS like the plugin itself."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,17 +11,17 @@ class TemisLtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     plugin_app = {
-        "url_config": {
-            "lms.djangoapp": {"namespace": "temis_lti", "regex": r"^temis/lti/", "relative_path": "urls"},
-        },
+        "url_config": {"lms.djangoapp": {"namespace": "temis_lti", "regex": r"^temis/lti/", "relative_path": "urls"}},
         "signals_config": {
             "lms.djangoapp": {
                 "relative_path": "signals",
-                "receivers": [{
-                    "receiver_func_name": "retire_launches",
-                    "signal_path": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC",
-                    "dispatch_uid": "temis_lti.retire_launches",
-                }],
-            },
+                "receivers": [
+                    {
+                        "receiver_func_name": "retire_launches",
+                        "signal_path": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC",
+                        "dispatch_uid": "temis_lti.retire_launches",
+                    }
+                ],
+            }
         },
     }

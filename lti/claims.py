@@ -3,6 +3,7 @@
 Every 1EdTech URI lives here (LTI Core 1.3, Deep Linking 2.0, Assignment and Grade Services 2.0, Names
 and Role Provisioning Services 2.0), so a misspelt one cannot hide in a single module. Plain Python.
 """
+
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 DEPLOYMENT_ID_CLAIM = CLAIM + "deployment_id"

@@ -3,6 +3,7 @@
 Open edX accepts ltiResourceLink, link, html and image items, and refuses file items; the tool only
 ever returns ltiResourceLink items pointing back at its own launch URL.
 """
+
 import secrets
 import time
 
@@ -11,8 +12,13 @@ from .protocol import LaunchError
 
 RESOURCE_LINK = "ltiResourceLink"
 # Roles that may place content (platforms send deep-linking requests to course authors only).
-AUTHOR_ROLES = ("membership#Instructor", "membership#Administrator", "membership#ContentDeveloper",
-                "institution/person#Administrator", "system/person#Administrator")
+AUTHOR_ROLES = (
+    "membership#Instructor",
+    "membership#Administrator",
+    "membership#ContentDeveloper",
+    "institution/person#Administrator",
+    "system/person#Administrator",
+)
 
 
 def is_author(roles) -> bool:
@@ -36,10 +42,14 @@ def response_claims(request_claims: dict, client_id: str, items: list[dict], now
         raise LaunchError(400, "multiple_not_accepted", "the platform accepts a single item here")
     now = int(now or time.time())
     claims = {
-        "iss": client_id, "aud": request_claims["iss"], "iat": now, "exp": now + 600,
+        "iss": client_id,
+        "aud": request_claims["iss"],
+        "iat": now,
+        "exp": now + 600,
         "nonce": secrets.token_urlsafe(16),
         DEPLOYMENT_ID_CLAIM: request_claims[DEPLOYMENT_ID_CLAIM],
-        CLAIM + "message_type": DEEP_LINKING_RESPONSE, CLAIM + "version": "1.3.0",
+        CLAIM + "message_type": DEEP_LINKING_RESPONSE,
+        CLAIM + "version": "1.3.0",
         DL_CLAIM + "content_items": items,
     }
     if "data" in settings_claim:

@@ -8,6 +8,7 @@ the LMS's SECRET_KEY (the tool runs in the same LMS and checks it), and the sign
 the launch window. A platform outside this LMS whose custom parameters only its administrators set
 can be trusted to send the plain identifier (Platform.trusts_educator_claim).
 """
+
 from django.core import signing
 
 # The custom parameter lti.parameter_processors sets in Open edX, and the launch view reads.

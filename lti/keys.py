@@ -1,4 +1,5 @@
 """The tool's RSA keys: generation, JWK export and signing. Plain Python over cryptography and PyJWT."""
+
 import secrets
 
 import jwt
@@ -12,8 +13,9 @@ ALGORITHM = "RS256"  # the only algorithm LTI 1.3 certification accepts from too
 def new_rsa_key() -> tuple[str, str, dict]:
     """(kid, private key PEM, public JWK) of a fresh 2048-bit key."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     kid = secrets.token_urlsafe(12)
     jwk = RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
     jwk.update({"kid": kid, "alg": ALGORITHM, "use": "sig"})

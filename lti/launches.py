@@ -1,5 +1,6 @@
 """What the tool keeps of a launch and for how long: the claims its pages read, no names or emails;
 login states and ended launches deleted after TEMIS_LTI_RETENTION_DAYS."""
+
 import datetime
 
 from django.conf import settings
@@ -47,10 +48,17 @@ def stored_claims(claims: dict) -> dict:
 def record_launch(platform, claims: dict, user) -> Launch:
     """Store a validated launch for LAUNCH_SECONDS: its random id is the workspace's session."""
     return Launch.objects.create(
-        platform=platform, deployment_id=claims[DEPLOYMENT_ID_CLAIM], sub=claims["sub"],
-        roles=claims[CLAIM + "roles"], context_id=context_id(claims), resource_link_id=resource_link_id(claims),
-        message_type=claims[CLAIM + "message_type"], claims=stored_claims(claims), user=user,
-        expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS))
+        platform=platform,
+        deployment_id=claims[DEPLOYMENT_ID_CLAIM],
+        sub=claims["sub"],
+        roles=claims[CLAIM + "roles"],
+        context_id=context_id(claims),
+        resource_link_id=resource_link_id(claims),
+        message_type=claims[CLAIM + "message_type"],
+        claims=stored_claims(claims),
+        user=user,
+        expires=timezone.now() + datetime.timedelta(seconds=LAUNCH_SECONDS),
+    )
 
 
 def retention() -> datetime.timedelta:
@@ -66,12 +74,17 @@ def expire(now=None) -> tuple[int, int]:
     platform's mentor scope lists. Retirement deletes it with the others (lti.signals).
     """
     cutoff = (now or timezone.now()) - retention()
-    states = _delete_in_batches(LoginState.objects.filter(
-        created__lt=cutoff - datetime.timedelta(seconds=LOGIN_STATE_SECONDS)))
+    states = _delete_in_batches(
+        LoginState.objects.filter(created__lt=cutoff - datetime.timedelta(seconds=LOGIN_STATE_SECONDS))
+    )
     ended = Launch.objects.filter(expires__lt=cutoff)
     newer = Launch.objects.filter(
         Q(created__gt=OuterRef("created")) | Q(created=OuterRef("created"), pk__gt=OuterRef("pk")),
-        platform=OuterRef("platform"), context_id=OuterRef("context_id"), sub=OuterRef("sub"), user__isnull=False)
+        platform=OuterRef("platform"),
+        context_id=OuterRef("context_id"),
+        sub=OuterRef("sub"),
+        user__isnull=False,
+    )
     launches = _delete_in_batches(ended.filter(Q(user__isnull=True) | Exists(newer)))
     ended.filter(user__isnull=False).exclude(claims={}).update(claims={}, roles=[])
     return launches, states

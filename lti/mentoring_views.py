@@ -3,6 +3,7 @@
 Every page lives under /temis/lti/workspace/<launch id>/ and is built with lti.workspace_views.workspace_page,
 which checks the launch and the per-launch form token on POST (see lti.workspace_views).
 """
+
 from django import forms
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,10 +16,15 @@ from temis_plugin.api import ConcurrentEdit, InvalidInput, InvalidTransition, is
 
 from .workspace_views import LEVEL_LABELS, RATING_LABELS, STATE_LABELS, message_page, page_context, workspace_page
 
-FORM_LABELS = {"in_person": gettext_lazy("In person"), "online": gettext_lazy("Online"),
-               "subject_group_meeting": gettext_lazy("Subject-group meeting")}
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORM_LABELS = {
+    "in_person": gettext_lazy("In person"),
+    "online": gettext_lazy("Online"),
+    "subject_group_meeting": gettext_lazy("Subject-group meeting"),
+}
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -27,19 +33,29 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
 
 class ActivityForm(forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("Mentor group"))
-    date = forms.DateField(label=gettext_lazy("Date"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    duration_minutes = forms.IntegerField(label=gettext_lazy("Duration (minutes)"), min_value=1, max_value=1440,
-                                          widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Duration (minutes)"),
+        min_value=1,
+        max_value=1440,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     form = forms.ChoiceField(label=gettext_lazy("Form"), choices=list(FORM_LABELS.items()), widget=forms.RadioSelect)
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=255)
-    criteria = forms.TypedMultipleChoiceField(label=gettext_lazy("Criteria worked on"), coerce=int, required=False,
-                                              widget=forms.CheckboxSelectMultiple)
-    mentee_ids = forms.TypedMultipleChoiceField(label=gettext_lazy("Mentees present"), coerce=int,
-                                                widget=forms.CheckboxSelectMultiple)
+    criteria = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Criteria worked on"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mentee_ids = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Mentees present"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    next_steps = forms.CharField(label=gettext_lazy("Next steps"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    next_steps = forms.CharField(
+        label=gettext_lazy("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, groups, framework, fixed_group=None, **kwargs):
@@ -52,9 +68,9 @@ class ActivityForm(forms.Form):
         vietnamese = is_vietnamese()
         self.fields["criteria"].choices = [
             (c.number, f"{c.number}. {(c.name_vi if vietnamese else c.name_en) or c.name_vi}")
-            for c in framework.criteria]
-        self.fields["mentee_ids"].choices = [
-            (m.id, f"{m.full_name} ({g.code})") for g in groups for m in g.mentees]
+            for c in framework.criteria
+        ]
+        self.fields["mentee_ids"].choices = [(m.id, f"{m.full_name} ({g.code})") for g in groups for m in g.mentees]
 
 
 def _apply_api_error(form, exc: InvalidInput):
@@ -66,14 +82,28 @@ def _apply_api_error(form, exc: InvalidInput):
 def activities(request, record):
     """The support log of the current cycle, with links to edit, log and export."""
     items = api.list_support_activities(record.user)
-    rows = [{"activity": a, "form_label": FORM_LABELS.get(a.form, a.form),
-             "edit_url": reverse("temis_lti:activity_edit", args=[record.pk, a.id])} for a in items]
+    rows = [
+        {
+            "activity": a,
+            "form_label": FORM_LABELS.get(a.form, a.form),
+            "edit_url": reverse("temis_lti:activity_edit", args=[record.pk, a.id]),
+        }
+        for a in items
+    ]
     notice = NOTICES.get(request.GET.get("notice", ""))
-    return render(request, "lti/activities.html", page_context(
-        request, record, rows=rows, total_minutes=sum(a.duration_minutes for a in items),
-        notice=_(notice) if notice else "",
-        export_csv_url=reverse("temis_lti:activity_export", args=[record.pk, "csv"]),
-        export_xlsx_url=reverse("temis_lti:activity_export", args=[record.pk, "xlsx"])))
+    return render(
+        request,
+        "lti/activities.html",
+        page_context(
+            request,
+            record,
+            rows=rows,
+            total_minutes=sum(a.duration_minutes for a in items),
+            notice=_(notice) if notice else "",
+            export_csv_url=reverse("temis_lti:activity_export", args=[record.pk, "csv"]),
+            export_xlsx_url=reverse("temis_lti:activity_export", args=[record.pk, "xlsx"]),
+        ),
+    )
 
 
 @workspace_page(("GET", "POST"))
@@ -88,16 +118,23 @@ def activity_new(request, record):
             data = form.cleaned_data
             try:
                 api.log_support_activity(
-                    record.user, data["group"], date=data["date"], duration_minutes=data["duration_minutes"],
-                    form=data["form"], topic=data["topic"], criteria=data["criteria"],
-                    mentee_ids=data["mentee_ids"], notes=data["notes"], next_steps=data["next_steps"])
+                    record.user,
+                    data["group"],
+                    date=data["date"],
+                    duration_minutes=data["duration_minutes"],
+                    form=data["form"],
+                    topic=data["topic"],
+                    criteria=data["criteria"],
+                    mentee_ids=data["mentee_ids"],
+                    notes=data["notes"],
+                    next_steps=data["next_steps"],
+                )
             except InvalidInput as exc:
                 _apply_api_error(form, exc)
             else:
                 return _redirect_to_log(record, "logged")
     else:
-        form = ActivityForm(groups=groups, framework=framework,
-                            initial={"group": groups[0].code, "form": "in_person"})
+        form = ActivityForm(groups=groups, framework=framework, initial={"group": groups[0].code, "form": "in_person"})
     return _activity_page(request, record, form, status=200 if not form.errors else 400)
 
 
@@ -114,10 +151,18 @@ def activity_edit(request, record, activity_id):
             data = form.cleaned_data
             try:
                 api.update_support_activity(
-                    record.user, activity.id, data["version"], date=data["date"],
-                    duration_minutes=data["duration_minutes"], form=data["form"], topic=data["topic"],
-                    criteria=data["criteria"], mentee_ids=data["mentee_ids"], notes=data["notes"],
-                    next_steps=data["next_steps"])
+                    record.user,
+                    activity.id,
+                    data["version"],
+                    date=data["date"],
+                    duration_minutes=data["duration_minutes"],
+                    form=data["form"],
+                    topic=data["topic"],
+                    criteria=data["criteria"],
+                    mentee_ids=data["mentee_ids"],
+                    notes=data["notes"],
+                    next_steps=data["next_steps"],
+                )
             except ConcurrentEdit:
                 # Show what is saved now, with its version: applying the change again is then deliberate.
                 activity = api.get_support_activity(record.user, activity.id)
@@ -130,23 +175,37 @@ def activity_edit(request, record, activity_id):
             status = 400
     else:
         form = ActivityForm(initial=_initial(activity), **kwargs)
-    history = [{"entry": e, "changed": _changed_fields(e)} for e in api.support_activity_history(record.user,
-                                                                                               activity.id)]
-    return _activity_page(request, record, form, status=status, activity=activity, conflict=conflict,
-                          history=history)
+    history = [
+        {"entry": e, "changed": _changed_fields(e)} for e in api.support_activity_history(record.user, activity.id)
+    ]
+    return _activity_page(request, record, form, status=status, activity=activity, conflict=conflict, history=history)
 
 
 def _initial(activity) -> dict:
-    return {"group": activity.group_code, "date": activity.date, "duration_minutes": activity.duration_minutes,
-            "form": activity.form, "topic": activity.topic, "criteria": activity.criteria,
-            "mentee_ids": [m.id for m in activity.mentees], "notes": activity.notes,
-            "next_steps": activity.next_steps, "version": activity.version}
+    return {
+        "group": activity.group_code,
+        "date": activity.date,
+        "duration_minutes": activity.duration_minutes,
+        "form": activity.form,
+        "topic": activity.topic,
+        "criteria": activity.criteria,
+        "mentee_ids": [m.id for m in activity.mentees],
+        "notes": activity.notes,
+        "next_steps": activity.next_steps,
+        "version": activity.version,
+    }
 
 
-FIELD_LABELS = {"date": gettext_lazy("Date"), "duration_minutes": gettext_lazy("Duration (minutes)"),
-                "form": gettext_lazy("Form"), "topic": gettext_lazy("Topic"),
-                "criteria": gettext_lazy("Criteria worked on"), "mentee_ids": gettext_lazy("Mentees present"),
-                "notes": gettext_lazy("Notes"), "next_steps": gettext_lazy("Next steps")}
+FIELD_LABELS = {
+    "date": gettext_lazy("Date"),
+    "duration_minutes": gettext_lazy("Duration (minutes)"),
+    "form": gettext_lazy("Form"),
+    "topic": gettext_lazy("Topic"),
+    "criteria": gettext_lazy("Criteria worked on"),
+    "mentee_ids": gettext_lazy("Mentees present"),
+    "notes": gettext_lazy("Notes"),
+    "next_steps": gettext_lazy("Next steps"),
+}
 
 
 def _changed_fields(entry) -> str:
@@ -158,10 +217,17 @@ def _changed_fields(entry) -> str:
 
 def _activity_page(request, record, form, status=200, **extra):
     api.mark_errors(form)
-    action = (reverse("temis_lti:activity_edit", args=[record.pk, extra["activity"].id]) if extra.get("activity")
-              else reverse("temis_lti:activity_new", args=[record.pk]))
-    return render(request, "lti/activity_form.html",
-                  page_context(request, record, form=form, action=action, **extra), status=status)
+    action = (
+        reverse("temis_lti:activity_edit", args=[record.pk, extra["activity"].id])
+        if extra.get("activity")
+        else reverse("temis_lti:activity_new", args=[record.pk])
+    )
+    return render(
+        request,
+        "lti/activity_form.html",
+        page_context(request, record, form=form, action=action, **extra),
+        status=status,
+    )
 
 
 NOTICES = {"logged": gettext_noop("The activity was logged."), "saved": gettext_noop("The activity was saved.")}
@@ -188,10 +254,12 @@ def activity_export(request, record, fmt):
 
 
 class OpinionForm(forms.Form):
-    strengths = forms.CharField(label=gettext_lazy("Strengths"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}))
-    improvements = forms.CharField(label=gettext_lazy("Areas to improve"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
+    strengths = forms.CharField(
+        label=gettext_lazy("Strengths"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    improvements = forms.CharField(
+        label=gettext_lazy("Areas to improve"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, framework, **kwargs):
@@ -199,8 +267,10 @@ class OpinionForm(forms.Form):
         self.criteria = list(framework.criteria)
         for criterion in self.criteria:
             self.fields[f"level_{criterion.number}"] = forms.ChoiceField(
-                choices=[(code, _(label)) for code, label in LEVEL_LABELS.items()], widget=forms.RadioSelect,
-                error_messages={"required": _("Choose a level for this criterion.")})
+                choices=[(code, _(label)) for code, label in LEVEL_LABELS.items()],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose a level for this criterion.")},
+            )
 
 
 @workspace_page(("GET", "POST"))
@@ -219,9 +289,14 @@ def opinion(request, record, evaluation_id):
             data = form.cleaned_data
             levels = {c.number: data[f"level_{c.number}"] for c in form.criteria}
             try:
-                own = api.add_colleague_opinion(record.user, evaluation.id, levels, strengths=data["strengths"],
-                                                improvements=data["improvements"],
-                                                expected_version=data["expected_version"])
+                own = api.add_colleague_opinion(
+                    record.user,
+                    evaluation.id,
+                    levels,
+                    strengths=data["strengths"],
+                    improvements=data["improvements"],
+                    expected_version=data["expected_version"],
+                )
             except ConcurrentEdit:
                 own = api.own_opinion(record.user, evaluation.id)
                 form, status, conflict = OpinionForm(initial=_opinion_initial(own), framework=framework), 409, True
@@ -237,19 +312,36 @@ def opinion(request, record, evaluation_id):
     else:
         form = OpinionForm(initial=_opinion_initial(own), framework=framework)
     api.mark_errors(form)
-    return render(request, "lti/opinion.html", page_context(
-        request, record, evaluation=evaluation, form=form, can_add=can_add, own=own, notice=notice,
-        conflict=conflict, criteria=_criteria_rows(form, framework),
-        state_label=_(STATE_LABELS.get(evaluation.state, evaluation.state)),
-        own_rating_label=_(RATING_LABELS[own.rating]) if own else "",
-        action=reverse("temis_lti:opinion", args=[record.pk, evaluation.id])), status=status)
+    return render(
+        request,
+        "lti/opinion.html",
+        page_context(
+            request,
+            record,
+            evaluation=evaluation,
+            form=form,
+            can_add=can_add,
+            own=own,
+            notice=notice,
+            conflict=conflict,
+            criteria=_criteria_rows(form, framework),
+            state_label=_(STATE_LABELS.get(evaluation.state, evaluation.state)),
+            own_rating_label=_(RATING_LABELS[own.rating]) if own else "",
+            action=reverse("temis_lti:opinion", args=[record.pk, evaluation.id]),
+        ),
+        status=status,
+    )
 
 
 def _opinion_initial(own) -> dict:
     if own is None:
         return {"expected_version": None}
-    return {"strengths": own.strengths, "improvements": own.improvements, "expected_version": own.version,
-            **{f"level_{n}": code for n, code in own.levels.items()}}
+    return {
+        "strengths": own.strengths,
+        "improvements": own.improvements,
+        "expected_version": own.version,
+        **{f"level_{n}": code for n, code in own.levels.items()},
+    }
 
 
 def _criteria_rows(form, framework):
@@ -264,11 +356,25 @@ def _criteria_rows(form, framework):
                 described.append(w.data["attrs"]["aria-describedby"])
             if described:
                 w.data["attrs"]["aria-describedby"] = " ".join(described)
-        rows.append({"number": criterion.number, "field": field,
-                     "name": ((criterion.name_vi if vietnamese else criterion.name_en) or criterion.name_vi
-                              or _("Criterion %(number)s") % {"number": criterion.number}),
-                     "choices": [{"widget": w, "descriptor": descriptors.get(w.data["value"], ""),
-                                  "descriptor_id": f"{w.id_for_label}-descriptor"} for w in field]})
+        rows.append(
+            {
+                "number": criterion.number,
+                "field": field,
+                "name": (
+                    (criterion.name_vi if vietnamese else criterion.name_en)
+                    or criterion.name_vi
+                    or _("Criterion %(number)s") % {"number": criterion.number}
+                ),
+                "choices": [
+                    {
+                        "widget": w,
+                        "descriptor": descriptors.get(w.data["value"], ""),
+                        "descriptor_id": f"{w.id_for_label}-descriptor",
+                    }
+                    for w in field
+                ],
+            }
+        )
     return rows
 
 
@@ -282,17 +388,25 @@ def subject_group(request, record):
     rows = []
     for teacher in api.subject_group_opinions(record.user):
         summary = teacher.summary
-        rows.append({
-            "teacher": teacher,
-            "state_label": _(STATE_LABELS[teacher.evaluation_state]) if teacher.evaluation_state else "",
-            "self_rating_label": _(RATING_LABELS[teacher.self_rating]) if teacher.self_rating else "",
-            "ratings": ", ".join(f"{_(RATING_LABELS[r])}: {n}" for r, n in summary.per_rating.items())
-            if summary else "",
-            "per_criterion": [
-                {"number": number,
-                 "levels": ", ".join(f"{_(LEVEL_LABELS[code])}: {count}" for code, count in levels.items())}
-                for number, levels in summary.per_criterion.items()] if summary else [],
-        })
+        rows.append(
+            {
+                "teacher": teacher,
+                "state_label": _(STATE_LABELS[teacher.evaluation_state]) if teacher.evaluation_state else "",
+                "self_rating_label": _(RATING_LABELS[teacher.self_rating]) if teacher.self_rating else "",
+                "ratings": ", ".join(f"{_(RATING_LABELS[r])}: {n}" for r, n in summary.per_rating.items())
+                if summary
+                else "",
+                "per_criterion": [
+                    {
+                        "number": number,
+                        "levels": ", ".join(f"{_(LEVEL_LABELS[code])}: {count}" for code, count in levels.items()),
+                    }
+                    for number, levels in summary.per_criterion.items()
+                ]
+                if summary
+                else [],
+            }
+        )
     return render(request, "lti/subject_group.html", page_context(request, record, rows=rows))
 
 

@@ -1,4 +1,5 @@
 """Platform registrations, the tool's keys, server-side login state and launches."""
+
 import secrets
 import uuid
 
@@ -22,10 +23,14 @@ class Platform(models.Model):
     auth_token_url = models.URLField(_("access token URL"), max_length=500, blank=True)
     keyset_url = models.URLField(_("key set URL"), max_length=500)
     trusts_educator_claim = models.BooleanField(
-        _("accept a plain educator identifier"), default=False,
-        help_text=_("Accept the custom parameter temis_educator_id unsigned. Only for a platform whose custom "
-                    "parameters only its administrators set: Open edX with this tool's parameter processor "
-                    "signs it and needs no trust."))
+        _("accept a plain educator identifier"),
+        default=False,
+        help_text=_(
+            "Accept the custom parameter temis_educator_id unsigned. Only for a platform whose custom "
+            "parameters only its administrators set: Open edX with this tool's parameter processor "
+            "signs it and needs no trust."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,8 +55,9 @@ class Deployment(models.Model):
     class Meta:
         verbose_name = _("LTI deployment")
         verbose_name_plural = _("LTI deployments")
-        constraints = [models.UniqueConstraint(fields=["platform", "deployment_id"],
-                                               name="temis_lti_unique_deployment")]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "deployment_id"], name="temis_lti_unique_deployment")
+        ]
 
     def __str__(self):
         return self.deployment_id
@@ -135,7 +141,9 @@ class Launch(models.Model):
     resource_link_id = models.CharField(max_length=255, blank=True)
     message_type = models.CharField(max_length=64)
     claims = models.JSONField(default=dict)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now)
     expires = models.DateTimeField()
 
@@ -167,10 +175,12 @@ class ScoreSubmission(models.Model):
     score_maximum = models.DecimalField(max_digits=10, decimal_places=4)
     comment = models.TextField(blank=True)
     timestamp = models.DateTimeField()
-    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    status = models.CharField(max_length=16, default=PENDING,
-                              choices=[(PENDING, _("pending")), (SENT, _("sent")), (FAILED, _("failed"))])
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, default=PENDING, choices=[(PENDING, _("pending")), (SENT, _("sent")), (FAILED, _("failed"))]
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -4,6 +4,7 @@ Open edX sends an opaque ``sub`` and no Mentor role, so the tool cannot know whi
 launching. Enable with ``XBLOCK_SETTINGS['lti_consumer']['parameter_processors'] =
 ['lti.parameter_processors:educator_claims']`` and tick "enable processors" on the LTI block.
 """
+
 from django.contrib.auth import get_user_model
 
 from temis_plugin import api

@@ -4,6 +4,7 @@ Every refusal is a :class:`LaunchError` carrying an HTTP status and a reason cod
 logs and shows; nothing here touches Django, the database or the network: the caller passes the
 registration and a function that finds platform keys.
 """
+
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +20,21 @@ MAX_ID_LENGTH = 255
 # Error codes a platform may post to the redirect URI in place of an id_token (OpenID Connect Core 1.0
 # §3.1.2.6, OAuth 2.0 §4.1.2.1). The first four mean the platform could not sign the user in silently.
 OIDC_SIGN_IN_ERRORS = ("login_required", "interaction_required", "account_selection_required", "consent_required")
-OIDC_ERRORS = (*OIDC_SIGN_IN_ERRORS, "invalid_request", "invalid_request_uri", "invalid_request_object",
-               "request_not_supported", "request_uri_not_supported", "registration_not_supported",
-               "unauthorized_client", "access_denied", "unsupported_response_type", "invalid_scope", "server_error",
-               "temporarily_unavailable")
+OIDC_ERRORS = (
+    *OIDC_SIGN_IN_ERRORS,
+    "invalid_request",
+    "invalid_request_uri",
+    "invalid_request_object",
+    "request_not_supported",
+    "request_uri_not_supported",
+    "registration_not_supported",
+    "unauthorized_client",
+    "access_denied",
+    "unsupported_response_type",
+    "invalid_scope",
+    "server_error",
+    "temporarily_unavailable",
+)
 
 
 class LaunchError(Exception):
@@ -79,8 +91,13 @@ def validate_id_token(id_token: str, registration: Registration, *, nonce: str, 
         raise LaunchError(401, "unknown_kid", "the platform's key set has no key with this kid")
     try:
         claims = jwt.decode(
-            id_token, public_key_from_jwk(jwk), algorithms=[ALGORITHM], issuer=registration.issuer,
-            options={"verify_aud": False, "require": ["exp", "iat", "iss", "aud"]}, leeway=LEEWAY_SECONDS)
+            id_token,
+            public_key_from_jwk(jwk),
+            algorithms=[ALGORITHM],
+            issuer=registration.issuer,
+            options={"verify_aud": False, "require": ["exp", "iat", "iss", "aud"]},
+            leeway=LEEWAY_SECONDS,
+        )
     except jwt.InvalidSignatureError:
         raise LaunchError(401, "bad_signature", "the id_token signature does not verify") from None
     except jwt.ExpiredSignatureError:
@@ -143,8 +160,9 @@ def _check_lti_claims(claims, registration, target_link_uri):
     if message_type != RESOURCE_LINK_REQUEST:
         settings_claim = claims.get(DL_CLAIM + "deep_linking_settings")
         if not isinstance(settings_claim, dict) or not all(
-                settings_claim.get(key) for key in ("deep_link_return_url", "accept_types",
-                                                    "accept_presentation_document_targets")):
+            settings_claim.get(key)
+            for key in ("deep_link_return_url", "accept_types", "accept_presentation_document_targets")
+        ):
             raise LaunchError(400, "bad_deep_linking", "the deep-linking request lacks its required settings")
     if claims.get(CLAIM + "target_link_uri") != target_link_uri:
         raise LaunchError(400, "bad_target_link_uri", "the signed target_link_uri is not the one the login asked for")

@@ -1,4 +1,5 @@
 """Registrations from the database, and platform key sets fetched over HTTPS and cached."""
+
 import hashlib
 import logging
 
@@ -46,6 +47,9 @@ def registration(platform: Platform) -> Registration:
                 return jwk
         return None
 
-    return Registration(issuer=platform.issuer, client_id=platform.client_id,
-                        deployment_ids=frozenset(platform.deployments.values_list("deployment_id", flat=True)),
-                        find_key=find_key)
+    return Registration(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        deployment_ids=frozenset(platform.deployments.values_list("deployment_id", flat=True)),
+        find_key=find_key,
+    )

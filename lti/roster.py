@@ -1,4 +1,5 @@
 """Course roster from the platform's Names and Role Provisioning Service (NRPS 2.0), page by page."""
+
 import requests
 from django.db import transaction
 from django.utils import timezone
@@ -32,16 +33,18 @@ def sync_roster(record: Launch, session=None, page_size: int = 100) -> int:
     session = session or requests.Session()
     key = ensure_signing_key()
     platform = record.platform
-    tool = ToolIdentity(platform.client_id, platform.auth_token_url, record.deployment_id, key.kid,
-                        key.private_key_pem)
+    tool = ToolIdentity(platform.client_id, platform.auth_token_url, record.deployment_id, key.kid, key.private_key_pem)
     try:
         token, _lifetime = with_retries(lambda: fetch_token(session, tool, [NRPS_MEMBERSHIP_SCOPE]))
         members = [m for page in roster_pages(session, token, url, limit=page_size) for m in page]
     except ServiceError as exc:
         raise RosterError(f"the course roster could not be read: {exc}") from None
     now = timezone.now()
-    rows = [CourseMember(platform=platform, context_id=record.context_id, synced_at=now, **fields)
-            for fields in map(_member_fields, members) if fields]
+    rows = [
+        CourseMember(platform=platform, context_id=record.context_id, synced_at=now, **fields)
+        for fields in map(_member_fields, members)
+        if fields
+    ]
     with transaction.atomic():  # the old roster goes only when the new one is complete
         CourseMember.objects.filter(platform=platform, context_id=record.context_id).delete()
         CourseMember.objects.bulk_create(rows, batch_size=1000)
@@ -66,5 +69,8 @@ def _member_fields(member) -> dict | None:
 
 
 def enrolled_subs(record: Launch) -> set[str]:
-    return set(CourseMember.objects.filter(platform=record.platform, context_id=record.context_id, status="Active")
-               .values_list("user_sub", flat=True))
+    return set(
+        CourseMember.objects.filter(
+            platform=record.platform, context_id=record.context_id, status="Active"
+        ).values_list("user_sub", flat=True)
+    )

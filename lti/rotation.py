@@ -1,4 +1,5 @@
 """Key rotation: a new key is published before it signs, the old one stays published for an overlap."""
+
 import datetime
 
 from django.db import transaction

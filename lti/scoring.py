@@ -5,6 +5,7 @@ same timestamp, which a platform counts once (AGS 2.0: a score no newer than the
 refused), so a lost answer never makes a score count twice. Timestamps strictly increase per line
 item and learner.
 """
+
 import datetime
 import logging
 
@@ -37,18 +38,30 @@ def line_item_url(record: Launch) -> str:
     if not isinstance(scopes, list) or AGS_SCORE_SCOPE not in scopes or not isinstance(lineitem, str) or not lineitem:
         raise ScoringError("this link does not let the tool send scores (no AGS line item)", 409)
     if len(lineitem) > LINEITEM_URL_LENGTH:
-        raise ScoringError(_("The course platform's address for this task's grades is longer than the tool can "
-                             "keep, so scores cannot be sent from here."), 409)
+        raise ScoringError(
+            _(
+                "The course platform's address for this task's grades is longer than the tool can "
+                "keep, so scores cannot be sent from here."
+            ),
+            409,
+        )
     return lineitem
 
 
 def mentee_sub(record: Launch, mentee_user) -> str:
     """The mentee's user id on the platform, learnt from the mentee's own launch in the same course."""
-    own = (Launch.objects.filter(platform=record.platform, context_id=record.context_id, user=mentee_user)
-           .order_by("-created").values_list("sub", flat=True).first())
+    own = (
+        Launch.objects.filter(platform=record.platform, context_id=record.context_id, user=mentee_user)
+        .order_by("-created")
+        .values_list("sub", flat=True)
+        .first()
+    )
     if not own:
-        raise ScoringError("this colleague has not opened the tool in this course yet, so the platform's "
-                           "gradebook cannot be addressed", 409)
+        raise ScoringError(
+            "this colleague has not opened the tool in this course yet, so the platform's "
+            "gradebook cannot be addressed",
+            409,
+        )
     return own
 
 
@@ -58,14 +71,26 @@ def record_score(record: Launch, mentee_user, given: float, maximum: float, comm
     lineitem = line_item_url(record)
     sub = mentee_sub(record, mentee_user)
     with transaction.atomic():
-        last = (ScoreSubmission.objects.select_for_update().filter(platform=record.platform, lineitem_url=lineitem,
-                                                                    user_sub=sub).order_by("-timestamp").first())
+        last = (
+            ScoreSubmission.objects.select_for_update()
+            .filter(platform=record.platform, lineitem_url=lineitem, user_sub=sub)
+            .order_by("-timestamp")
+            .first()
+        )
         timestamp = timezone.now()
         if last and timestamp <= last.timestamp:
             timestamp = last.timestamp + ONE_MICROSECOND
         return ScoreSubmission.objects.create(
-            platform=record.platform, deployment_id=record.deployment_id, lineitem_url=lineitem, user_sub=sub,
-            score_given=given, score_maximum=maximum, comment=comment, timestamp=timestamp, scorer=record.user)
+            platform=record.platform,
+            deployment_id=record.deployment_id,
+            lineitem_url=lineitem,
+            user_sub=sub,
+            score_given=given,
+            score_maximum=maximum,
+            comment=comment,
+            timestamp=timestamp,
+            scorer=record.user,
+        )
 
 
 def send(submission: ScoreSubmission, session=None, sleep=None) -> ScoreSubmission:
@@ -75,10 +100,16 @@ def send(submission: ScoreSubmission, session=None, sleep=None) -> ScoreSubmissi
     session = session or requests.Session()
     platform = submission.platform
     key = ensure_signing_key()
-    tool = ToolIdentity(platform.client_id, platform.auth_token_url, submission.deployment_id, key.kid,
-                        key.private_key_pem)
-    payload = score_payload(submission.user_sub, float(submission.score_given), float(submission.score_maximum),
-                            submission.timestamp, submission.comment)
+    tool = ToolIdentity(
+        platform.client_id, platform.auth_token_url, submission.deployment_id, key.kid, key.private_key_pem
+    )
+    payload = score_payload(
+        submission.user_sub,
+        float(submission.score_given),
+        float(submission.score_maximum),
+        submission.timestamp,
+        submission.comment,
+    )
 
     def attempt():
         submission.attempts += 1
@@ -117,4 +148,3 @@ def _token(session, tool) -> str:
         token, lifetime = fetch_token(session, tool, [AGS_SCORE_SCOPE])
         cache.set(key, token, max(lifetime - 60, 30))
     return token
-

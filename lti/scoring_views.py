@@ -1,4 +1,5 @@
 """The workspace page where a mentor scores a mentee's practice task (sent to the LMS through AGS)."""
+
 from decimal import Decimal, InvalidOperation
 
 from django.shortcuts import render
@@ -15,9 +16,15 @@ from .workspace_views import page_context, workspace_page
 @workspace_page(("GET", "POST"))
 def scores(request, record):
     mentees = api.list_mentees(record.user)
-    context = {"mentees": mentees, "notice": "", "error": "", "values": {"maximum": "10"},
-               "recent": ScoreSubmission.objects.filter(scorer=record.user, platform=record.platform)
-               .order_by("-created")[:20]}
+    context = {
+        "mentees": mentees,
+        "notice": "",
+        "error": "",
+        "values": {"maximum": "10"},
+        "recent": ScoreSubmission.objects.filter(scorer=record.user, platform=record.platform).order_by("-created")[
+            :20
+        ],
+    }
     status = 200
     try:
         scoring.line_item_url(record)
@@ -44,10 +51,16 @@ def scores(request, record):
         except scoring.ScoringError as exc:
             context["error"], status = str(exc), exc.status
     enrolled = roster.enrolled_subs(record)
-    known = dict(Launch.objects.filter(platform=record.platform, context_id=record.context_id,
-                                       user__isnull=False).values_list("user_id", "sub"))
-    context["enrolment"] = [(m, known.get(api.mentee_user(record.user, m.educator.id).pk) in enrolled)
-                            for m in mentees] if enrolled else []
+    known = dict(
+        Launch.objects.filter(platform=record.platform, context_id=record.context_id, user__isnull=False).values_list(
+            "user_id", "sub"
+        )
+    )
+    context["enrolment"] = (
+        [(m, known.get(api.mentee_user(record.user, m.educator.id).pk) in enrolled) for m in mentees]
+        if enrolled
+        else []
+    )
     context["roster_available"] = bool(roster.memberships_url(record))
     return render(request, "lti/scores.html", page_context(request, record, **context), status=status)
 

@@ -2,6 +2,7 @@
 
 Plain Python over requests; the caller passes the tool key and the platform's URLs.
 """
+
 import datetime
 import time
 import uuid
@@ -37,30 +38,57 @@ class ToolIdentity:
 def client_assertion(tool: ToolIdentity, now: float | None = None) -> str:
     """The JWT the tool signs to ask for a token (1EdTech Security Framework §4.1)."""
     now = int(now or time.time())
-    return sign({"iss": tool.client_id, "sub": tool.client_id, "aud": tool.token_url, "iat": now,
-                 "exp": now + 300, "jti": uuid.uuid4().hex,
-                 DEPLOYMENT_ID_CLAIM: tool.deployment_id},
-                tool.private_key_pem, tool.kid)
+    return sign(
+        {
+            "iss": tool.client_id,
+            "sub": tool.client_id,
+            "aud": tool.token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": uuid.uuid4().hex,
+            DEPLOYMENT_ID_CLAIM: tool.deployment_id,
+        },
+        tool.private_key_pem,
+        tool.kid,
+    )
 
 
 def fetch_token(session: requests.Session, tool: ToolIdentity, scopes) -> tuple[str, int]:
     """(access token, lifetime in seconds) for the scopes, by the client-credentials grant."""
-    response = _send(session, "post", tool.token_url, data={
-        "grant_type": "client_credentials",
-        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        "client_assertion": client_assertion(tool), "scope": " ".join(sorted(scopes))})
+    response = _send(
+        session,
+        "post",
+        tool.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": client_assertion(tool),
+            "scope": " ".join(sorted(scopes)),
+        },
+    )
     body = response.json()
     if "access_token" not in body:
         raise ServiceError("the platform's token answer has no access_token", response.status_code)
     return body["access_token"], int(body.get("expires_in", 3600))
 
 
-def score_payload(user_id: str, given: float, maximum: float, timestamp: datetime.datetime,
-                  comment: str = "", scorer: str | None = None) -> dict:
+def score_payload(
+    user_id: str,
+    given: float,
+    maximum: float,
+    timestamp: datetime.datetime,
+    comment: str = "",
+    scorer: str | None = None,
+) -> dict:
     """A final score: FullyGraded, which is the only progress platforms must take into the gradebook."""
-    payload = {"userId": user_id, "scoreGiven": given, "scoreMaximum": maximum,
-               "activityProgress": "Completed", "gradingProgress": "FullyGraded",
-               "timestamp": timestamp.isoformat(timespec="microseconds")}
+    payload = {
+        "userId": user_id,
+        "scoreGiven": given,
+        "scoreMaximum": maximum,
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+        "timestamp": timestamp.isoformat(timespec="microseconds"),
+    }
     if comment:
         payload["comment"] = comment
     if scorer:
@@ -72,8 +100,13 @@ def post_score(session, token: str, lineitem_url: str, payload: dict) -> int:
     url = lineitem_url.split("?", 1)[0].rstrip("/") + "/scores"
     if "?" in lineitem_url:
         url += "?" + lineitem_url.split("?", 1)[1]
-    response = _send(session, "post", url, json=payload,
-                     headers={"Authorization": f"Bearer {token}", "Content-Type": SCORE_MEDIA_TYPE})
+    response = _send(
+        session,
+        "post",
+        url,
+        json=payload,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": SCORE_MEDIA_TYPE},
+    )
     return response.status_code
 
 
@@ -81,8 +114,9 @@ def roster_pages(session, token: str, memberships_url: str, limit: int = 100):
     """Yield NRPS member lists page by page, following the Link rel="next" header as given."""
     url, params = memberships_url, {"limit": limit}
     while url:
-        response = _send(session, "get", url, params=params,
-                         headers={"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA_TYPE})
+        response = _send(
+            session, "get", url, params=params, headers={"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA_TYPE}
+        )
         try:
             body = response.json()
         except ValueError:

@@ -1,4 +1,5 @@
 """Receivers of the LTI tool: a retired Open edX user's launches are deleted."""
+
 from .models import Launch
 
 

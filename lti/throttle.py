@@ -7,6 +7,7 @@ with Retry-After; the log names the endpoint group, never the address. When the 
 reached, RATELIMIT_FAIL_OPEN decides, as it does for django-ratelimit itself: off (the default), the
 tool answers 503 rather than count nothing; on, requests go through unlimited.
 """
+
 import functools
 import logging
 
@@ -53,21 +54,31 @@ def usage(request, group: str, increment: bool):
 
 def too_many(request, group: str, seconds_left: int):
     if seconds_left < 0:  # the cache could not count: not the client's fault
-        response = render(request, "lti/error.html", {
-            "message": _("The tool cannot check its request limits right now. Try again in a minute."),
-            "reason": "rate_limit_unavailable"}, status=503)
+        response = render(
+            request,
+            "lti/error.html",
+            {
+                "message": _("The tool cannot check its request limits right now. Try again in a minute."),
+                "reason": "rate_limit_unavailable",
+            },
+            status=503,
+        )
         response["Retry-After"] = "60"
         return response
     log.warning("TEMIS LTI rate limit reached: %s", group)
-    response = render(request, "lti/error.html", {
-        "message": _("Too many requests from your network. Wait a minute and try again."),
-        "reason": "rate_limited"}, status=429)
+    response = render(
+        request,
+        "lti/error.html",
+        {"message": _("Too many requests from your network. Wait a minute and try again."), "reason": "rate_limited"},
+        status=429,
+    )
     response["Retry-After"] = str(max(1, seconds_left))
     return response
 
 
 def limited(group: str):
     """Count each request of the view in ``group`` and answer 429 once the rate is passed."""
+
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -75,7 +86,9 @@ def limited(group: str):
             if found and found["should_limit"]:
                 return too_many(request, group, found["time_left"])
             return view(request, *args, **kwargs)
+
         return wrapper
+
     return decorate
 
 

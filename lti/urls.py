@@ -1,4 +1,5 @@
 """The tool's URLs, under /temis/lti/."""
+
 from django.urls import include, path
 
 from . import mentoring_views, scoring_views, views, workspace_views

@@ -1,4 +1,5 @@
 """Thin views of the LTI tool: OIDC login initiation, launch, key set and the mentor workspace."""
+
 import datetime
 import logging
 from urllib.parse import urlencode
@@ -52,23 +53,36 @@ def login(request):
         if missing:
             raise LaunchError(400, "bad_login", f"the login request lacks {', '.join(missing)}")
         # Without a client_id the issuer must have exactly one registered client.
-        client_ids = [params["client_id"]] if params.get("client_id") else list(
-            Platform.objects.filter(issuer=params["iss"]).values_list("client_id", flat=True))
+        client_ids = (
+            [params["client_id"]]
+            if params.get("client_id")
+            else list(Platform.objects.filter(issuer=params["iss"]).values_list("client_id", flat=True))
+        )
         platform = platform_for(params["iss"], client_ids)
         target = params["target_link_uri"]
         if not target.startswith(request.build_absolute_uri("/temis/lti/")):
             raise LaunchError(400, "foreign_target", "the target_link_uri is not a page of this tool")
         if len(target) > TARGET_LINK_URI_LENGTH:
-            raise LaunchError(400, "too_long", f"the target_link_uri is longer than {TARGET_LINK_URI_LENGTH} characters")
+            raise LaunchError(
+                400, "too_long", f"the target_link_uri is longer than {TARGET_LINK_URI_LENGTH} characters"
+            )
         deployment = params.get("lti_deployment_id")
         if deployment and not platform.deployments.filter(deployment_id=deployment).exists():
             raise LaunchError(403, "unknown_deployment", "the deployment is not registered with this tool")
     except LaunchError as error:
         return _refuse(request, error)
     state = LoginState.objects.create(platform=platform, target_link_uri=target)
-    query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
-             "client_id": platform.client_id, "redirect_uri": _tool_url(request, "launch"),
-             "login_hint": params["login_hint"], "state": state.state, "nonce": state.nonce}
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": _tool_url(request, "launch"),
+        "login_hint": params["login_hint"],
+        "state": state.state,
+        "nonce": state.nonce,
+    }
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     return HttpResponseRedirect(f"{platform.auth_login_url}?{urlencode(query)}")
@@ -87,18 +101,23 @@ def launch(request):
             raise _platform_error(request.POST["error"])
         state = _login_state(request.POST.get("state"))
         if not request.POST.get("id_token"):
-            raise LaunchError(400, "no_id_token", _(
-                "The course platform's answer reached the tool without the signed launch (id_token). Open the "
-                "tool again from your course."))
+            raise LaunchError(
+                400,
+                "no_id_token",
+                _(
+                    "The course platform's answer reached the tool without the signed launch (id_token). Open the "
+                    "tool again from your course."
+                ),
+            )
         # The state names the platform the login was for; the token must come from that platform.
         platform = state.platform
-        claims = validate_id_token(request.POST["id_token"], registration(platform), nonce=state.nonce,
-                                   target_link_uri=state.target_link_uri)
+        claims = validate_id_token(
+            request.POST["id_token"], registration(platform), nonce=state.nonce, target_link_uri=state.target_link_uri
+        )
         user = _launching_user(platform, claims)
         with transaction.atomic():
             # Consuming the state once makes a replayed id_token (same nonce) fail.
-            if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(
-                    consumed_at=timezone.now()):
+            if not LoginState.objects.filter(pk=state.pk, consumed_at__isnull=True).update(consumed_at=timezone.now()):
                 raise LaunchError(400, "replayed", "this login was already used")
             record = launches.record_launch(platform, claims, user)
     except LaunchError as error:
@@ -114,12 +133,24 @@ def _platform_error(code) -> LaunchError:
     which may name the user: it is neither shown nor logged."""
     reason = oidc_error_reason(code)
     if code in OIDC_SIGN_IN_ERRORS:
-        return LaunchError(401, reason, _("The course platform could not confirm who you are, perhaps because "
-                                          "you were signed out. Sign in to the course again and open the tool "
-                                          "from there."))
-    return LaunchError(400, reason, _("The course platform could not open the tool. Open it again from your "
-                                      "course; if this keeps happening, tell the course team the reason code "
-                                      "below."))
+        return LaunchError(
+            401,
+            reason,
+            _(
+                "The course platform could not confirm who you are, perhaps because "
+                "you were signed out. Sign in to the course again and open the tool "
+                "from there."
+            ),
+        )
+    return LaunchError(
+        400,
+        reason,
+        _(
+            "The course platform could not open the tool. Open it again from your "
+            "course; if this keeps happening, tell the course team the reason code "
+            "below."
+        ),
+    )
 
 
 DEEP_LINK_CHOICES = {
@@ -132,8 +163,11 @@ DEEP_LINK_CHOICES = {
 def _deep_linking_picker(request, record):
     if not deep_linking.is_author(record.roles):
         return _refuse(request, LaunchError(403, "not_author", "only course authors can add the tool to a course"))
-    return render(request, "lti/deep_link.html", {"launch": record, "choices": DEEP_LINK_CHOICES,
-                                                   "form_token": workspace_views.form_token(record)})
+    return render(
+        request,
+        "lti/deep_link.html",
+        {"launch": record, "choices": DEEP_LINK_CHOICES, "form_token": workspace_views.form_token(record)},
+    )
 
 
 @csrf_exempt  # cross-site iframe: the random launch id in the URL is the proof of the launch

@@ -10,6 +10,7 @@ launch. The pages send no Referer, so the launch id does not leak through links 
 
 Other pages (support log, opinions, the subject-group head's view) are in lti.mentoring_views.
 """
+
 import functools
 from urllib.parse import parse_qs, urlparse
 
@@ -61,6 +62,7 @@ def has_form_token(request, record) -> bool:
 
 def workspace_page(methods=("GET",)):
     """A workspace view: the live launch with a known educator, the form token on POST, API errors as pages."""
+
     def decorate(view):
         @functools.wraps(view)
         @xframe_options_exempt
@@ -70,30 +72,44 @@ def workspace_page(methods=("GET",)):
         def wrapper(request, launch_id, **kwargs):
             record = launch_or_404(launch_id)
             if request.method == "POST" and not has_form_token(request, record):
-                return message_page(request, record, _("This form has expired or did not come from this workspace. "
-                                                   "Open the workspace again and repeat your change."), 403)
+                return message_page(
+                    request,
+                    record,
+                    _(
+                        "This form has expired or did not come from this workspace. "
+                        "Open the workspace again and repeat your change."
+                    ),
+                    403,
+                )
             if record.user is None:
-                return message_page(request, record, _("This launch does not identify an educator of this "
-                                                   "deployment."), 403)
+                return message_page(
+                    request, record, _("This launch does not identify an educator of this deployment."), 403
+                )
             try:
                 return view(request, record, **kwargs)
             except NotFound:
                 raise Http404("not found") from None
             except NotAllowed as exc:
                 return message_page(request, record, str(exc), 403)
+
         return wrapper
+
     return decorate
 
 
 def page_context(request, record, **extra) -> dict:
     """What every workspace template needs: the launch, its URLs and the form token."""
     base = reverse("temis_lti:workspace", args=[record.pk])
-    context = {"launch": record, "form_token": form_token(record), "home_url": base,
-               "activities_url": reverse("temis_lti:activities", args=[record.pk]),
-               "new_activity_url": reverse("temis_lti:activity_new", args=[record.pk]),
-               "is_group_head": api.heads_subject_group(record.user) if record.user else False,
-               "subject_group_url": reverse("temis_lti:subject_group", args=[record.pk]),
-               "scores_url": reverse("temis_lti:scores", args=[record.pk])}
+    context = {
+        "launch": record,
+        "form_token": form_token(record),
+        "home_url": base,
+        "activities_url": reverse("temis_lti:activities", args=[record.pk]),
+        "new_activity_url": reverse("temis_lti:activity_new", args=[record.pk]),
+        "is_group_head": api.heads_subject_group(record.user) if record.user else False,
+        "subject_group_url": reverse("temis_lti:subject_group", args=[record.pk]),
+        "scores_url": reverse("temis_lti:scores", args=[record.pk]),
+    }
     context.update(extra)
     return context
 
@@ -137,18 +153,27 @@ def render_home(request, record):
     mentees = []
     if user is not None:
         for item in api.mentee_overview(user, inactive_days=INACTIVE_DAYS, due_days=DUE_DAYS):
-            mentees.append({
-                "item": item,
-                "state_label": _(STATE_LABELS[item.evaluation_state]) if item.evaluation_state else "",
-                "self_rating_label": _(RATING_LABELS[item.self_rating]) if item.self_rating else "",
-                "levels": ", ".join(f"{n}: {_(LEVEL_LABELS[code])}" for n, code in item.self_levels.items()),
-                "opinion_url": reverse("temis_lti:opinion", args=[record.pk, item.evaluation_id])
-                if item.same_subject_group and item.evaluation_state in ("submitted", "opinions") else "",
-            })
+            mentees.append(
+                {
+                    "item": item,
+                    "state_label": _(STATE_LABELS[item.evaluation_state]) if item.evaluation_state else "",
+                    "self_rating_label": _(RATING_LABELS[item.self_rating]) if item.self_rating else "",
+                    "levels": ", ".join(f"{n}: {_(LEVEL_LABELS[code])}" for n, code in item.self_levels.items()),
+                    "opinion_url": reverse("temis_lti:opinion", args=[record.pk, item.evaluation_id])
+                    if item.same_subject_group and item.evaluation_state in ("submitted", "opinions")
+                    else "",
+                }
+            )
     context = page_context(
-        request, record, user_known=user is not None, mentees=mentees,
+        request,
+        record,
+        user_known=user is not None,
+        mentees=mentees,
         alerts=sum(1 for m in mentees if m["item"].inactive or m["item"].self_assessment_due),
-        educator=api.get_educator(user) if user else None, inactive_days=INACTIVE_DAYS, due_days=DUE_DAYS,
+        educator=api.get_educator(user) if user else None,
+        inactive_days=INACTIVE_DAYS,
+        due_days=DUE_DAYS,
         scoped=_platform_scoped(record),
-        new_window_url=request.build_absolute_uri(reverse("temis_lti:workspace", args=[record.id])))
+        new_window_url=request.build_absolute_uri(reverse("temis_lti:workspace", args=[record.id])),
+    )
     return render(request, "lti/workspace.html", context)

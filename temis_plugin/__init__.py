@@ -6,4 +6,5 @@ Importing this package imports nothing from Django, so the standards engine
 Modules of pages (Django views) are named ``views.py``, or ``<topic>_views.py`` when a package holds
 pages of several topics (``final_rating.listing_views``); what pages share is in :mod:`.pages`.
 """
+
 __version__ = "0.1.0"

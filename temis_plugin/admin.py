@@ -1,4 +1,5 @@
 """Django admin for every record. Ratings are shown, never typed: the engine computes them."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
@@ -30,9 +31,16 @@ class WorkflowRecord:
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Roster file (.xlsx or .csv)"))
-    table = forms.ChoiceField(label=_("Table in a .csv file"), required=False, choices=[
-        ("", _("Recognise from the columns")), ("units", _("Units")), ("educators", _("Educators")),
-        ("mentor_groups", _("Mentor groups"))])
+    table = forms.ChoiceField(
+        label=_("Table in a .csv file"),
+        required=False,
+        choices=[
+            ("", _("Recognise from the columns")),
+            ("units", _("Units")),
+            ("educators", _("Educators")),
+            ("mentor_groups", _("Mentor groups")),
+        ],
+    )
 
 
 @admin.register(models.OrgUnit)
@@ -45,10 +53,15 @@ class OrgUnitAdmin(admin.ModelAdmin):
     change_list_template = "admin/temis_plugin/orgunit_change_list.html"
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_view), name="temis_plugin_roster_import"),
-                path("import/<uuid:run_id>/", self.admin_site.admin_view(self.import_status_view),
-                     name="temis_plugin_roster_import_status"),
-                *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="temis_plugin_roster_import"),
+            path(
+                "import/<uuid:run_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="temis_plugin_roster_import_status",
+            ),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request):
         """Upload a roster; the import runs as a Celery task and its page shows progress and outcome."""
@@ -56,12 +69,21 @@ class OrgUnitAdmin(admin.ModelAdmin):
             return redirect("admin:index")
         form = RosterUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            run = roster_runs.start_import(request.user, form.cleaned_data["file"], form.cleaned_data["table"],
-                                           language=translation.get_language() or "vi")
+            run = roster_runs.start_import(
+                request.user,
+                form.cleaned_data["file"],
+                form.cleaned_data["table"],
+                language=translation.get_language() or "vi",
+            )
             return redirect("admin:temis_plugin_roster_import_status", run_id=run.pk)
         recent = models.RosterImport.objects.filter(requested_by=request.user)[:10]
-        context = {**self.admin_site.each_context(request), "form": form, "recent": recent,
-                   "title": _("Import roster"), "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "recent": recent,
+            "title": _("Import roster"),
+            "opts": self.model._meta,
+        }
         return render(request, "admin/temis_plugin/roster_import.html", context)
 
     def import_status_view(self, request, run_id):
@@ -69,8 +91,14 @@ class OrgUnitAdmin(admin.ModelAdmin):
         if run is None or not request.user.has_perm("temis_plugin.add_educatorprofile"):
             raise Http404(_("No such roster import."))
         percent, rows = roster_runs.progress_of(run)
-        context = {**self.admin_site.each_context(request), "run": run, "percent": percent, "rows": rows,
-                   "title": _("Roster import: %(name)s") % {"name": run.file_name}, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "run": run,
+            "percent": percent,
+            "rows": rows,
+            "title": _("Roster import: %(name)s") % {"name": run.file_name},
+            "opts": self.model._meta,
+        }
         return render(request, "admin/temis_plugin/roster_import_status.html", context)
 
 
@@ -83,8 +111,11 @@ class CycleAdmin(admin.ModelAdmin):
         previous = models.Cycle.objects.filter(is_current=True).exclude(pk=obj.pk).first() if obj.is_current else None
         super().save_model(request, obj, form, change)
         if previous is not None:
-            messages.info(request, _("%(cycle)s is now the current cycle, in place of %(previous)s.")
-                          % {"cycle": obj.name, "previous": previous.name})
+            messages.info(
+                request,
+                _("%(cycle)s is now the current cycle, in place of %(previous)s.")
+                % {"cycle": obj.name, "previous": previous.name},
+            )
 
 
 @admin.register(models.TrainingModule)
@@ -168,10 +199,29 @@ class EvaluationAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["educator", "cycle", "framework_code", "state", "self_rating", "final_rating"]
     list_filter = ["cycle", "framework_code", "state", "final_rating"]
     search_fields = ["educator__full_name", "educator__national_id"]
-    readonly_fields = ["educator", "cycle", "framework_code", "framework_revision", "legal_basis", "state",
-                       "version", "self_levels_display", "self_rating", "strengths", "improvements", "plan_goals",
-                       "plan_content", "plan_timeline", "plan_conditions", "final_levels_display", "final_rating",
-                       "final_comment", "finalized_by", "submitted_at", "finalized_at"]
+    readonly_fields = [
+        "educator",
+        "cycle",
+        "framework_code",
+        "framework_revision",
+        "legal_basis",
+        "state",
+        "version",
+        "self_levels_display",
+        "self_rating",
+        "strengths",
+        "improvements",
+        "plan_goals",
+        "plan_content",
+        "plan_timeline",
+        "plan_conditions",
+        "final_levels_display",
+        "final_rating",
+        "final_comment",
+        "finalized_by",
+        "submitted_at",
+        "finalized_at",
+    ]
     exclude = ["self_levels", "final_levels"]
     inlines = [EvidenceLinkInline, OpinionInline, TrainingNeedInline, AuditInline]
 
@@ -200,8 +250,17 @@ class ColleagueOpinionAdmin(WorkflowRecord, admin.ModelAdmin):
     """Colleagues give their opinions in the mentor workspace, where the evaluation's state is checked."""
 
     list_display = ["evaluation", "colleague", "rating", "modified"]
-    fields = ["evaluation", "colleague", "levels_display", "rating", "strengths", "improvements", "version",
-              "created", "modified"]
+    fields = [
+        "evaluation",
+        "colleague",
+        "levels_display",
+        "rating",
+        "strengths",
+        "improvements",
+        "version",
+        "created",
+        "modified",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("levels"))
@@ -219,8 +278,6 @@ class AuditEntryAdmin(WorkflowRecord, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "target", "evaluation"]
     list_filter = ["action"]
     readonly_fields = ["evaluation", "actor", "at", "action", "target", "before", "after", "reason"]
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,8 +314,18 @@ class ModuleResultAdmin(WorkflowRecord, admin.ModelAdmin):
     list_select_related = ["educator", "module"]
     list_filter = ["passed", "module"]
     search_fields = ["educator__full_name", "educator__national_id", "course_key", "module__code"]
-    readonly_fields = ["educator", "module", "course_key", "percent", "passed", "passed_on", "last_event_at",
-                       "grade_event_at", "passing_event_at", "modified"]
+    readonly_fields = [
+        "educator",
+        "module",
+        "course_key",
+        "percent",
+        "passed",
+        "passed_on",
+        "last_event_at",
+        "grade_event_at",
+        "passing_event_at",
+        "modified",
+    ]
 
 
 @admin.register(models.SurveyResponse)

@@ -1,4 +1,5 @@
 """Django app configuration, discovered by the LMS and CMS through the plugin framework."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -32,9 +33,9 @@ class TemisPluginConfig(AppConfig):
                         "receiver_func_name": "retire_educator_on_user_retirement",
                         "signal_path": "openedx.core.djangoapps.user_api.accounts.signals.USER_RETIRE_LMS_MISC",
                         "dispatch_uid": "temis_plugin.retire_educator",
-                    },
+                    }
                 ],
-            },
+            }
         },
     }
 

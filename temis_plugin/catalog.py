@@ -1,4 +1,5 @@
 """The packaged catalogue of training modules (fixtures/training_modules.toml) and its loader."""
+
 import tomllib
 from importlib import resources
 

@@ -1,4 +1,5 @@
 """Plain data the API returns: no model instances leave temis_plugin."""
+
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Errors the plugin's API raises. Each maps to one HTTP status in the adapters."""
+
 from .standards import StandardsError
 from .workflow import InvalidTransition
 
@@ -39,9 +40,19 @@ class ConcurrentEdit(TemisError):
 
     def __init__(self, current_version: int, what: str = "the evaluation"):
         self.current_version = current_version
-        super().__init__(f"{what} was changed by someone else (now at version {current_version}); "
-                         "reload it and apply your change again")
+        super().__init__(
+            f"{what} was changed by someone else (now at version {current_version}); "
+            "reload it and apply your change again"
+        )
 
 
-__all__ = ["ConcurrentEdit", "InvalidInput", "InvalidTransition", "NoEducatorProfile", "NotAllowed", "NotFound",
-           "StandardsError", "TemisError"]
+__all__ = [
+    "ConcurrentEdit",
+    "InvalidInput",
+    "InvalidTransition",
+    "NoEducatorProfile",
+    "NotAllowed",
+    "NotFound",
+    "StandardsError",
+    "TemisError",
+]

@@ -1,5 +1,6 @@
 """The active language, as Django's translation machinery sets it for a request: choosing between the
 Vietnamese and English texts a record carries, and translating the labels of :mod:`temis_plugin.labels`."""
+
 from django.utils.translation import get_language, gettext
 
 

@@ -6,6 +6,7 @@ numbers, copies carry invisible characters, macOS and some input methods write V
 (NFD), and MariaDB's collation ignores case and trailing spaces. Everything read from a roster goes
 through these functions before it is compared or stored.
 """
+
 import functools
 import re
 import sys
@@ -25,6 +26,7 @@ def _invisible() -> dict[int, None]:
 
 def remove_invisible(value: str) -> str:
     return value if value.isascii() else value.translate(_invisible())
+
 
 # Identifiers and codes: letters without diacritics, digits and - _ . /. With these, comparing
 # case-insensitively means the same on every database (MariaDB's utf8mb4 collations also equate

@@ -2,6 +2,7 @@
 
 The LTI tool's pages mark their forms' errors the same way, through ``temis_plugin.api.mark_errors``.
 """
+
 import functools
 
 from django.contrib.auth.decorators import login_required
@@ -15,13 +16,17 @@ def signed_in_page(methods=("GET",), answers=()):
     """A signed-in page taking ``methods``. ``answers`` lists ``(error class, function(request, error))``
     pairs, tried in order, that turn the API's refusals into the page explaining them; any other
     NotFound is a 404, the same for what does not exist and what the user may not see."""
+
     def decorate(view):
         @functools.wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                return HttpResponseNotAllowed(methods, _("This page does not take a %(method)s request.") % {
-                    "method": request.method}, content_type="text/plain; charset=utf-8")
+                return HttpResponseNotAllowed(
+                    methods,
+                    _("This page does not take a %(method)s request.") % {"method": request.method},
+                    content_type="text/plain; charset=utf-8",
+                )
             try:
                 return view(request, *args, **kwargs)
             except TemisError as error:
@@ -31,7 +36,9 @@ def signed_in_page(methods=("GET",), answers=()):
                 if isinstance(error, NotFound):
                     raise Http404("not found") from None
                 raise
+
         return wrapper
+
     return decorate
 
 
@@ -39,5 +46,6 @@ def mark_errors(form):
     """Tie each error to its field for assistive technology: aria-invalid and aria-describedby."""
     for name in form.errors:
         if name in form.fields:
-            form.fields[name].widget.attrs.update({"aria-invalid": "true",
-                                                   "aria-describedby": f"{form[name].auto_id}-error"})
+            form.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{form[name].auto_id}-error"}
+            )

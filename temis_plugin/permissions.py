@@ -1,4 +1,5 @@
 """Who may do what to an evaluation, from the user's relation to the educator evaluated."""
+
 from enum import StrEnum
 
 from .models import EducatorProfile, Evaluation, MentorGroupMembership, RoleAssignment

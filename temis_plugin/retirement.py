@@ -7,6 +7,7 @@ core teacher's support activities stay (date, duration, form, criteria, who atte
 support still add up) without their topic, notes and next steps, and their edit history loses the
 values. A retired mentee's attendance stays, attached to the anonymous profile.
 """
+
 import logging
 
 from django.db import transaction
@@ -25,8 +26,15 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-_EVALUATION_TEXT = ("strengths", "improvements", "plan_goals", "plan_content", "plan_timeline",
-                    "plan_conditions", "final_comment")
+_EVALUATION_TEXT = (
+    "strengths",
+    "improvements",
+    "plan_goals",
+    "plan_content",
+    "plan_timeline",
+    "plan_conditions",
+    "final_comment",
+)
 
 
 def retire_user(user) -> bool:
@@ -44,15 +52,22 @@ def retire_user(user) -> bool:
         ColleagueOpinion.objects.filter(colleague=educator).update(strengths="", improvements="")
         SurveyResponse.objects.filter(educator=educator).update(comment="")
         activities = SupportActivity.objects.filter(mentor=educator)
-        AuditEntry.objects.filter(evaluation__isnull=True, target__in=[
-            f"support_activity:{pk}" for pk in activities.values_list("pk", flat=True)]).update(before=None, after=None)
+        AuditEntry.objects.filter(
+            evaluation__isnull=True,
+            target__in=[f"support_activity:{pk}" for pk in activities.values_list("pk", flat=True)],
+        ).update(before=None, after=None)
         activities.update(topic="", notes="", next_steps="")
         for evidence in educator.evidence.all():
             if evidence.file:
                 evidence.file.delete(save=False)
         educator.evidence.all().delete()
         EducatorProfile.objects.filter(pk=educator.pk).update(
-            user=None, national_id=None, full_name="", subject="", level_start_date=None, position_since=None,
+            user=None,
+            national_id=None,
+            full_name="",
+            subject="",
+            level_start_date=None,
+            position_since=None,
             retired_at=timezone.now(),
         )
     # The profile id only: no name or identifier in logs.

@@ -1,4 +1,5 @@
 """Calls to other services, run again on transient failures with a doubling delay."""
+
 import time
 
 

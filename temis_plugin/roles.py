@@ -2,6 +2,7 @@
 
 A role is assigned to a user on one unit and reaches every unit below it in the tree.
 """
+
 from enum import StrEnum
 
 

@@ -4,6 +4,7 @@ Each item is rated on a scale of 1 (very dissatisfied) to 5 (very satisfied). Th
 here, once, for every screen that names them (the XBlock, the admin, the reports), each translating it
 in the language of its request.
 """
+
 from .labels import gettext_noop
 
 SURVEY_ITEMS = ("content", "materials", "support", "usefulness")

@@ -5,6 +5,7 @@ their recorded type, so the type has to be the truth. The checks read the format
 (and, for Office files, the package's parts). No file-type sniffing library ships with the LMS
 (libmagic is a system library), and these few formats need no more than their signatures.
 """
+
 import zipfile
 
 _OOXML_MAIN_PART = {

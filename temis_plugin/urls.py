@@ -1,4 +1,5 @@
 """URLs of the plugin, mounted under /temis/ by the plugin framework."""
+
 from django.urls import include, path
 
 from . import views

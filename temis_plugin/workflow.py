@@ -3,6 +3,7 @@
 draft -> submitted -> opinions (colleague opinions being collected) -> finalized;
 a finalized evaluation moves only by an explicit, audited reopening.
 """
+
 from enum import StrEnum
 
 

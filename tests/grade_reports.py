@@ -8,6 +8,7 @@ Team Name when the course has them; then Enrollment Track, Verification Status, 
 Eligible, Certificate Delivered, Certificate Type, Enrollment Status. Grades are Python floats as
 ``csv.writer`` writes them, or "Not Attempted"; rows end in CRLF (the csv module's excel dialect).
 """
+
 import csv
 import datetime
 import io
@@ -15,8 +16,14 @@ import unicodedata
 from dataclasses import dataclass, field
 
 LEADING = ["Student ID", "Email", "Username", "Grade"]
-TRAILING = ["Enrollment Track", "Verification Status", "Certificate Eligible", "Certificate Delivered",
-            "Certificate Type", "Enrollment Status"]
+TRAILING = [
+    "Enrollment Track",
+    "Verification Status",
+    "Certificate Eligible",
+    "Certificate Delivered",
+    "Certificate Type",
+    "Enrollment Status",
+]
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,14 @@ def learner_cells(learner: Learner, layout: Layout) -> list[str]:
     cells += ([learner.cohort] if layout.cohorts else []) + ["" for _e in layout.experiments]
     cells += [""] if layout.teams else []
     delivered = learner.eligible == "Y" and learner.track != "audit"
-    cells += [learner.track, "ID Verified" if learner.track in ("verified", "professional") else "N/A",
-              learner.eligible, "Y" if delivered else "N", learner.track if delivered else "N/A", learner.status]
+    cells += [
+        learner.track,
+        "ID Verified" if learner.track in ("verified", "professional") else "N/A",
+        learner.eligible,
+        "Y" if delivered else "N",
+        learner.track if delivered else "N/A",
+        learner.status,
+    ]
     return cells
 
 
@@ -96,8 +109,9 @@ def report_rows(layout: Layout, learners) -> list[list[str]]:
 
 def to_text(rows, *, delimiter=",", line_end="\r\n", quote_all=False) -> str:
     out = io.StringIO(newline="")
-    csv.writer(out, delimiter=delimiter, lineterminator=line_end,
-               quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(rows)
+    csv.writer(
+        out, delimiter=delimiter, lineterminator=line_end, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    ).writerows(rows)
     return out.getvalue()
 
 
@@ -119,7 +133,7 @@ def encode_cp1258(text: str) -> bytes:
         base, *marks = unicodedata.normalize("NFD", char)
         for index, mark in enumerate(marks):
             shaped = unicodedata.normalize("NFC", base + mark)
-            rest = marks[:index] + marks[index + 1:]
+            rest = marks[:index] + marks[index + 1 :]
             try:
                 out += shaped.encode("cp1258") + "".join(rest).encode("cp1258")
                 break

@@ -3,6 +3,7 @@
 Rows are written directly (state, final levels and rating, school) rather than through the workflow:
 the pages only read them. Ratings are computed by the rules engine, so every row is valid for TEMIS.
 """
+
 import datetime
 
 from django.utils import timezone
@@ -15,9 +16,12 @@ TT20 = "TT20-2018"
 # (educator, full name, school, state, level of every criterion, finalized after the cut-off?); within a
 # school, reports list educators by name, which is also this order.
 TEACHERS = [
-    ("a", "Bùi Thị An", "S1", "finalized", "T", False), ("b", "Lê Văn Bình", "S1", "finalized", "K", False),
-    ("c", "Nguyễn Minh Châu", "S1", "finalized", "K", False), ("d", "Phạm Thu Dung", "S1", "submitted", "K", False),
-    ("e", "Hoàng Đức Giang", "S2", "finalized", "D", False), ("f", "Trần Ngọc Hà", "S2", "finalized", "T", True),
+    ("a", "Bùi Thị An", "S1", "finalized", "T", False),
+    ("b", "Lê Văn Bình", "S1", "finalized", "K", False),
+    ("c", "Nguyễn Minh Châu", "S1", "finalized", "K", False),
+    ("d", "Phạm Thu Dung", "S1", "submitted", "K", False),
+    ("e", "Hoàng Đức Giang", "S2", "finalized", "D", False),
+    ("f", "Trần Ngọc Hà", "S2", "finalized", "T", True),
 ]
 
 
@@ -31,11 +35,20 @@ def add_evaluation(educator, cycle, state, level, finalized_at, *, rating=None):
     levels = {n: standards.Level(level) for n in framework.criterion_numbers}
     final = state == "finalized"
     return Evaluation.objects.create(
-        educator=educator, cycle=cycle, framework_code=TT20, framework_revision=framework.revision,
-        legal_basis=framework.legal_basis.citation(), school=educator.school, school_level=educator.school_level,
-        state=state, self_levels=pack_levels(len(levels), levels), final_levels=pack_levels(len(levels), levels)
-        if final else "", final_rating=(rating or standards.evaluate(framework, levels).result) if final else "",
-        finalized_at=finalized_at if final else None, submitted_at=finalized_at)
+        educator=educator,
+        cycle=cycle,
+        framework_code=TT20,
+        framework_revision=framework.revision,
+        legal_basis=framework.legal_basis.citation(),
+        school=educator.school,
+        school_level=educator.school_level,
+        state=state,
+        self_levels=pack_levels(len(levels), levels),
+        final_levels=pack_levels(len(levels), levels) if final else "",
+        final_rating=(rating or standards.evaluate(framework, levels).result) if final else "",
+        finalized_at=finalized_at if final else None,
+        submitted_at=finalized_at,
+    )
 
 
 def build_results(cycle, school_tree, make_user):
@@ -44,9 +57,14 @@ def build_results(cycle, school_tree, make_user):
     educators = {}
     for key, name, school, state, level, late in TEACHERS:
         educators[key] = EducatorProfile.objects.create(
-            user=make_user(f"teacher.{key}"), national_id=f"0790000000{ord(key) - 96:02d}",
-            full_name=name, school=school_tree[school], position="teacher",
-            school_level="TH", subject="Toán")
+            user=make_user(f"teacher.{key}"),
+            national_id=f"0790000000{ord(key) - 96:02d}",
+            full_name=name,
+            school=school_tree[school],
+            position="teacher",
+            school_level="TH",
+            subject="Toán",
+        )
         finalized_at = now - datetime.timedelta(days=1 if late else 10)
         add_evaluation(educators[key], cycle, state, level, finalized_at)
     return educators

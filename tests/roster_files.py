@@ -3,6 +3,7 @@ and the benchmarks: Excel workbooks with text or numeric identifier columns, tit
 and extra sheets; CSV as Excel writes it (quotes doubled, semicolons, UTF-16 "Unicode Text"); and
 damaged files (truncated zips, broken sheet XML, workbooks renamed .csv).
 """
+
 import csv
 import io
 import random
@@ -12,18 +13,58 @@ import zipfile
 from openpyxl import Workbook
 
 UNIT_HEADER = ["code", "name", "kind", "parent_code", "school_levels"]
-EDUCATOR_HEADER = ["national_id", "full_name", "username", "school_code", "subject_group_code", "position",
-                   "subject", "school_level", "level_start_date", "is_core_teacher"]
+EDUCATOR_HEADER = [
+    "national_id",
+    "full_name",
+    "username",
+    "school_code",
+    "subject_group_code",
+    "position",
+    "subject",
+    "school_level",
+    "level_start_date",
+    "is_core_teacher",
+]
 MENTOR_HEADER = ["cycle", "group_code", "group_name", "mentor_national_id", "member_national_id"]
 # The same headers as a Sở writes them in Vietnamese.
 UNIT_HEADER_VI = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Cấp học"]
-EDUCATOR_HEADER_VI = ["Mã định danh", "Họ và tên", "Tên đăng nhập", "Mã trường", "Mã tổ chuyên môn", "Chức vụ",
-                      "Môn dạy", "Cấp dạy", "Ngày bắt đầu dạy ở cấp học", "Giáo viên cốt cán"]
+EDUCATOR_HEADER_VI = [
+    "Mã định danh",
+    "Họ và tên",
+    "Tên đăng nhập",
+    "Mã trường",
+    "Mã tổ chuyên môn",
+    "Chức vụ",
+    "Môn dạy",
+    "Cấp dạy",
+    "Ngày bắt đầu dạy ở cấp học",
+    "Giáo viên cốt cán",
+]
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Thị", "Văn", "Hữu", "Minh", "Ngọc", "Thanh", "Đức", "Thu"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long", "Mai", "Nam",
-         "Phương", "Quân", "Thảo", "Trang", "Tuấn", "Việt", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phương",
+    "Quân",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Việt",
+    "Yến",
+]
 SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Khoa học tự nhiên", "Lịch sử và Địa lí", "Tin học"]
 
 
@@ -36,8 +77,11 @@ def province(educators: int = 300, communes: int = 12, seed: int = 7, per_school
     """A province's roster as rows (header first) per table: communes, schools with two subject groups
     each, ``per_school`` educators per school, one principal per school and a few core teachers."""
     rng = random.Random(seed)
-    units = [UNIT_HEADER, ["BGD", "Bộ Giáo dục và Đào tạo", "ministry", "", ""],
-             ["T79", "Sở Giáo dục và Đào tạo Tỉnh Mẫu", "province", "BGD", ""]]
+    units = [
+        UNIT_HEADER,
+        ["BGD", "Bộ Giáo dục và Đào tạo", "ministry", "", ""],
+        ["T79", "Sở Giáo dục và Đào tạo Tỉnh Mẫu", "province", "BGD", ""],
+    ]
     schools = max(1, educators // per_school)
     for c in range(communes):
         units.append([f"T79-X{c:03d}", f"Xã Mẫu {c + 1}", "commune", "T79", ""])
@@ -58,14 +102,33 @@ def province(educators: int = 300, communes: int = 12, seed: int = 7, per_school
         seen.add(nid)
         position = "principal" if e < schools else "teacher"
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        people.append([nid, name, "", code, f"{code}-G{1 + e % 2}" if position == "teacher" else "", position,
-                       rng.choice(SUBJECTS), level, f"{rng.randint(1995, 2022)}-09-05",
-                       "x" if position == "teacher" and e % 25 == 0 else ""])
+        people.append(
+            [
+                nid,
+                name,
+                "",
+                code,
+                f"{code}-G{1 + e % 2}" if position == "teacher" else "",
+                position,
+                rng.choice(SUBJECTS),
+                level,
+                f"{rng.randint(1995, 2022)}-09-05",
+                "x" if position == "teacher" and e % 25 == 0 else "",
+            ]
+        )
     return {"units": units, "educators": people}
 
 
-def xlsx(tables: dict[str, list[list]], *, sheet_names: dict | None = None, numeric_ids: str | None = None,
-         title_rows: int = 0, hidden_rows: tuple = (), extra_sheets: tuple = (), hidden_sheet: str | None = None) -> bytes:
+def xlsx(
+    tables: dict[str, list[list]],
+    *,
+    sheet_names: dict | None = None,
+    numeric_ids: str | None = None,
+    title_rows: int = 0,
+    hidden_rows: tuple = (),
+    extra_sheets: tuple = (),
+    hidden_sheet: str | None = None,
+) -> bytes:
     """A workbook with one sheet per table.
 
     ``numeric_ids``: None keeps identifiers as text (a column formatted as Text); "general" stores the
@@ -134,6 +197,18 @@ def big_educator_sheet(path, rows: int, seed: int = 11):
     sheet = workbook.create_sheet("educators")
     sheet.append(EDUCATOR_HEADER)
     for number in range(rows):
-        sheet.append([f"{number:012d}", f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", "",
-                      "BIG-S", "", "teacher", rng.choice(SUBJECTS), "THPT", "2010-09-05", ""])
+        sheet.append(
+            [
+                f"{number:012d}",
+                f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                "",
+                "BIG-S",
+                "",
+                "teacher",
+                rng.choice(SUBJECTS),
+                "THPT",
+                "2010-09-05",
+                "",
+            ]
+        )
     workbook.save(path)

@@ -5,6 +5,7 @@ cross-database verdict check (a fixed list of seeds), so both see the same kinds
 
 Everything here is deterministic given a ``random.Random``: the same seed makes the same bytes.
 """
+
 import io
 import json
 import random
@@ -106,9 +107,23 @@ def csv_dialect(rng, tables, state):
     state["encoding"] = rng.choice(["utf-8-sig", "utf-8", "utf-16", "cp1258"])
 
 
-MUTATIONS = [numeric_identifier, invisible_character, decomposed_text, other_case, quotes, blank_cell,
-             duplicate_row, extra_column, extra_cells_in_row, unknown_word, title_rows, hidden_rows, extra_sheet,
-             truncated, csv_dialect]
+MUTATIONS = [
+    numeric_identifier,
+    invisible_character,
+    decomposed_text,
+    other_case,
+    quotes,
+    blank_cell,
+    duplicate_row,
+    extra_column,
+    extra_cells_in_row,
+    unknown_word,
+    title_rows,
+    hidden_rows,
+    extra_sheet,
+    truncated,
+    csv_dialect,
+]
 BY_NAME = {m.__name__: m for m in MUTATIONS}
 
 
@@ -118,8 +133,12 @@ def mutated_file(rng: random.Random, names: list[str], kind: str) -> tuple[bytes
     for name in names:
         BY_NAME[name](rng, tables, state)
     if kind == "xlsx":
-        data = files.xlsx(tables, title_rows=state.get("title_rows", 0), hidden_rows=state.get("hidden_rows", ()),
-                          extra_sheets=state.get("extra_sheets", ()))
+        data = files.xlsx(
+            tables,
+            title_rows=state.get("title_rows", 0),
+            hidden_rows=state.get("hidden_rows", ()),
+            extra_sheets=state.get("extra_sheets", ()),
+        )
         name = "roster.xlsx"
     else:
         rows = [["Danh sách giáo viên"]] * state.get("title_rows", 0) + tables["educators"]
@@ -138,17 +157,24 @@ def mutated_file(rng: random.Random, names: list[str], kind: str) -> tuple[bytes
 
 def prepare_database(kind: str):
     """What the roster is imported onto: a current cycle, and for CSV files (one table) the units."""
-    Cycle.objects.get_or_create(code="2026-2027", defaults={
-        "name": "2026-2027", "starts_on": "2026-09-05", "ends_on": "2027-05-31", "is_current": True})
+    Cycle.objects.get_or_create(
+        code="2026-2027",
+        defaults={"name": "2026-2027", "starts_on": "2026-09-05", "ends_on": "2027-05-31", "is_current": True},
+    )
     if kind == "csv":
         import_roster(io.BytesIO(files.xlsx({"units": base_tables()["units"]})), filename="units.xlsx")
 
 
 def snapshot():
-    return (sorted(OrgUnit.objects.values_list("code", "name", "kind", "parent_id", "school_levels", "path")),
-            sorted(EducatorProfile.objects.values_list("national_id", "full_name", "school_id", "position",
-                                                       "school_level", "is_core_teacher", "subject")),
-            sorted(MentorGroupMembership.objects.values_list("group_id", "mentee_id")))
+    return (
+        sorted(OrgUnit.objects.values_list("code", "name", "kind", "parent_id", "school_levels", "path")),
+        sorted(
+            EducatorProfile.objects.values_list(
+                "national_id", "full_name", "school_id", "position", "school_level", "is_core_teacher", "subject"
+            )
+        ),
+        sorted(MentorGroupMembership.objects.values_list("group_id", "mentee_id")),
+    )
 
 
 def verdict(data: bytes, name: str):
@@ -157,8 +183,12 @@ def verdict(data: bytes, name: str):
         summary = import_roster(io.BytesIO(data), filename=name)
     except RosterError as exc:
         return {"refused": sorted([e.sheet, e.line, e.column, e.kind] for e in exc.errors), "total": exc.total}
-    return {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
-            "notices": sorted(n.code for n in summary.notices)}
+    return {
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "notices": sorted(n.code for n in summary.notices),
+    }
 
 
 def check_one(data: bytes, name: str) -> dict:

@@ -2,6 +2,7 @@
 verdicts of the fixed corpus of mutated rosters to the file named by TEMIS_VERDICTS_OUT.
 
 Its name does not match test_*.py, so the suite collects it only when it is named explicitly."""
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Test settings: the standalone site with the plugin's `test` settings, as the LMS test envs load them."""
+
 import os
 import tempfile
 

@@ -1,4 +1,5 @@
 """What the TEMIS blocks share: JSON handlers and their errors, open/close dates, resources."""
+
 import functools
 import json
 
@@ -65,6 +66,7 @@ def json_handler(handler):
         except JsonHandlerError as exc:
             return exc.get_response()
         return result if isinstance(result, Response) else json_response(result)
+
     return wrapper
 
 
@@ -73,6 +75,7 @@ def translated_errors(handler):
 
     ConcurrentEdit (409) and InvalidTransition (409) tell the page to reload; the others are input errors.
     """
+
     @functools.wraps(handler)
     def wrapper(self, *args, **kwargs):
         try:
@@ -81,12 +84,12 @@ def translated_errors(handler):
             raise JsonHandlerError(409, str(exc)) from None
         except (TemisError, StandardsError) as exc:
             raise JsonHandlerError(getattr(exc, "status_code", 400), str(exc)) from None
+
     return wrapper
 
 
 def json_response(payload, status=200):
-    return Response(json.dumps(payload, default=str), status=status, content_type="application/json",
-                    charset="utf-8")
+    return Response(json.dumps(payload, default=str), status=status, content_type="application/json", charset="utf-8")
 
 
 def json_error(status, message):
@@ -94,7 +97,7 @@ def json_error(status, message):
 
 
 def window_state(opens_at, closes_at) -> str:
-    """"open", "not_yet" or "closed" for the author's open and close dates."""
+    """ "open", "not_yet" or "closed" for the author's open and close dates."""
     now = timezone.now()
     if opens_at and now < opens_at:
         return "not_yet"

@@ -1,4 +1,5 @@
 """Which Django user a block is acting for, from the runtime's user service."""
+
 from django.contrib.auth import get_user_model
 
 

@@ -4,6 +4,7 @@ attaches evidence, writes the reflection and learning plan, and submits.
 A thin block: the evaluation lives in temis_plugin and every read and write goes through
 temis_plugin.api, so reports, the head's page and the mentor tool see the same record.
 """
+
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import format_html
@@ -32,11 +33,15 @@ from .identity import acting_user
 
 # Strings the page's script shows, translated on the server so one catalogue serves both.
 SCRIPT_STRINGS = {
-    "saving": gettext_noop("Saving…"), "saved": gettext_noop("Draft saved at %(time)s."),
-    "failed": gettext_noop("Not saved: %(message)s"), "conflict": gettext_noop(
-        "This self-assessment was changed in another window. Reload the page to see the latest version."),
+    "saving": gettext_noop("Saving…"),
+    "saved": gettext_noop("Draft saved at %(time)s."),
+    "failed": gettext_noop("Not saved: %(message)s"),
+    "conflict": gettext_noop(
+        "This self-assessment was changed in another window. Reload the page to see the latest version."
+    ),
     "confirm_submit": gettext_noop("After submitting you can no longer change your self-assessment. Submit now?"),
-    "uploading": gettext_noop("Uploading…"), "uploaded": gettext_noop("Evidence added."),
+    "uploading": gettext_noop("Uploading…"),
+    "uploaded": gettext_noop("Evidence added."),
     "missing": gettext_noop("Choose a level for every criterion before submitting. Missing: %(list)s"),
     "need_name": gettext_noop("Give the evidence a name."),
     "need_file_or_link": gettext_noop("Choose a file or enter a link."),
@@ -49,28 +54,54 @@ SCRIPT_STRINGS = {
 class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
     """Self-assessment against a professional standard, with evidence (minh chứng)."""
 
-    display_name = String(display_name=gettext_noop("Display name"), default="Tự đánh giá theo chuẩn",
-                          scope=Scope.settings)
+    display_name = String(
+        display_name=gettext_noop("Display name"), default="Tự đánh giá theo chuẩn", scope=Scope.settings
+    )
     framework_code = String(
-        display_name=gettext_noop("Professional standard"), scope=Scope.settings, default="TT20-2018",
-        values=[{"display_name": "TT20-2018 (giáo viên)", "value": "TT20-2018"},
-                {"display_name": "TT14-2018 (hiệu trưởng)", "value": "TT14-2018"}],
-        help=gettext_noop("Teachers: Thông tư 20/2018; principals: Thông tư 14/2018."))
-    cycle_code = String(display_name=gettext_noop("Cycle"), scope=Scope.settings, default="",
-                        help=gettext_noop("School year such as 2026-2027; empty for the current cycle."))
+        display_name=gettext_noop("Professional standard"),
+        scope=Scope.settings,
+        default="TT20-2018",
+        values=[
+            {"display_name": "TT20-2018 (giáo viên)", "value": "TT20-2018"},
+            {"display_name": "TT14-2018 (hiệu trưởng)", "value": "TT14-2018"},
+        ],
+        help=gettext_noop("Teachers: Thông tư 20/2018; principals: Thông tư 14/2018."),
+    )
+    cycle_code = String(
+        display_name=gettext_noop("Cycle"),
+        scope=Scope.settings,
+        default="",
+        help=gettext_noop("School year such as 2026-2027; empty for the current cycle."),
+    )
     opens_at = DateTime(display_name=gettext_noop("Opens at"), scope=Scope.settings, default=None)
     closes_at = DateTime(display_name=gettext_noop("Closes at"), scope=Scope.settings, default=None)
-    show_rating = Boolean(display_name=gettext_noop("Show the computed rating"), scope=Scope.settings,
-                          default=True)
-    publish_grade = Boolean(display_name=gettext_noop("Give a grade on submit"), scope=Scope.settings,
-                            default=False, help=gettext_noop("1 of 1 point when the self-assessment is submitted."))
-    instructions = String(display_name=gettext_noop("Instructions"), scope=Scope.settings, multiline_editor=True,
-                          default="", help=gettext_noop("Shown above the form."))
+    show_rating = Boolean(display_name=gettext_noop("Show the computed rating"), scope=Scope.settings, default=True)
+    publish_grade = Boolean(
+        display_name=gettext_noop("Give a grade on submit"),
+        scope=Scope.settings,
+        default=False,
+        help=gettext_noop("1 of 1 point when the self-assessment is submitted."),
+    )
+    instructions = String(
+        display_name=gettext_noop("Instructions"),
+        scope=Scope.settings,
+        multiline_editor=True,
+        default="",
+        help=gettext_noop("Shown above the form."),
+    )
     # Block-local memory of which evaluation this learner used, so platform reports can find it.
     evaluation_id = Integer(scope=Scope.user_state, default=None)
 
-    editable_fields = ("display_name", "framework_code", "cycle_code", "opens_at", "closes_at", "show_rating",
-                       "publish_grade", "instructions")
+    editable_fields = (
+        "display_name",
+        "framework_code",
+        "cycle_code",
+        "opens_at",
+        "closes_at",
+        "show_rating",
+        "publish_grade",
+        "instructions",
+    )
     icon_class = "problem"
 
     @property
@@ -86,51 +117,84 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
     def student_view(self, context=None):
         user = acting_user(self)
         context = self._page_context(user)
-        fragment = Fragment(loader.render_django_template("templates/self_assessment.html", context,
-                                                          i18n_service=self.runtime.service(self, "i18n")))
+        fragment = Fragment(
+            loader.render_django_template(
+                "templates/self_assessment.html", context, i18n_service=self.runtime.service(self, "i18n")
+            )
+        )
         fragment.add_css(loader.load_unicode("static/temis_xblocks.css"))
         fragment.add_javascript(loader.load_unicode("static/self_assessment.js"))
-        fragment.initialize_js("TemisSelfAssessment", {
-            "evaluation": context["evaluation_json"], "strings": {k: _(v) for k, v in SCRIPT_STRINGS.items()},
-            "criteria": [c["number"] for c in context["criteria_numbers"]],
-        })
+        fragment.initialize_js(
+            "TemisSelfAssessment",
+            {
+                "evaluation": context["evaluation_json"],
+                "strings": {k: _(v) for k, v in SCRIPT_STRINGS.items()},
+                "criteria": [c["number"] for c in context["criteria_numbers"]],
+            },
+        )
         return fragment
 
     def author_view(self, context=None):
         framework = api.get_framework(self.framework_code)
-        return Fragment(format_html("<p>{}: {} ({} tiêu chí / criteria)</p>", self.display_name,
-                                    framework.legal_basis.document, len(framework.criteria)))
+        return Fragment(
+            format_html(
+                "<p>{}: {} ({} tiêu chí / criteria)</p>",
+                self.display_name,
+                framework.legal_basis.document,
+                len(framework.criteria),
+            )
+        )
 
     @XBlock.supports("multi_device")
     def student_view_data(self, context=None):
         """Block settings and the standard's structure, for the mobile apps."""
         framework = api.get_framework(self.framework_code)
         return {
-            "display_name": self.display_name, "framework": framework.code,
-            "legal_basis": framework.legal_basis.citation(), "cycle": self.cycle_code or None,
+            "display_name": self.display_name,
+            "framework": framework.code,
+            "legal_basis": framework.legal_basis.citation(),
+            "cycle": self.cycle_code or None,
             "opens_at": self.opens_at.isoformat() if self.opens_at else None,
             "closes_at": self.closes_at.isoformat() if self.closes_at else None,
             "instructions": self.instructions,
-            "standards": [{"number": s.number, "name_vi": s.name_vi, "name_en": s.name_en,
-                           "criteria": [c.model_dump(include={"number", "name_vi", "name_en", "descriptors_vi",
-                                                              "descriptors_en"}) for c in s.criteria]}
-                          for s in framework.standards],
+            "standards": [
+                {
+                    "number": s.number,
+                    "name_vi": s.name_vi,
+                    "name_en": s.name_en,
+                    "criteria": [
+                        c.model_dump(include={"number", "name_vi", "name_en", "descriptors_vi", "descriptors_en"})
+                        for c in s.criteria
+                    ],
+                }
+                for s in framework.standards
+            ],
         }
 
     def _page_context(self, user):
         framework = api.get_framework(self.framework_code)
         vietnamese = is_vietnamese()
-        context = {"block": self, "framework": framework, "vietnamese": vietnamese,
-                   "window": window_state(self.opens_at, self.closes_at), "problem": None, "evaluation": None,
-                   "evaluation_json": None, "criteria_numbers": [], "closes_at": self.closes_at}
+        context = {
+            "block": self,
+            "framework": framework,
+            "vietnamese": vietnamese,
+            "window": window_state(self.opens_at, self.closes_at),
+            "problem": None,
+            "evaluation": None,
+            "evaluation_json": None,
+            "criteria_numbers": [],
+            "closes_at": self.closes_at,
+        }
         if user is None:
             context["problem"] = _("Sign in to fill in your self-assessment.")
             return context
         try:
             evaluation = api.get_or_create_evaluation(user, self.cycle_code or None, self.framework_code)
         except NoEducatorProfile:
-            context["problem"] = _("Your account is not linked to an educator profile. Ask your school "
-                                   "administrator to add you to the roster.")
+            context["problem"] = _(
+                "Your account is not linked to an educator profile. Ask your school "
+                "administrator to add you to the roster."
+            )
             return context
         except NotFound:
             context["problem"] = _("No evaluation cycle is open.")
@@ -149,23 +213,32 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         chosen_modules = {n.module_code for n in evaluation.training_needs if n.module_code}
         chosen_criteria = {n.criterion for n in evaluation.training_needs if n.criterion}
         editable = "edit_self" in evaluation.allowed_actions and context["window"] == "open"
-        summary = api.summarize_opinions(user, evaluation.id) if evaluation.state in ("opinions", "finalized") \
-            else None
-        context.update({
-            "evaluation": evaluation, "editable": editable,
-            "modules": [{"code": m.code, "name": m.name_vi if vietnamese else (m.name_en or m.name_vi),
-                         "checked": m.code in chosen_modules} for m in modules],
-            "state_label": _(STATE_LABELS[evaluation.state]),
-            "self_rating_label": _(RATING_LABELS[evaluation.self_rating]) if evaluation.self_rating else "",
-            "final_rating_label": _(RATING_LABELS[evaluation.final_rating]) if evaluation.final_rating else "",
-            "opinion_summary": summary,
-            "standards": self._standards_context(framework, evaluation, vietnamese, chosen_criteria, summary,
-                                                 library, linked),
-            # Only what the script uses, and no free text: some runtimes (the workbench) write this
-            # JSON into the page without escaping "</script>".
-            "evaluation_json": {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state},
-            "criteria_numbers": [{"number": c.number} for c in framework.criteria],
-        })
+        summary = api.summarize_opinions(user, evaluation.id) if evaluation.state in ("opinions", "finalized") else None
+        context.update(
+            {
+                "evaluation": evaluation,
+                "editable": editable,
+                "modules": [
+                    {
+                        "code": m.code,
+                        "name": m.name_vi if vietnamese else (m.name_en or m.name_vi),
+                        "checked": m.code in chosen_modules,
+                    }
+                    for m in modules
+                ],
+                "state_label": _(STATE_LABELS[evaluation.state]),
+                "self_rating_label": _(RATING_LABELS[evaluation.self_rating]) if evaluation.self_rating else "",
+                "final_rating_label": _(RATING_LABELS[evaluation.final_rating]) if evaluation.final_rating else "",
+                "opinion_summary": summary,
+                "standards": self._standards_context(
+                    framework, evaluation, vietnamese, chosen_criteria, summary, library, linked
+                ),
+                # Only what the script uses, and no free text: some runtimes (the workbench) write this
+                # JSON into the page without escaping "</script>".
+                "evaluation_json": {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state},
+                "criteria_numbers": [{"number": c.number} for c in framework.criteria],
+            }
+        )
         return context
 
     def _standards_context(self, framework, evaluation, vietnamese, chosen_criteria, summary, library, linked):
@@ -173,28 +246,56 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         for standard in framework.standards:
             criteria = []
             for criterion in standard.criteria:
-                descriptors = criterion.descriptors_vi if vietnamese else (criterion.descriptors_en or
-                                                                           criterion.descriptors_vi)
+                descriptors = (
+                    criterion.descriptors_vi if vietnamese else (criterion.descriptors_en or criterion.descriptors_vi)
+                )
                 name = (criterion.name_vi if vietnamese else criterion.name_en) or criterion.name_vi
-                criteria.append({
-                    "number": criterion.number,
-                    "name": name or _("Criterion %(number)s") % {"number": criterion.number},
-                    "levels": [{"code": code, "label": _(label), "descriptor": descriptors.get(code, ""),
-                                "checked": evaluation.self_levels.get(criterion.number) == code}
-                               for code, label in LEVEL_LABELS.items()],
-                    "self_level": _(LEVEL_LABELS[evaluation.self_levels[criterion.number]])
-                    if criterion.number in evaluation.self_levels else "",
-                    "final_level": _(LEVEL_LABELS[evaluation.final_levels[criterion.number]])
-                    if criterion.number in evaluation.final_levels else "",
-                    "evidence": evaluation.evidence.get(criterion.number, []),
-                    "library": [{"id": e.id, "name": e.name, "url": e.url,
-                                 "checked": criterion.number in linked.get(e.id, [])} for e in library],
-                    "need": criterion.number in chosen_criteria,
-                    "opinions": ", ".join(f"{_(LEVEL_LABELS[code])}: {count}" for code, count in
-                                          (summary.per_criterion.get(criterion.number, {}).items() if summary else [])),
-                })
-            result.append({"number": standard.number, "article": standard.article,
-                           "name": standard.name_vi if vietnamese else standard.name_en, "criteria": criteria})
+                criteria.append(
+                    {
+                        "number": criterion.number,
+                        "name": name or _("Criterion %(number)s") % {"number": criterion.number},
+                        "levels": [
+                            {
+                                "code": code,
+                                "label": _(label),
+                                "descriptor": descriptors.get(code, ""),
+                                "checked": evaluation.self_levels.get(criterion.number) == code,
+                            }
+                            for code, label in LEVEL_LABELS.items()
+                        ],
+                        "self_level": _(LEVEL_LABELS[evaluation.self_levels[criterion.number]])
+                        if criterion.number in evaluation.self_levels
+                        else "",
+                        "final_level": _(LEVEL_LABELS[evaluation.final_levels[criterion.number]])
+                        if criterion.number in evaluation.final_levels
+                        else "",
+                        "evidence": evaluation.evidence.get(criterion.number, []),
+                        "library": [
+                            {
+                                "id": e.id,
+                                "name": e.name,
+                                "url": e.url,
+                                "checked": criterion.number in linked.get(e.id, []),
+                            }
+                            for e in library
+                        ],
+                        "need": criterion.number in chosen_criteria,
+                        "opinions": ", ".join(
+                            f"{_(LEVEL_LABELS[code])}: {count}"
+                            for code, count in (
+                                summary.per_criterion.get(criterion.number, {}).items() if summary else []
+                            )
+                        ),
+                    }
+                )
+            result.append(
+                {
+                    "number": standard.number,
+                    "article": standard.article,
+                    "name": standard.name_vi if vietnamese else standard.name_en,
+                    "criteria": criteria,
+                }
+            )
         return result
 
     # ---------------------------------------------------------------------------------------
@@ -211,12 +312,18 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         if state == "not_yet":
             raise JsonHandlerError(403, _("This self-assessment is not open yet."))
         if state == "closed":
-            raise JsonHandlerError(403, _("This self-assessment closed on %(date)s.") % {
-                "date": self.closes_at.strftime("%d/%m/%Y")})
+            raise JsonHandlerError(
+                403, _("This self-assessment closed on %(date)s.") % {"date": self.closes_at.strftime("%d/%m/%Y")}
+            )
 
     def _evaluation_payload(self, evaluation):
-        return {"id": evaluation.id, "version": evaluation.version, "state": evaluation.state,
-                "self_levels": evaluation.self_levels, "self_rating": evaluation.self_rating}
+        return {
+            "id": evaluation.id,
+            "version": evaluation.version,
+            "state": evaluation.state,
+            "self_levels": evaluation.self_levels,
+            "self_rating": evaluation.self_rating,
+        }
 
     @staticmethod
     def _training_needs(data):
@@ -234,17 +341,24 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
         self._check_window()
         needs = self._training_needs(data)
         evaluation = api.save_self_assessment(
-            user, data.get("id"), data.get("version"), levels=data.get("levels"),
-            strengths=data.get("strengths"), improvements=data.get("improvements"), plan=data.get("plan"),
-            training_needs=needs)
+            user,
+            data.get("id"),
+            data.get("version"),
+            levels=data.get("levels"),
+            strengths=data.get("strengths"),
+            improvements=data.get("improvements"),
+            plan=data.get("plan"),
+            training_needs=needs,
+        )
         return self._evaluation_payload(evaluation)
 
     @json_handler
     def link_evidence(self, data, suffix=""):
         user = self._user_or_error()
         self._check_window()
-        evaluation = api.link_evidence(user, data.get("id"), data.get("version"), data.get("evidence_id"),
-                                       data.get("criteria", []))
+        evaluation = api.link_evidence(
+            user, data.get("id"), data.get("version"), data.get("evidence_id"), data.get("criteria", [])
+        )
         return self._evaluation_payload(evaluation)
 
     @json_handler
@@ -276,9 +390,13 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
             content_type = getattr(upload, "type", None) or getattr(upload.file, "content_type", "") or ""
             file = SimpleUploadedFile(upload.filename or "evidence", content, content_type)
         try:
-            evidence = api.add_evidence(user, request.POST.get("name", ""),
-                                        description=request.POST.get("description", ""), file=file,
-                                        url=request.POST.get("url", ""))
+            evidence = api.add_evidence(
+                user,
+                request.POST.get("name", ""),
+                description=request.POST.get("description", ""),
+                file=file,
+                url=request.POST.get("url", ""),
+            )
         except TemisError as exc:
             return json_error(exc.status_code, str(exc))
         return json_response({"id": evidence.id, "name": evidence.name, "kind": evidence.kind, "url": evidence.url})
@@ -310,9 +428,13 @@ class SelfAssessmentBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBl
     @staticmethod
     def workbench_scenarios():
         return [
-            ("Tự đánh giá theo chuẩn nghề nghiệp (TT20)",
-             '<temis_self_assessment display_name="Tự đánh giá năm học" framework_code="TT20-2018" '
-             'instructions="Chọn mức cho từng tiêu chí và đính kèm minh chứng."/>'),
-            ("Hiệu trưởng tự đánh giá (TT14)",
-             '<temis_self_assessment display_name="Hiệu trưởng tự đánh giá" framework_code="TT14-2018"/>'),
+            (
+                "Tự đánh giá theo chuẩn nghề nghiệp (TT20)",
+                '<temis_self_assessment display_name="Tự đánh giá năm học" framework_code="TT20-2018" '
+                'instructions="Chọn mức cho từng tiêu chí và đính kèm minh chứng."/>',
+            ),
+            (
+                "Hiệu trưởng tự đánh giá (TT14)",
+                '<temis_self_assessment display_name="Hiệu trưởng tự đánh giá" framework_code="TT14-2018"/>',
+            ),
         ]

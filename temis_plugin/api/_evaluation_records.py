@@ -4,6 +4,7 @@ starts with, applying a workflow action with its audit entry, and the records as
 Writes to an evaluation name the ``expected_version`` they started from; a stale version raises
 :class:`~temis_plugin.errors.ConcurrentEdit` instead of overwriting.
 """
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,8 +17,12 @@ from ..standards import unpack_levels
 from ..workflow import Action, EvaluationState, allowed_actions, next_state
 from ._shared import educator_data, positive_int
 
-PLAN_FIELDS = {"goals": "plan_goals", "content": "plan_content", "timeline": "plan_timeline",
-               "conditions": "plan_conditions"}
+PLAN_FIELDS = {
+    "goals": "plan_goals",
+    "content": "plan_content",
+    "timeline": "plan_timeline",
+    "conditions": "plan_conditions",
+}
 
 
 def evaluation_row(evaluation_id, lock=False) -> Evaluation:
@@ -82,8 +87,15 @@ def commit(evaluation, user, action: Action, target, before=None, after=None, re
 
 
 def audit(evaluation, user, action, target="", before=None, after=None, reason=""):
-    AuditEntry.objects.create(evaluation=evaluation, actor=user if getattr(user, "pk", None) else None,
-                              action=action, target=target, before=before, after=after, reason=reason)
+    AuditEntry.objects.create(
+        evaluation=evaluation,
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        target=target,
+        before=before,
+        after=after,
+        reason=reason,
+    )
 
 
 def checked_sheet(check, framework, value):
@@ -101,19 +113,28 @@ def checked_sheet(check, framework, value):
 
 def evidence_data(evidence: Evidence) -> EvidenceData:
     return EvidenceData(
-        id=evidence.pk, name=evidence.name, description=evidence.description,
+        id=evidence.pk,
+        name=evidence.name,
+        description=evidence.description,
         # A file is served only through the permission-checked route, never by its storage URL.
         kind="file" if evidence.file else "link",
         url=reverse("temis:evidence_file", args=[evidence.pk]) if evidence.file else evidence.url,
-        original_filename=evidence.original_filename, content_type=evidence.content_type, size=evidence.size,
+        original_filename=evidence.original_filename,
+        content_type=evidence.content_type,
+        size=evidence.size,
     )
 
 
 def opinion_data(opinion: ColleagueOpinion) -> OpinionData:
     return OpinionData(
-        id=opinion.pk, evaluation_id=opinion.evaluation_id, colleague=educator_data(opinion.colleague),
-        levels={n: lv.value for n, lv in unpack_levels(opinion.levels).items()}, rating=opinion.rating,
-        strengths=opinion.strengths, improvements=opinion.improvements, version=opinion.version,
+        id=opinion.pk,
+        evaluation_id=opinion.evaluation_id,
+        colleague=educator_data(opinion.colleague),
+        levels={n: lv.value for n, lv in unpack_levels(opinion.levels).items()},
+        rating=opinion.rating,
+        strengths=opinion.strengths,
+        improvements=opinion.improvements,
+        version=opinion.version,
     )
 
 
@@ -126,19 +147,28 @@ def evaluation_data(evaluation: Evaluation, found: set[Relation]) -> EvaluationD
     # the educator, colleagues and mentors see them once the rating is final (as the block's page does).
     final_shown = evaluation.state == EvaluationState.FINALIZED or bool(found & {Relation.HEAD, Relation.OVERSIGHT})
     return EvaluationData(
-        id=evaluation.pk, educator=educator_data(evaluation.educator), cycle_code=evaluation.cycle.code,
-        framework_code=evaluation.framework_code, framework_revision=evaluation.framework_revision,
-        legal_basis=evaluation.legal_basis, state=evaluation.state, version=evaluation.version,
+        id=evaluation.pk,
+        educator=educator_data(evaluation.educator),
+        cycle_code=evaluation.cycle.code,
+        framework_code=evaluation.framework_code,
+        framework_revision=evaluation.framework_revision,
+        legal_basis=evaluation.legal_basis,
+        state=evaluation.state,
+        version=evaluation.version,
         self_levels={n: lv.value for n, lv in unpack_levels(evaluation.self_levels).items()},
-        self_rating=evaluation.self_rating or None, strengths=evaluation.strengths,
+        self_rating=evaluation.self_rating or None,
+        strengths=evaluation.strengths,
         improvements=evaluation.improvements,
         plan=LearningPlan(**{key: getattr(evaluation, field) for key, field in PLAN_FIELDS.items()}),
-        training_needs=[TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None)
-                        for t in evaluation.training_needs.select_related("module").order_by("id")],
+        training_needs=[
+            TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None)
+            for t in evaluation.training_needs.select_related("module").order_by("id")
+        ],
         evidence=evidence,
         final_levels={n: lv.value for n, lv in unpack_levels(evaluation.final_levels).items()} if final_shown else {},
         final_rating=(evaluation.final_rating or None) if final_shown else None,
         final_comment=evaluation.final_comment if final_shown else "",
-        submitted_at=evaluation.submitted_at, finalized_at=evaluation.finalized_at,
+        submitted_at=evaluation.submitted_at,
+        finalized_at=evaluation.finalized_at,
         allowed_actions=[a.value for a in allowed_actions(EvaluationState(evaluation.state)) if a in permitted],
     )

@@ -1,4 +1,5 @@
 """Helpers the API modules share: the acting educator, cycles, text checks, plain-data builders."""
+
 from django.utils import timezone
 
 from ..data import CycleData, EducatorData
@@ -28,8 +29,11 @@ def cycle_row(code: str | None) -> Cycle:
 def educator_of(user) -> EducatorProfile | None:
     if user is None or not user.is_authenticated:
         return None
-    return (EducatorProfile.objects.select_related("school", "subject_group")
-            .filter(user=user, retired_at__isnull=True).first())
+    return (
+        EducatorProfile.objects.select_related("school", "subject_group")
+        .filter(user=user, retired_at__isnull=True)
+        .first()
+    )
 
 
 def own_educator(user) -> EducatorProfile:
@@ -49,22 +53,31 @@ def checked_text(value, field) -> str:
 
 
 def cycle_data(cycle) -> CycleData:
-    return CycleData(code=cycle.code, name=cycle.name, starts_on=cycle.starts_on, ends_on=cycle.ends_on,
-                     self_assessment_closes_on=cycle.self_assessment_closes_on)
+    return CycleData(
+        code=cycle.code,
+        name=cycle.name,
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
+        self_assessment_closes_on=cycle.self_assessment_closes_on,
+    )
 
 
 def educator_data(educator: EducatorProfile) -> EducatorData:
     return EducatorData(
-        id=educator.pk, full_name=educator.full_name, school_code=educator.school.code,
+        id=educator.pk,
+        full_name=educator.full_name,
+        school_code=educator.school.code,
         school_name=educator.school.name,
         subject_group_code=educator.subject_group.code if educator.subject_group_id else None,
-        position=educator.position, subject=educator.subject, school_level=educator.school_level,
+        position=educator.position,
+        subject=educator.subject,
+        school_level=educator.school_level,
         is_core_teacher=educator.is_core_teacher,
     )
 
 
 # Ids and version numbers are 64-bit signed integers in every database the plugin runs on.
-ID_MAX = 2 ** 63 - 1
+ID_MAX = 2**63 - 1
 
 
 def positive_int(value) -> int | None:

@@ -1,5 +1,6 @@
 """What the training modules' catalogue and their results share: course keys, the lock every writer of
 an educator's results takes, and the records as plain data."""
+
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -22,12 +23,23 @@ def lock_educator(educator):
 
 
 def training_module_data(module: TrainingModule) -> TrainingModuleData:
-    return TrainingModuleData(code=module.code, name_vi=module.name_vi, name_en=module.name_en,
-                              audience=module.audience, hours=module.hours, legal_basis=module.legal_basis,
-                              criteria=list(module.criteria or []))
+    return TrainingModuleData(
+        code=module.code,
+        name_vi=module.name_vi,
+        name_en=module.name_en,
+        audience=module.audience,
+        hours=module.hours,
+        legal_basis=module.legal_basis,
+        criteria=list(module.criteria or []),
+    )
 
 
 def module_result_data(result: ModuleResult) -> ModuleResultData:
-    return ModuleResultData(module=training_module_data(result.module), course_key=result.course_key,
-                            percent=float(result.percent) if result.percent is not None else None,
-                            passed=result.passed, passed_on=result.passed_on, last_event_at=result.last_event_at)
+    return ModuleResultData(
+        module=training_module_data(result.module),
+        course_key=result.course_key,
+        percent=float(result.percent) if result.percent is not None else None,
+        passed=result.passed,
+        passed_on=result.passed_on,
+        last_event_at=result.last_event_at,
+    )

@@ -1,4 +1,5 @@
 """Evaluation cycles (school years): the current one, and all of them."""
+
 from ..data import CycleData
 from ..models import Cycle
 from ._shared import current_cycle_row, cycle_data

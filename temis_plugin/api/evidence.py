@@ -4,6 +4,7 @@ criteria each item backs, and the permission-checked reading of a file.
 An upload is checked before it is stored: its size, its type (by its name, and as the browser declared
 it) and that its content is of that type.
 """
+
 import mimetypes
 
 from django.conf import settings
@@ -53,8 +54,9 @@ def add_evidence(user, name: str, *, description: str = "", file=None, url: str 
     return evidence_data(evidence)
 
 
-def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: int,
-                  criteria: list[int]) -> EvaluationData:
+def link_evidence(
+    user, evaluation_id: int, expected_version: int, evidence_id: int, criteria: list[int]
+) -> EvaluationData:
     """Make one evidence item back the given criteria (replacing the criteria it backed before)."""
     with transaction.atomic():
         evaluation, found = lock_for_write(evaluation_id, expected_version, user, Action.EDIT_SELF)
@@ -68,9 +70,11 @@ def link_evidence(user, evaluation_id: int, expected_version: int, evidence_id: 
         before = sorted(links.values_list("criterion", flat=True))
         links.exclude(criterion__in=wanted).delete()
         EvidenceLink.objects.bulk_create(
-            [EvidenceLink(evaluation=evaluation, evidence=evidence, criterion=n) for n in wanted if n not in before])
-        commit(evaluation, user, Action.EDIT_SELF, f"evidence:{evidence.pk}", {"criteria": before},
-               {"criteria": wanted})
+            [EvidenceLink(evaluation=evaluation, evidence=evidence, criterion=n) for n in wanted if n not in before]
+        )
+        commit(
+            evaluation, user, Action.EDIT_SELF, f"evidence:{evidence.pk}", {"criteria": before}, {"criteria": wanted}
+        )
     return evaluation_data(evaluation, found)
 
 

@@ -1,5 +1,6 @@
 """The final rating (đánh giá, xếp loại) by the head of school, or by the superior for a principal: the
 final levels saved as a draft, the finalization, and the audited reopening of a finalized evaluation."""
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,8 +13,9 @@ from ._evaluation_records import checked_sheet, commit, evaluation_data, lock_fo
 from ._shared import checked_text
 
 
-def save_final_levels(user, evaluation_id: int, expected_version: int, levels, comment: str | None = None
-                      ) -> EvaluationData:
+def save_final_levels(
+    user, evaluation_id: int, expected_version: int, levels, comment: str | None = None
+) -> EvaluationData:
     with transaction.atomic():
         evaluation, found = lock_for_write(evaluation_id, expected_version, user, Action.EDIT_FINAL)
         framework = standards.get_framework(evaluation.framework_code)
@@ -26,8 +28,9 @@ def save_final_levels(user, evaluation_id: int, expected_version: int, levels, c
     return evaluation_data(evaluation, found)
 
 
-def finalize_evaluation(user, evaluation_id: int, expected_version: int, *, levels=None,
-                        comment: str | None = None) -> EvaluationData:
+def finalize_evaluation(
+    user, evaluation_id: int, expected_version: int, *, levels=None, comment: str | None = None
+) -> EvaluationData:
     """Set the final levels (all of them, given here or saved before) and close the evaluation."""
     with transaction.atomic():
         evaluation, found = lock_for_write(evaluation_id, expected_version, user, Action.FINALIZE)
@@ -53,12 +56,19 @@ def finalize_locked(evaluation, user, levels=None, comment=None):
     # The school that rates the educator is the one the cycle's reports count them for.
     evaluation.school_id = evaluation.educator.school_id
     evaluation.school_level = evaluation.educator.school_level
-    commit(evaluation, user, Action.FINALIZE, "state", before,
-           {"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating})
+    commit(
+        evaluation,
+        user,
+        Action.FINALIZE,
+        "state",
+        before,
+        {"final_levels": evaluation.final_levels, "final_rating": evaluation.final_rating},
+    )
 
 
-def reopen_evaluation(user, evaluation_id: int, expected_version: int, reason: str, *,
-                      to_draft: bool = False) -> EvaluationData:
+def reopen_evaluation(
+    user, evaluation_id: int, expected_version: int, reason: str, *, to_draft: bool = False
+) -> EvaluationData:
     """Reopen a finalized evaluation, for the head (default) or back to the educator (``to_draft``)."""
     reason = checked_text(reason, "reason").strip()
     if not reason:

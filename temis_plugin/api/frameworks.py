@@ -1,4 +1,5 @@
 """The professional standard in force for an educator's position: the newest installed framework of its kind."""
+
 from .. import standards
 from ..errors import NotFound
 from ..models import EducatorProfile

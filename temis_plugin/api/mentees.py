@@ -1,5 +1,6 @@
 """A core teacher's mentees (giáo viên cốt cán): their groups in the cycle, their evaluations' status, and
 the overview of each mentee's progress with its alerts."""
+
 import datetime
 import zoneinfo
 
@@ -27,11 +28,16 @@ def list_mentor_groups(user, cycle_code: str | None = None) -> list[MentorGroupD
     cycle = cycle_row(cycle_code)
     groups = MentorGroup.objects.filter(mentor=mentor, cycle=cycle).select_related("cycle").order_by("code")
     members: dict[int, list] = {}
-    for m in (MentorGroupMembership.objects.filter(group__in=groups)
-              .select_related("mentee__school", "mentee__subject_group").order_by("mentee__full_name", "mentee_id")):
+    for m in (
+        MentorGroupMembership.objects.filter(group__in=groups)
+        .select_related("mentee__school", "mentee__subject_group")
+        .order_by("mentee__full_name", "mentee_id")
+    ):
         members.setdefault(m.group_id, []).append(educator_data(m.mentee))
-    return [MentorGroupData(code=g.code, name=g.name, cycle_code=g.cycle.code, mentees=members.get(g.pk, []))
-            for g in groups]
+    return [
+        MentorGroupData(code=g.code, name=g.name, cycle_code=g.cycle.code, mentees=members.get(g.pk, []))
+        for g in groups
+    ]
 
 
 def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
@@ -40,27 +46,39 @@ def list_mentees(user, cycle_code: str | None = None) -> list[MenteeData]:
     if mentor is None:
         return []
     cycle = cycle_row(cycle_code)
-    memberships = (MentorGroupMembership.objects
-                   .filter(group__mentor=mentor, group__cycle=cycle)
-                   .select_related("group", "mentee__school", "mentee__subject_group")
-                   .order_by("group__code", "mentee__full_name"))
-    evaluations = {e.educator_id: e for e in Evaluation.objects.filter(
-        cycle=cycle, educator__in=[m.mentee_id for m in memberships])}
+    memberships = (
+        MentorGroupMembership.objects.filter(group__mentor=mentor, group__cycle=cycle)
+        .select_related("group", "mentee__school", "mentee__subject_group")
+        .order_by("group__code", "mentee__full_name")
+    )
+    evaluations = {
+        e.educator_id: e
+        for e in Evaluation.objects.filter(cycle=cycle, educator__in=[m.mentee_id for m in memberships])
+    }
     result = []
     for membership in memberships:
         evaluation = evaluations.get(membership.mentee_id)
-        result.append(MenteeData(
-            educator=educator_data(membership.mentee), group_code=membership.group.code,
-            evaluation_id=evaluation.pk if evaluation else None,
-            evaluation_state=evaluation.state if evaluation else None,
-            self_rating=(evaluation.self_rating or None) if evaluation else None,
-            final_rating=(evaluation.final_rating or None) if evaluation else None,
-        ))
+        result.append(
+            MenteeData(
+                educator=educator_data(membership.mentee),
+                group_code=membership.group.code,
+                evaluation_id=evaluation.pk if evaluation else None,
+                evaluation_state=evaluation.state if evaluation else None,
+                self_rating=(evaluation.self_rating or None) if evaluation else None,
+                final_rating=(evaluation.final_rating or None) if evaluation else None,
+            )
+        )
     return result
 
 
-def mentee_overview(user, cycle_code: str | None = None, inactive_days: int = 14, due_days: int = 14, *,
-                    today: datetime.date | None = None) -> list[MenteeOverviewData]:
+def mentee_overview(
+    user,
+    cycle_code: str | None = None,
+    inactive_days: int = 14,
+    due_days: int = 14,
+    *,
+    today: datetime.date | None = None,
+) -> list[MenteeOverviewData]:
     """Per mentee of the acting core teacher: module results, self-assessment, last activity, alerts.
 
     ``inactive``: no activity for ``inactive_days`` days, counted from the cycle's start when there
@@ -76,19 +94,26 @@ def mentee_overview(user, cycle_code: str | None = None, inactive_days: int = 14
         return []
     cycle = cycle_row(cycle_code)
     today = today or _local_date(timezone.now())
-    memberships = list(MentorGroupMembership.objects.filter(group__mentor=mentor, group__cycle=cycle)
-                       .select_related("group", "mentee__school", "mentee__subject_group")
-                       .order_by("group__code", "mentee__full_name", "mentee_id"))
+    memberships = list(
+        MentorGroupMembership.objects.filter(group__mentor=mentor, group__cycle=cycle)
+        .select_related("group", "mentee__school", "mentee__subject_group")
+        .order_by("group__code", "mentee__full_name", "mentee_id")
+    )
     ids = {m.mentee_id for m in memberships}
     evaluations = {}
     for evaluation in Evaluation.objects.filter(cycle=cycle, educator__in=ids).order_by("modified", "id"):
         evaluations[evaluation.educator_id] = evaluation  # the newest one wins
     results: dict[int, list] = {}
-    for result in ModuleResult.objects.filter(educator__in=ids).select_related("module").order_by(
-            "module__code", "course_key"):
+    for result in (
+        ModuleResult.objects.filter(educator__in=ids).select_related("module").order_by("module__code", "course_key")
+    ):
         results.setdefault(result.educator_id, []).append(result)
-    attended = dict(SupportAttendance.objects.filter(mentee__in=ids, activity__group__cycle=cycle)
-                    .values("mentee").annotate(last=Max("activity__date")).values_list("mentee", "last"))
+    attended = dict(
+        SupportAttendance.objects.filter(mentee__in=ids, activity__group__cycle=cycle)
+        .values("mentee")
+        .annotate(last=Max("activity__date"))
+        .values_list("mentee", "last")
+    )
     closes_on = cycle.self_assessment_closes_on or cycle.ends_on
     overview = []
     for membership in memberships:
@@ -101,21 +126,27 @@ def mentee_overview(user, cycle_code: str | None = None, inactive_days: int = 14
             dates.append(attended[mentee.pk])
         last = max(dates) if dates else None
         state = evaluation.state if evaluation else None
-        overview.append(MenteeOverviewData(
-            educator=educator_data(mentee), group_code=membership.group.code,
-            evaluation_id=evaluation.pk if evaluation else None, evaluation_state=state,
-            self_levels={n: lv.value for n, lv in standards.unpack_levels(evaluation.self_levels).items()}
-            if evaluation else {},
-            self_rating=(evaluation.self_rating or None) if evaluation else None,
-            submitted_at=evaluation.submitted_at if evaluation else None,
-            module_results=[module_result_data(r) for r in results.get(mentee.pk, [])],
-            last_activity=last,
-            inactive=(today - (last or cycle.starts_on)).days >= inactive_days,
-            self_assessment_due=state in _NOT_SUBMITTED and (closes_on - today).days <= due_days,
-            self_assessment_closes_on=closes_on,
-            same_subject_group=bool(mentor.subject_group_id) and mentor.subject_group_id == mentee.subject_group_id
-            and mentee.position == Position.TEACHER,
-        ))
+        overview.append(
+            MenteeOverviewData(
+                educator=educator_data(mentee),
+                group_code=membership.group.code,
+                evaluation_id=evaluation.pk if evaluation else None,
+                evaluation_state=state,
+                self_levels={n: lv.value for n, lv in standards.unpack_levels(evaluation.self_levels).items()}
+                if evaluation
+                else {},
+                self_rating=(evaluation.self_rating or None) if evaluation else None,
+                submitted_at=evaluation.submitted_at if evaluation else None,
+                module_results=[module_result_data(r) for r in results.get(mentee.pk, [])],
+                last_activity=last,
+                inactive=(today - (last or cycle.starts_on)).days >= inactive_days,
+                self_assessment_due=state in _NOT_SUBMITTED and (closes_on - today).days <= due_days,
+                self_assessment_closes_on=closes_on,
+                same_subject_group=bool(mentor.subject_group_id)
+                and mentor.subject_group_id == mentee.subject_group_id
+                and mentee.position == Position.TEACHER,
+            )
+        )
     return overview
 
 

@@ -13,6 +13,7 @@ written in one transaction with a few bulk statements.
 The pass status has three values: passed, not passed, and unknown (None), when no source has told
 (a grade report's audit or honor learner in a course without a pass mark). The events always tell.
 """
+
 import datetime
 import logging
 import math
@@ -47,8 +48,9 @@ from ._training_records import course_key_text, lock_educator, module_result_dat
 log = logging.getLogger(__name__)
 
 
-def record_course_passing_status(user_id: int, course_key, is_passing: bool,
-                                 at: datetime.datetime) -> ModuleResultData | None:
+def record_course_passing_status(
+    user_id: int, course_key, is_passing: bool, at: datetime.datetime
+) -> ModuleResultData | None:
     """Apply a COURSE_PASSING_STATUS_UPDATED event sent at ``at``.
 
     Returns the result, or None when the course is not mapped to a module or the user is not an
@@ -69,9 +71,9 @@ def record_course_passing_status(user_id: int, course_key, is_passing: bool,
     return _write_result(user_id, course_key, apply).result
 
 
-def record_persistent_grade(user_id: int, course_key, percent: float | None,
-                            passed_timestamp: datetime.datetime | None,
-                            at: datetime.datetime) -> ModuleResultData | None:
+def record_persistent_grade(
+    user_id: int, course_key, percent: float | None, passed_timestamp: datetime.datetime | None, at: datetime.datetime
+) -> ModuleResultData | None:
     """Apply a PERSISTENT_GRADE_SUMMARY_CHANGED event sent at ``at``.
 
     ``percent`` is the course grade from 0 to 1; ``passed_timestamp`` is when the learner first
@@ -99,8 +101,9 @@ def record_persistent_grade(user_id: int, course_key, percent: float | None,
 BATCH = 1000  # ids per IN (...) list and rows per bulk statement: within every backend's limits
 
 
-def backfill_course_results(course_key, learners, at: datetime.datetime, *,
-                            match_email: bool = False) -> list[BackfillOutcome]:
+def backfill_course_results(
+    course_key, learners, at: datetime.datetime, *, match_email: bool = False
+) -> list[BackfillOutcome]:
     """Apply a snapshot of a course's results read from the LMS as of ``at``, in one transaction.
 
     ``learners`` is a sequence of :class:`LearnerResult`; one outcome is returned per learner, in
@@ -137,13 +140,15 @@ def backfill_course_results(course_key, learners, at: datetime.datetime, *,
                 outcomes.append(BackfillOutcome(NOT_EDUCATOR, matched_by_email=by_email_match))
                 continue
             if educator_id in claimed:
-                outcomes.append(BackfillOutcome(SAME_ACCOUNT, matched_by_email=by_email_match,
-                                                same_as=claimed[educator_id]))
+                outcomes.append(
+                    BackfillOutcome(SAME_ACCOUNT, matched_by_email=by_email_match, same_as=claimed[educator_id])
+                )
                 continue
             claimed[educator_id] = index
             passed = _pass_by_mark(percent, passed, mapping.pass_mark)
-            result = stored.get(educator_id) or ModuleResult(educator_id=educator_id, module=mapping.module,
-                                                             course_key=course_key)
+            result = stored.get(educator_id) or ModuleResult(
+                educator_id=educator_id, module=mapping.module, course_key=course_key
+            )
             before = _result_state(result)
             _apply_snapshot(result, percent, passed, at)
             if result.pk is None:
@@ -158,21 +163,27 @@ def backfill_course_results(course_key, learners, at: datetime.datetime, *,
                 status = UNCHANGED
             outcomes.append(BackfillOutcome(status, passed=passed, matched_by_email=by_email_match))
         ModuleResult.objects.bulk_create(to_create, batch_size=BATCH)
-        ModuleResult.objects.bulk_update(to_update, ["percent", "passed", "passed_on", "last_event_at",
-                                                     "grade_event_at", "passing_event_at", "modified"],
-                                         batch_size=BATCH)
+        ModuleResult.objects.bulk_update(
+            to_update,
+            ["percent", "passed", "passed_on", "last_event_at", "grade_event_at", "passing_event_at", "modified"],
+            batch_size=BATCH,
+        )
     return outcomes
 
 
-def backfill_module_result(learner: int | str, course_key, percent: float | None, passed: bool | None,
-                           at: datetime.datetime) -> BackfillOutcome:
+def backfill_module_result(
+    learner: int | str, course_key, percent: float | None, passed: bool | None, at: datetime.datetime
+) -> BackfillOutcome:
     """Apply one learner's course result read from the LMS as of ``at`` (see
     :func:`backfill_course_results`). ``learner`` is an Open edX user id (int) or username (str).
     Returns the outcome with the stored result; UNMAPPED_COURSE when the course is not mapped."""
     if isinstance(learner, bool) or not isinstance(learner, (int, str)):
         raise InvalidInput("the learner is a user id or a username")
-    snapshot = (LearnerResult(learner, percent=percent, passed=passed) if isinstance(learner, str)
-                else LearnerResult("", percent=percent, passed=passed, user_id=learner))
+    snapshot = (
+        LearnerResult(learner, percent=percent, passed=passed)
+        if isinstance(learner, str)
+        else LearnerResult("", percent=percent, passed=passed, user_id=learner)
+    )
     try:
         [outcome] = backfill_course_results(course_key, [snapshot], at)
     except NotFound:
@@ -180,8 +191,11 @@ def backfill_module_result(learner: int | str, course_key, percent: float | None
     if outcome.status not in (CREATED, UPDATED, UNCHANGED):
         return outcome
     user_id = learner if isinstance(learner, int) else _users_by_username({learner}).get(learner)
-    result = ModuleResult.objects.select_related("module").filter(
-        educator__user_id=user_id, course_key=course_key_text(course_key)).first()
+    result = (
+        ModuleResult.objects.select_related("module")
+        .filter(educator__user_id=user_id, course_key=course_key_text(course_key))
+        .first()
+    )
     return replace(outcome, result=module_result_data(result) if result else None)
 
 
@@ -190,8 +204,13 @@ def _match_accounts(learners, match_email) -> list[tuple[int | None, bool]]:
     user_ids = _users_by_username({learner.username for learner in learners if learner.user_id is None})
     by_email = {}
     if match_email:
-        by_email = _users_by_email({_email_key(learner.email) for learner in learners
-                                    if learner.user_id is None and learner.username not in user_ids and learner.email})
+        by_email = _users_by_email(
+            {
+                _email_key(learner.email)
+                for learner in learners
+                if learner.user_id is None and learner.username not in user_ids and learner.email
+            }
+        )
     matched = []
     for learner in learners:
         if learner.user_id is not None:
@@ -228,13 +247,19 @@ def _apply_snapshot(result: ModuleResult, percent: Decimal | None, passed: bool 
         _earliest_pass(result, at)
     # A value the row already holds is left with its watermark: a snapshot confirms it, it does not
     # date it, and moving the mark would make every later run an update.
-    if percent is not None and (new or result.percent != percent) and (
-            result.grade_event_at is None or at > result.grade_event_at):
+    if (
+        percent is not None
+        and (new or result.percent != percent)
+        and (result.grade_event_at is None or at > result.grade_event_at)
+    ):
         result.percent = percent
         result.grade_event_at = at
         result.last_event_at = max(result.last_event_at or at, at)
-    if passed is not None and (new or result.passed != passed) and (
-            result.passing_event_at is None or at > result.passing_event_at):
+    if (
+        passed is not None
+        and (new or result.passed != passed)
+        and (result.passing_event_at is None or at > result.passing_event_at)
+    ):
         result.passed = passed
         result.passing_event_at = at
         result.last_event_at = max(result.last_event_at or at, at)
@@ -243,7 +268,7 @@ def _apply_snapshot(result: ModuleResult, percent: Decimal | None, passed: bool 
 def _chunks(values):
     values = sorted(values)
     for start in range(0, len(values), BATCH):
-        yield values[start:start + BATCH]
+        yield values[start : start + BATCH]
 
 
 def _users_by_username(usernames) -> dict[str, int]:
@@ -271,8 +296,9 @@ def _users_by_email(keys) -> dict[str, int]:
     owners = defaultdict(set)
     for chunk in _chunks(keys):
         wanted = set(chunk)
-        for pk, email in (User.objects.annotate(email_key=Lower("email")).filter(email_key__in=chunk)
-                          .values_list("pk", "email")):
+        for pk, email in (
+            User.objects.annotate(email_key=Lower("email")).filter(email_key__in=chunk).values_list("pk", "email")
+        ):
             if _email_key(email) in wanted:
                 owners[_email_key(email)].add(pk)
     return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}  # shared email: no guess
@@ -282,16 +308,19 @@ def _lock_educators(user_ids) -> dict[int, int]:
     """Lock the educators of ``user_ids`` (as every writer of results does) and map user id -> educator id."""
     educators = {}
     for chunk in _chunks(user_ids):
-        educators.update(EducatorProfile.objects.select_for_update().filter(
-            user_id__in=chunk, retired_at__isnull=True).order_by("user_id").values_list("user_id", "pk"))
+        educators.update(
+            EducatorProfile.objects.select_for_update()
+            .filter(user_id__in=chunk, retired_at__isnull=True)
+            .order_by("user_id")
+            .values_list("user_id", "pk")
+        )
     return educators
 
 
 def _stored_results(mapping, course_key, educator_ids) -> dict[int, ModuleResult]:
     stored = {}
     for chunk in _chunks(educator_ids):
-        for result in ModuleResult.objects.filter(module=mapping.module, course_key=course_key,
-                                                  educator_id__in=chunk):
+        for result in ModuleResult.objects.filter(module=mapping.module, course_key=course_key, educator_id__in=chunk):
             stored[result.educator_id] = result
     return stored
 
@@ -331,8 +360,14 @@ def _write_result(user_id, course_key, apply) -> BackfillOutcome:
 
 
 def _result_state(result: ModuleResult):
-    return (result.percent, result.passed, result.passed_on, result.last_event_at, result.grade_event_at,
-            result.passing_event_at)
+    return (
+        result.percent,
+        result.passed,
+        result.passed_on,
+        result.last_event_at,
+        result.grade_event_at,
+        result.passing_event_at,
+    )
 
 
 def _earliest_pass(result: ModuleResult, passed_at: datetime.datetime):

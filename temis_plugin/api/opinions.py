@@ -3,6 +3,7 @@ sheet and comments, their summary, and the head of a subject group's view of the
 
 Opinions are rows of their own, with their own versions: writing one does not bump the evaluation's.
 """
+
 from collections import Counter
 
 from django.db import transaction
@@ -20,8 +21,15 @@ from ._shared import checked_text, cycle_row, educator_data, educator_of
 from .frameworks import teacher_framework
 
 
-def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = "", improvements: str = "",
-                          expected_version: int | None = None) -> OpinionData:
+def add_colleague_opinion(
+    user,
+    evaluation_id: int,
+    levels,
+    *,
+    strengths: str = "",
+    improvements: str = "",
+    expected_version: int | None = None,
+) -> OpinionData:
     """Record (or revise) the acting colleague's opinion; a complete level sheet is required.
 
     ``expected_version`` is the version of the colleague's own opinion being revised (None for a new one).
@@ -32,8 +40,9 @@ def add_colleague_opinion(user, evaluation_id: int, levels, *, strengths: str = 
         framework = standards.get_framework(evaluation.framework_code)
         checked = checked_sheet(standards.complete_levels, framework, levels)
         colleague = educator_of(user)
-        opinion = ColleagueOpinion.objects.select_for_update().filter(evaluation=evaluation,
-                                                                      colleague=colleague).first()
+        opinion = (
+            ColleagueOpinion.objects.select_for_update().filter(evaluation=evaluation, colleague=colleague).first()
+        )
         current = opinion.version if opinion else None
         if expected_version != current:
             raise ConcurrentEdit(current or 0)
@@ -69,15 +78,25 @@ def own_opinion(user, evaluation_id: int) -> OpinionData | None:
     if not relations(user, evaluation):
         raise NotFound(f"no evaluation {evaluation_id}")
     colleague = educator_of(user)
-    opinion = evaluation.opinions.select_related("colleague__school", "colleague__subject_group").filter(
-        colleague=colleague).first() if colleague else None
+    opinion = (
+        evaluation.opinions.select_related("colleague__school", "colleague__subject_group")
+        .filter(colleague=colleague)
+        .first()
+        if colleague
+        else None
+    )
     return opinion_data(opinion) if opinion else None
 
 
 def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
     evaluation = evaluation_row(evaluation_id)
-    if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER, Relation.MENTOR,
-                                          Relation.GROUP_HEAD}:
+    if not relations(user, evaluation) & {
+        Relation.HEAD,
+        Relation.OVERSIGHT,
+        Relation.OWNER,
+        Relation.MENTOR,
+        Relation.GROUP_HEAD,
+    }:
         raise NotFound(f"no evaluation {evaluation_id}")
     per_criterion: dict[int, Counter] = {}
     per_rating: Counter = Counter()
@@ -87,8 +106,10 @@ def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
         for number, level in unpack_levels(packed).items():
             per_criterion.setdefault(number, Counter())[level.value] += 1
     return OpinionSummary(
-        evaluation_id=evaluation.pk, count=len(opinions),
-        per_criterion={n: dict(c) for n, c in sorted(per_criterion.items())}, per_rating=dict(per_rating),
+        evaluation_id=evaluation.pk,
+        count=len(opinions),
+        per_criterion={n: dict(c) for n, c in sorted(per_criterion.items())},
+        per_rating=dict(per_rating),
     )
 
 
@@ -98,8 +119,11 @@ def summarize_opinions(user, evaluation_id: int) -> OpinionSummary:
 
 def heads_subject_group(user) -> bool:
     """Whether the user holds the head-of-subject-group role on some subject group."""
-    return bool(user and user.is_authenticated and RoleAssignment.objects.filter(
-        user=user, role=Role.SUBJECT_GROUP_HEAD).exists())
+    return bool(
+        user
+        and user.is_authenticated
+        and RoleAssignment.objects.filter(user=user, role=Role.SUBJECT_GROUP_HEAD).exists()
+    )
 
 
 def subject_group_opinions(user, cycle_code: str | None = None) -> list[TeacherOpinionsData]:
@@ -109,22 +133,35 @@ def subject_group_opinions(user, cycle_code: str | None = None) -> list[TeacherO
     cycle = cycle_row(cycle_code)
     framework = teacher_framework()
     groups = RoleAssignment.objects.filter(user=user, role=Role.SUBJECT_GROUP_HEAD).values_list("unit", flat=True)
-    teachers = (EducatorProfile.objects.filter(subject_group__in=groups, position=Position.TEACHER,
-                                               retired_at__isnull=True)
-                .exclude(user=user).select_related("school", "subject_group").order_by("full_name", "id"))
-    evaluations = {e.educator_id: e for e in Evaluation.objects.filter(
-        cycle=cycle, framework_code=framework.code, educator__in=teachers)}
+    teachers = (
+        EducatorProfile.objects.filter(subject_group__in=groups, position=Position.TEACHER, retired_at__isnull=True)
+        .exclude(user=user)
+        .select_related("school", "subject_group")
+        .order_by("full_name", "id")
+    )
+    evaluations = {
+        e.educator_id: e
+        for e in Evaluation.objects.filter(cycle=cycle, framework_code=framework.code, educator__in=teachers)
+    }
     found = []
     for teacher in teachers:
         evaluation = evaluations.get(teacher.pk)
-        found.append(TeacherOpinionsData(
-            educator=educator_data(teacher), evaluation_id=evaluation.pk if evaluation else None,
-            evaluation_state=evaluation.state if evaluation else None,
-            self_rating=(evaluation.self_rating or None) if evaluation else None,
-            summary=summarize_opinions(user, evaluation.pk) if evaluation else None))
+        found.append(
+            TeacherOpinionsData(
+                educator=educator_data(teacher),
+                evaluation_id=evaluation.pk if evaluation else None,
+                evaluation_state=evaluation.state if evaluation else None,
+                self_rating=(evaluation.self_rating or None) if evaluation else None,
+                summary=summarize_opinions(user, evaluation.pk) if evaluation else None,
+            )
+        )
     return found
 
 
 def _opinion_snapshot(opinion):
-    return {"levels": opinion.levels, "rating": opinion.rating, "strengths": opinion.strengths,
-            "improvements": opinion.improvements}
+    return {
+        "levels": opinion.levels,
+        "rating": opinion.rating,
+        "strengths": opinion.strengths,
+        "improvements": opinion.improvements,
+    }

@@ -1,5 +1,6 @@
 """The head's list: the evaluations a head of school (or a superior officer) gives the final rating for,
 and the actions taken on many of them at once (accept the self levels, finalize)."""
+
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -16,8 +17,17 @@ from ._shared import cycle_data, cycle_row, educator_of
 from .final_rating import finalize_locked
 
 # Reasons a bulk action gives for an evaluation it left unchanged.
-BULK_REASONS = ("not_found", "not_allowed", "own_evaluation", "wrong_state", "changed", "has_final_levels",
-                "self_levels_incomplete", "final_levels_incomplete", "invalid")
+BULK_REASONS = (
+    "not_found",
+    "not_allowed",
+    "own_evaluation",
+    "wrong_state",
+    "changed",
+    "has_final_levels",
+    "self_levels_incomplete",
+    "final_levels_incomplete",
+    "invalid",
+)
 # One request changes at most this many evaluations, each in its own transaction.
 BULK_MAX = 500
 # The school filter lists the schools when there are at most this many; beyond, a school code is typed.
@@ -35,8 +45,14 @@ def rates_evaluations(user) -> bool:
     return bool(_rating_scopes(user))
 
 
-def list_evaluations_to_rate(user, cycle_code: str | None = None, school_code: str | None = None,
-                             state: str | None = None, page: int = 1, page_size: int = 50) -> RatingListData:
+def list_evaluations_to_rate(
+    user,
+    cycle_code: str | None = None,
+    school_code: str | None = None,
+    state: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> RatingListData:
     """The evaluations ``user`` gives the final rating for, in a cycle (the current one by default).
 
     A principal (or a school administrator) gets the teachers of their school; a superior officer
@@ -65,18 +81,36 @@ def list_evaluations_to_rate(user, cycle_code: str | None = None, school_code: s
     total = evaluations.count()
     page = min(page, max(1, -(-total // page_size)))  # past the last page: the last one
     ratings = [r.value for r in standards.OverallRating]
-    values = (evaluations
-              .order_by("educator__school__name", "educator__school_id", "educator__full_name", "pk")
-              .values("pk", "version", "framework_code", "state", "self_rating", "final_levels", "final_rating",
-                      "educator_id", "educator__full_name", "educator__position", "educator__subject",
-                      "educator__school_level", "educator__is_core_teacher", "educator__school__code",
-                      "educator__school__name", "educator__subject_group__code", "educator__subject_group__name")
-              .annotate(opinion_count=Count("opinions"),
-                        **{f"rated_{r}": Count("opinions", filter=Q(opinions__rating=r)) for r in ratings})
-              )[(page - 1) * page_size:page * page_size]
+    values = (
+        evaluations.order_by("educator__school__name", "educator__school_id", "educator__full_name", "pk")
+        .values(
+            "pk",
+            "version",
+            "framework_code",
+            "state",
+            "self_rating",
+            "final_levels",
+            "final_rating",
+            "educator_id",
+            "educator__full_name",
+            "educator__position",
+            "educator__subject",
+            "educator__school_level",
+            "educator__is_core_teacher",
+            "educator__school__code",
+            "educator__school__name",
+            "educator__subject_group__code",
+            "educator__subject_group__name",
+        )
+        .annotate(
+            opinion_count=Count("opinions"),
+            **{f"rated_{r}": Count("opinions", filter=Q(opinions__rating=r)) for r in ratings},
+        )
+    )[(page - 1) * page_size : page * page_size]
     rows = [_rating_row(v, ratings) for v in values]
-    return RatingListData(cycle=cycle_data(cycle), rows=rows, total=total, page=page, page_size=page_size,
-                          schools=_schools_rated(scopes))
+    return RatingListData(
+        cycle=cycle_data(cycle), rows=rows, total=total, page=page, page_size=page_size, schools=_schools_rated(scopes)
+    )
 
 
 def get_evaluation_to_rate(user, evaluation_id: int) -> EvaluationData:
@@ -104,6 +138,7 @@ def accept_self_levels_as_final(user, evaluation_ids, expected_versions=None) ->
     version the user saw (a changed evaluation is then refused); ids without a version are taken as
     they are now.
     """
+
     def apply(evaluation):
         framework = standards.get_framework(evaluation.framework_code)
         if unpack_levels(evaluation.final_levels):
@@ -121,6 +156,7 @@ def accept_self_levels_as_final(user, evaluation_ids, expected_versions=None) ->
 
 def finalize_evaluations(user, evaluation_ids, expected_versions=None) -> BulkOutcome:
     """Finalize each evaluation whose final levels are complete; see :func:`accept_self_levels_as_final`."""
+
     def apply(evaluation):
         framework = standards.get_framework(evaluation.framework_code)
         if set(unpack_levels(evaluation.final_levels)) != set(framework.criterion_numbers):
@@ -155,11 +191,18 @@ def _bulk(user, evaluation_ids, expected_versions, action: Action, apply) -> Bul
             failures.append(BulkFailure(evaluation_id=pk, educator_name=None, reason="not_found"))
             continue
         except (NotAllowed, InvalidTransition, ConcurrentEdit, InvalidInput, _Refused) as exc:
-            reason = exc.reason if isinstance(exc, _Refused) else {
-                NotAllowed: "not_allowed", InvalidTransition: "wrong_state", ConcurrentEdit: "changed"}.get(
-                type(exc), "invalid")
-            failures.append(BulkFailure(evaluation_id=pk, educator_name=evaluation.educator.full_name,
-                                        reason=reason, state=evaluation.state))
+            reason = (
+                exc.reason
+                if isinstance(exc, _Refused)
+                else {NotAllowed: "not_allowed", InvalidTransition: "wrong_state", ConcurrentEdit: "changed"}.get(
+                    type(exc), "invalid"
+                )
+            )
+            failures.append(
+                BulkFailure(
+                    evaluation_id=pk, educator_name=evaluation.educator.full_name, reason=reason, state=evaluation.state
+                )
+            )
             continue
         succeeded.append(pk)
     return BulkOutcome(succeeded=succeeded, failures=failures)
@@ -181,8 +224,7 @@ def _rated_at(lookup: str, value) -> Q:
     evaluation is open (it moves with them), the school that rated it once finalized (the move policy,
     docs/admin-guide.md "Moves between schools"; permissions.rating_school is the same rule)."""
     finalized = Q(state=EvaluationState.FINALIZED)
-    return ((~finalized & Q(**{f"educator__school__{lookup}": value}))
-            | (finalized & Q(**{f"school__{lookup}": value})))
+    return (~finalized & Q(**{f"educator__school__{lookup}": value})) | (finalized & Q(**{f"school__{lookup}": value}))
 
 
 def _rating_scopes(user) -> list[tuple[Q, Q]]:
@@ -200,8 +242,12 @@ def _rating_scopes(user) -> list[tuple[Q, Q]]:
             scopes.append((_rated_at("path__startswith", path) & teachers, Q(path__startswith=path)))
         elif assignment.role in SUPERIOR_ROLES:
             below = ~Q(pk=assignment.unit_id)
-            scopes.append((_rated_at("path__startswith", path) & ~_rated_at("id", assignment.unit_id)
-                           & ~teachers, Q(path__startswith=path) & below))
+            scopes.append(
+                (
+                    _rated_at("path__startswith", path) & ~_rated_at("id", assignment.unit_id) & ~teachers,
+                    Q(path__startswith=path) & below,
+                )
+            )
     return scopes
 
 
@@ -209,8 +255,11 @@ def _schools_rated(scopes) -> list[SchoolChoice] | None:
     condition = Q()
     for q in (s[1] for s in scopes):
         condition |= q
-    schools = list(OrgUnit.objects.filter(condition, kind=UnitKind.SCHOOL).order_by("name", "code")
-                   .values_list("code", "name")[:SCHOOL_CHOICES_MAX + 1])
+    schools = list(
+        OrgUnit.objects.filter(condition, kind=UnitKind.SCHOOL)
+        .order_by("name", "code")
+        .values_list("code", "name")[: SCHOOL_CHOICES_MAX + 1]
+    )
     if len(schools) > SCHOOL_CHOICES_MAX:
         return None
     return [SchoolChoice(code=code, name=name) for code, name in schools]
@@ -221,18 +270,31 @@ def _rating_row(values, ratings) -> RatingRowData:
     final = unpack_levels(values["final_levels"])
     complete = set(final) == set(framework.criterion_numbers)
     return RatingRowData(
-        evaluation_id=values["pk"], version=values["version"],
+        evaluation_id=values["pk"],
+        version=values["version"],
         educator=EducatorData(
-            id=values["educator_id"], full_name=values["educator__full_name"],
-            school_code=values["educator__school__code"], school_name=values["educator__school__name"],
-            subject_group_code=values["educator__subject_group__code"], position=values["educator__position"],
-            subject=values["educator__subject"], school_level=values["educator__school_level"],
-            is_core_teacher=values["educator__is_core_teacher"]),
-        subject_group_name=values["educator__subject_group__name"], framework_code=values["framework_code"],
-        state=values["state"], self_rating=values["self_rating"] or None, opinion_count=values["opinion_count"],
+            id=values["educator_id"],
+            full_name=values["educator__full_name"],
+            school_code=values["educator__school__code"],
+            school_name=values["educator__school__name"],
+            subject_group_code=values["educator__subject_group__code"],
+            position=values["educator__position"],
+            subject=values["educator__subject"],
+            school_level=values["educator__school_level"],
+            is_core_teacher=values["educator__is_core_teacher"],
+        ),
+        subject_group_name=values["educator__subject_group__name"],
+        framework_code=values["framework_code"],
+        state=values["state"],
+        self_rating=values["self_rating"] or None,
+        opinion_count=values["opinion_count"],
         opinion_ratings={r: values[f"rated_{r}"] for r in ratings if values[f"rated_{r}"]},
-        final_levels_count=len(final), criterion_count=len(framework.criterion_numbers),
+        final_levels_count=len(final),
+        criterion_count=len(framework.criterion_numbers),
         final_rating=values["final_rating"] or None,
-        final_preview=(standards.evaluate(framework, final).result.value
-                       if complete and values["state"] != EvaluationState.FINALIZED else None),
+        final_preview=(
+            standards.evaluate(framework, final).result.value
+            if complete and values["state"] != EvaluationState.FINALIZED
+            else None
+        ),
     )

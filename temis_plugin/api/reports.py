@@ -1,4 +1,5 @@
 """Reports and TEMIS exports: what a user may see, computed now or as a file in the background."""
+
 import datetime
 
 from django.db import transaction
@@ -69,8 +70,15 @@ def resolve_report_scope(user, scope_code: str | None) -> ScopeData:
     return _scope_data(resolve_scope(user, scope_code))
 
 
-def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: str | None = None,
-               framework_code: str | None = None, cut_off=None) -> Report:
+def get_report(
+    user,
+    kind: str,
+    *,
+    cycle_code: str | None = None,
+    scope_code: str | None = None,
+    framework_code: str | None = None,
+    cut_off=None,
+) -> Report:
     """Compute report ``kind`` now (per-educator tables stream when iterated)."""
     if kind not in REPORT_KINDS:
         raise NotFound(f"no report {kind!r}")
@@ -82,25 +90,43 @@ def get_report(user, kind: str, *, cycle_code: str | None = None, scope_code: st
     return build_report(kind, scope, cycle, framework_codes=codes, cut_off=cut_off)
 
 
-def get_temis_export(user, template_code: str, *, cycle_code: str | None = None, scope_code: str | None = None,
-                     cut_off=None) -> Report:
+def get_temis_export(
+    user, template_code: str, *, cycle_code: str | None = None, scope_code: str | None = None, cut_off=None
+) -> Report:
     cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
     runs.counted_frameworks(user, scope, TEMIS_EXPORT, template_code=check_template_code(template_code))
     return build_temis_export(template_code, scope, cycle_row(cycle_code), cut_off=cut_off)
 
 
-def request_report_file(user, kind: str, file_format: str, *, cycle_code=None, scope_code=None,
-                        framework_code: str = "", template_code: str = "", cut_off=None,
-                        language: str = "vi") -> ReportRunData:
+def request_report_file(
+    user,
+    kind: str,
+    file_format: str,
+    *,
+    cycle_code=None,
+    scope_code=None,
+    framework_code: str = "",
+    template_code: str = "",
+    cut_off=None,
+    language: str = "vi",
+) -> ReportRunData:
     """Start computing a report file in the background; follow it with :func:`get_report_run`."""
     _framework_codes(framework_code)
     cut_off = checked_cut_off(cut_off)
     scope = resolve_scope(user, scope_code)
     if kind == TEMIS_EXPORT or kind in REPORT_KINDS:  # else create_run says the kind is unknown
         runs.counted_frameworks(user, scope, kind, framework_code or "", template_code)
-    run = runs.create_run(user, kind, file_format, cycle=cycle_row(cycle_code), scope=scope,
-                          framework_code=framework_code or "", template_code=template_code, cut_off=cut_off)
+    run = runs.create_run(
+        user,
+        kind,
+        file_format,
+        cycle=cycle_row(cycle_code),
+        scope=scope,
+        framework_code=framework_code or "",
+        template_code=template_code,
+        cut_off=cut_off,
+    )
     transaction.on_commit(lambda: runs.enqueue(run.pk, language))
     return _run_data(ReportRun.objects.select_related("cycle", "scope").get(pk=run.pk))
 
@@ -125,8 +151,10 @@ def open_report_file(user, run_id):
     run = runs.get_run(user, run_id)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise NotAllowed("the report is not ready")
-    name = f"{run.template_code or run.kind}-{run.cycle.code}-{(run.scope.code if run.scope_id else 'VN')}" \
-           f"-{timezone.localtime(run.cut_off):%Y%m%d-%H%M}.{run.file_format}"
+    name = (
+        f"{run.template_code or run.kind}-{run.cycle.code}-{(run.scope.code if run.scope_id else 'VN')}"
+        f"-{timezone.localtime(run.cut_off):%Y%m%d-%H%M}.{run.file_format}"
+    )
     return run.file.open("rb"), name, CONTENT_TYPES[run.file_format]
 
 
@@ -134,6 +162,7 @@ def _framework_codes(framework_code):
     if not framework_code:
         return None
     from .. import standards
+
     try:
         standards.get_framework(framework_code)
     except standards.UnknownFramework as exc:
@@ -148,9 +177,20 @@ def _scope_data(scope: Scope) -> ScopeData:
 def _run_data(run: ReportRun) -> ReportRunData:
     scope = runs.run_scope(run)
     return ReportRunData(
-        id=str(run.pk), kind=run.kind, template_code=run.template_code, file_format=run.file_format,
-        cycle_code=run.cycle.code, scope=_scope_data(scope), framework_code=run.framework_code,
-        cut_off=run.cut_off, status=run.status, progress=run.progress, rows_written=run.rows_written,
-        file_size=run.file_size, sha256=run.sha256, problems=list(run.problems or []), created=run.created,
+        id=str(run.pk),
+        kind=run.kind,
+        template_code=run.template_code,
+        file_format=run.file_format,
+        cycle_code=run.cycle.code,
+        scope=_scope_data(scope),
+        framework_code=run.framework_code,
+        cut_off=run.cut_off,
+        status=run.status,
+        progress=run.progress,
+        rows_written=run.rows_written,
+        file_size=run.file_size,
+        sha256=run.sha256,
+        problems=list(run.problems or []),
+        created=run.created,
         finished=run.finished,
     )

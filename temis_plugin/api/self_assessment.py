@@ -1,6 +1,7 @@
 """The educator's self-assessment (tự đánh giá), the first step of the evaluation: the evaluation of the
 cycle, levels for each criterion, the reflection and learning plan, training needs, the submission, and
 the evaluation's audit trail."""
+
 from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
@@ -26,8 +27,7 @@ from ._shared import checked_text, cycle_row, own_educator
 from .frameworks import framework_for
 
 
-def get_or_create_evaluation(user, cycle_code: str | None = None,
-                             framework_code: str | None = None) -> EvaluationData:
+def get_or_create_evaluation(user, cycle_code: str | None = None, framework_code: str | None = None) -> EvaluationData:
     """The acting educator's own evaluation for the cycle (the current one by default).
 
     ``framework_code`` names the framework a course expects (a teachers' block offered to a
@@ -45,9 +45,15 @@ def get_or_create_evaluation(user, cycle_code: str | None = None,
             raise NotAllowed(f"{wanted.code} is the standard for {wanted.kind}s")
         framework = wanted
     evaluation, created = Evaluation.objects.get_or_create(
-        educator=educator, cycle=cycle, framework_code=framework.code,
-        defaults={"framework_revision": framework.revision, "legal_basis": framework.legal_basis.citation(),
-                  "school_id": educator.school_id, "school_level": educator.school_level},
+        educator=educator,
+        cycle=cycle,
+        framework_code=framework.code,
+        defaults={
+            "framework_revision": framework.revision,
+            "legal_basis": framework.legal_basis.citation(),
+            "school_id": educator.school_id,
+            "school_level": educator.school_level,
+        },
     )
     if created:
         audit(evaluation, user, "create", after={"framework": framework.code})
@@ -71,9 +77,13 @@ def self_assessment_report_rows(evaluation_ids) -> dict[int, dict]:
     """
     rows = {}
     for evaluation in Evaluation.objects.filter(pk__in=list(evaluation_ids)):
-        row = {"framework": evaluation.framework_code, "legal_basis": evaluation.legal_basis,
-               "state": evaluation.state, "self_rating": evaluation.self_rating,
-               "final_rating": evaluation.final_rating}
+        row = {
+            "framework": evaluation.framework_code,
+            "legal_basis": evaluation.legal_basis,
+            "state": evaluation.state,
+            "self_rating": evaluation.self_rating,
+            "final_rating": evaluation.final_rating,
+        }
         for number, level in unpack_levels(evaluation.self_levels).items():
             row[f"criterion {number}"] = level.value
         rows[evaluation.pk] = row
@@ -85,14 +95,30 @@ def audit_trail(user, evaluation_id: int) -> list[AuditEntryData]:
     if not relations(user, evaluation) & {Relation.HEAD, Relation.OVERSIGHT, Relation.OWNER}:
         raise NotFound(f"no evaluation {evaluation_id}")
     return [
-        AuditEntryData(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action,
-                       target=e.target, before=e.before, after=e.after, reason=e.reason)
+        AuditEntryData(
+            at=e.at,
+            actor=e.actor.get_username() if e.actor else None,
+            action=e.action,
+            target=e.target,
+            before=e.before,
+            after=e.after,
+            reason=e.reason,
+        )
         for e in evaluation.audit_entries.select_related("actor").order_by("at", "id")
     ]
 
 
-def save_self_assessment(user, evaluation_id: int, expected_version: int, *, levels=None, strengths=None,
-                         improvements=None, plan=None, training_needs=None) -> EvaluationData:
+def save_self_assessment(
+    user,
+    evaluation_id: int,
+    expected_version: int,
+    *,
+    levels=None,
+    strengths=None,
+    improvements=None,
+    plan=None,
+    training_needs=None,
+) -> EvaluationData:
     """Save any part of a draft self-assessment; ``levels`` may give only some criteria."""
     with transaction.atomic():
         evaluation, found = lock_for_write(evaluation_id, expected_version, user, Action.EDIT_SELF)
@@ -141,14 +167,23 @@ def _replace_training_needs(evaluation, framework, needs, before, after):
     checked_sheet(standards.known_criteria, framework, [n.criterion for n in parsed if n.criterion is not None])
     if any(n.criterion is None and n.module_code is None for n in parsed):
         raise InvalidInput("a training need names a criterion, a module, or both")
-    old = [TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None).model_dump()
-           for t in evaluation.training_needs.select_related("module")]
+    old = [
+        TrainingNeedData(criterion=t.criterion, module_code=t.module.code if t.module else None).model_dump()
+        for t in evaluation.training_needs.select_related("module")
+    ]
     new = [n.model_dump() for n in parsed]
     if old != new:
         evaluation.training_needs.all().delete()
-        TrainingNeed.objects.bulk_create([
-            TrainingNeed(evaluation=evaluation, criterion=n.criterion,
-                         module=modules.get(n.module_code) if n.module_code else None) for n in parsed])
+        TrainingNeed.objects.bulk_create(
+            [
+                TrainingNeed(
+                    evaluation=evaluation,
+                    criterion=n.criterion,
+                    module=modules.get(n.module_code) if n.module_code else None,
+                )
+                for n in parsed
+            ]
+        )
         before["training_needs"], after["training_needs"] = old, new
 
 

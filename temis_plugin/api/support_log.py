@@ -6,6 +6,7 @@ the answer a missing id gets, so ids cannot be probed. Edits name the ``expected
 started from, as evaluation writes do, and every change lands in the audit trail (an
 :class:`~temis_plugin.models.AuditEntry` with no evaluation and the target ``support_activity:<id>``).
 """
+
 import csv
 import datetime
 import io
@@ -26,21 +27,43 @@ EDITABLE = ("date", "duration_minutes", "form", "topic", "criteria", "mentee_ids
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def log_support_activity(user, group_code: str, *, date, duration_minutes, form, topic, criteria, mentee_ids,
-                         notes: str = "", next_steps: str = "") -> SupportActivityData:
+def log_support_activity(
+    user,
+    group_code: str,
+    *,
+    date,
+    duration_minutes,
+    form,
+    topic,
+    criteria,
+    mentee_ids,
+    notes: str = "",
+    next_steps: str = "",
+) -> SupportActivityData:
     """Log a support activity the acting core teacher held with mentees of one of their groups."""
     mentor = own_educator(user)
     date = _checked_date(date)
     group = _mentored_group(mentor, group_code, date)
-    values = _checked_values(group, {"date": date, "duration_minutes": duration_minutes, "form": form,
-                                     "topic": topic, "criteria": criteria, "mentee_ids": mentee_ids,
-                                     "notes": notes, "next_steps": next_steps})
+    values = _checked_values(
+        group,
+        {
+            "date": date,
+            "duration_minutes": duration_minutes,
+            "form": form,
+            "topic": topic,
+            "criteria": criteria,
+            "mentee_ids": mentee_ids,
+            "notes": notes,
+            "next_steps": next_steps,
+        },
+    )
     with transaction.atomic():
         activity = SupportActivity(mentor=mentor, group=group)
         _apply(activity, values)
         activity.save()
         SupportAttendance.objects.bulk_create(
-            [SupportAttendance(activity=activity, mentee_id=pk) for pk in values["mentee_ids"]])
+            [SupportAttendance(activity=activity, mentee_id=pk) for pk in values["mentee_ids"]]
+        )
         _audit(activity, user, "log_support_activity", None, _snapshot(activity, values["mentee_ids"]))
     return get_support_activity(user, activity.pk)
 
@@ -54,8 +77,9 @@ def update_support_activity(user, activity_id: int, expected_version: int, **cha
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
-        raise InvalidInput("expected_version must be the version number the change started from",
-                           field="version") from None
+        raise InvalidInput(
+            "expected_version must be the version number the change started from", field="version"
+        ) from None
     with transaction.atomic():
         activity = _activity(user, activity_id, lock=True)
         if expected != activity.version:
@@ -72,12 +96,14 @@ def update_support_activity(user, activity_id: int, expected_version: int, **cha
             if mentees != old_mentees:
                 activity.attendance.all().delete()
                 SupportAttendance.objects.bulk_create(
-                    [SupportAttendance(activity=activity, mentee_id=pk) for pk in mentees])
+                    [SupportAttendance(activity=activity, mentee_id=pk) for pk in mentees]
+                )
             activity.version += 1
             activity.save()
             changed = [k for k in after if after[k] != before[k]]
-            _audit(activity, user, "edit_support_activity", {k: before[k] for k in changed},
-                   {k: after[k] for k in changed})
+            _audit(
+                activity, user, "edit_support_activity", {k: before[k] for k in changed}, {k: after[k] for k in changed}
+            )
     return get_support_activity(user, activity.pk)
 
 
@@ -91,9 +117,12 @@ def list_support_activities(user, cycle_code: str | None = None) -> list[Support
     if mentor is None:
         return []
     cycle = cycle_row(cycle_code)
-    activities = (SupportActivity.objects.filter(group__mentor=mentor, group__cycle=cycle)
-                  .select_related("group__cycle").prefetch_related("mentees__school", "mentees__subject_group")
-                  .order_by("-date", "-id"))
+    activities = (
+        SupportActivity.objects.filter(group__mentor=mentor, group__cycle=cycle)
+        .select_related("group__cycle")
+        .prefetch_related("mentees__school", "mentees__subject_group")
+        .order_by("-date", "-id")
+    )
     return [_activity_data(a) for a in activities]
 
 
@@ -101,9 +130,18 @@ def support_activity_history(user, activity_id: int) -> list[AuditEntryData]:
     """Every change to a support activity, oldest first, with the values before and after."""
     activity = _activity(user, activity_id)
     entries = AuditEntry.objects.filter(evaluation__isnull=True, target=_target(activity)).select_related("actor")
-    return [AuditEntryData(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action,
-                           target=e.target, before=e.before, after=e.after, reason=e.reason)
-            for e in entries.order_by("at", "id")]
+    return [
+        AuditEntryData(
+            at=e.at,
+            actor=e.actor.get_username() if e.actor else None,
+            action=e.action,
+            target=e.target,
+            before=e.before,
+            after=e.after,
+            reason=e.reason,
+        )
+        for e in entries.order_by("at", "id")
+    ]
 
 
 def export_support_activities(user, fmt: str, cycle_code: str | None = None) -> bytes:
@@ -116,11 +154,31 @@ def export_support_activities(user, fmt: str, cycle_code: str | None = None) -> 
         raise InvalidInput(f"the export format is one of {', '.join(EXPORT_FORMATS)}", field="fmt")
     activities = list_support_activities(user, cycle_code)
     forms = dict(SupportForm.choices)
-    header = [_("Date"), _("Group"), _("Duration (minutes)"), _("Form"), _("Topic"), _("Criteria"),
-              _("Mentees present"), _("Notes"), _("Next steps")]
-    rows = [[a.date, a.group_code, a.duration_minutes, str(forms.get(a.form, a.form)), a.topic,
-             ", ".join(str(n) for n in a.criteria), "; ".join(m.full_name for m in a.mentees), a.notes,
-             a.next_steps] for a in activities]
+    header = [
+        _("Date"),
+        _("Group"),
+        _("Duration (minutes)"),
+        _("Form"),
+        _("Topic"),
+        _("Criteria"),
+        _("Mentees present"),
+        _("Notes"),
+        _("Next steps"),
+    ]
+    rows = [
+        [
+            a.date,
+            a.group_code,
+            a.duration_minutes,
+            str(forms.get(a.form, a.form)),
+            a.topic,
+            ", ".join(str(n) for n in a.criteria),
+            "; ".join(m.full_name for m in a.mentees),
+            a.notes,
+            a.next_steps,
+        ]
+        for a in activities
+    ]
     rows = [[_no_formula(v) for v in row] for row in rows]
     if fmt == "csv":
         text = io.StringIO()
@@ -138,8 +196,9 @@ def export_support_activities(user, fmt: str, cycle_code: str | None = None) -> 
 def _mentored_group(mentor, group_code, date) -> MentorGroup:
     if not isinstance(group_code, str) or not group_code:
         raise InvalidInput("name the mentor group", field="group_code")
-    groups = list(MentorGroup.objects.filter(mentor=mentor, code=group_code).select_related("cycle")
-                  .order_by("-cycle__starts_on"))
+    groups = list(
+        MentorGroup.objects.filter(mentor=mentor, code=group_code).select_related("cycle").order_by("-cycle__starts_on")
+    )
     if not groups:
         raise NotFound(f"no mentor group {group_code!r}")
     for group in groups:
@@ -186,8 +245,7 @@ def _checked_values(group: MentorGroup, values: dict) -> dict:
     if "duration_minutes" in values:
         minutes = values["duration_minutes"]
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
-            raise InvalidInput(f"the duration is a number of minutes from 1 to {MAX_MINUTES}",
-                               field="duration_minutes")
+            raise InvalidInput(f"the duration is a number of minutes from 1 to {MAX_MINUTES}", field="duration_minutes")
         checked["duration_minutes"] = minutes
     if "form" in values:
         if values["form"] not in FORMS:
@@ -257,9 +315,16 @@ def _mentee_ids(activity) -> list[int]:
 
 
 def _snapshot(activity: SupportActivity, mentee_ids) -> dict:
-    return {"date": activity.date.isoformat(), "duration_minutes": activity.duration_minutes,
-            "form": activity.form, "topic": activity.topic, "criteria": list(activity.criteria),
-            "mentee_ids": list(mentee_ids), "notes": activity.notes, "next_steps": activity.next_steps}
+    return {
+        "date": activity.date.isoformat(),
+        "duration_minutes": activity.duration_minutes,
+        "form": activity.form,
+        "topic": activity.topic,
+        "criteria": list(activity.criteria),
+        "mentee_ids": list(mentee_ids),
+        "notes": activity.notes,
+        "next_steps": activity.next_steps,
+    }
 
 
 def _target(activity) -> str:
@@ -267,18 +332,35 @@ def _target(activity) -> str:
 
 
 def _audit(activity, user, action, before, after):
-    AuditEntry.objects.create(evaluation=None, actor=user if getattr(user, "pk", None) else None, action=action,
-                              target=_target(activity), before=before, after=after)
+    AuditEntry.objects.create(
+        evaluation=None,
+        actor=user if getattr(user, "pk", None) else None,
+        action=action,
+        target=_target(activity),
+        before=before,
+        after=after,
+    )
 
 
 def _activity_data(activity: SupportActivity) -> SupportActivityData:
     mentees = sorted(activity.mentees.all(), key=lambda e: (e.full_name, e.pk))
     return SupportActivityData(
-        id=activity.pk, group_code=activity.group.code, cycle_code=activity.group.cycle.code,
-        mentor_id=activity.mentor_id, date=activity.date, duration_minutes=activity.duration_minutes,
-        form=activity.form, topic=activity.topic, criteria=list(activity.criteria),
-        mentees=[educator_data(m) for m in mentees], notes=activity.notes, next_steps=activity.next_steps,
-        version=activity.version, created=activity.created, modified=activity.modified)
+        id=activity.pk,
+        group_code=activity.group.code,
+        cycle_code=activity.group.cycle.code,
+        mentor_id=activity.mentor_id,
+        date=activity.date,
+        duration_minutes=activity.duration_minutes,
+        form=activity.form,
+        topic=activity.topic,
+        criteria=list(activity.criteria),
+        mentees=[educator_data(m) for m in mentees],
+        notes=activity.notes,
+        next_steps=activity.next_steps,
+        version=activity.version,
+        created=activity.created,
+        modified=activity.modified,
+    )
 
 
 def _no_formula(value):

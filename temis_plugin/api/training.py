@@ -1,5 +1,6 @@
 """Training modules (bồi dưỡng thường xuyên): the catalogue and the courses delivering each module, the
 acting educator's results, and the satisfaction survey after a module."""
+
 from django.db import IntegrityError, transaction
 
 from .. import survey
@@ -33,8 +34,9 @@ def list_module_results(user) -> list[ModuleResultData]:
     educator = educator_of(user)
     if educator is None:
         return []
-    results = ModuleResult.objects.filter(educator=educator).select_related("module").order_by(
-        "module__code", "course_key")
+    results = (
+        ModuleResult.objects.filter(educator=educator).select_related("module").order_by("module__code", "course_key")
+    )
     return [module_result_data(r) for r in results]
 
 
@@ -81,5 +83,10 @@ def _training_module(code) -> TrainingModule:
 
 
 def _survey_response_data(response: SurveyResponse) -> SurveyResponseData:
-    return SurveyResponseData(module_code=response.module.code, answers=dict(response.answers),
-                              comment=response.comment, created=response.created, modified=response.modified)
+    return SurveyResponseData(
+        module_code=response.module.code,
+        answers=dict(response.answers),
+        comment=response.comment,
+        created=response.created,
+        modified=response.modified,
+    )

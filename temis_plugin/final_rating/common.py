@@ -1,4 +1,5 @@
 """What the final-rating pages share: signed-in pages that turn the API's refusals into 404 and 403."""
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -12,5 +13,9 @@ def head_page(methods=("GET",)):
 
 
 def _not_a_head(request, error):
-    return render(request, "temis_plugin/final_message.html", {
-        "message": _("This page is for heads of school, and for the officers who rate principals.")}, status=403)
+    return render(
+        request,
+        "temis_plugin/final_message.html",
+        {"message": _("This page is for heads of school, and for the officers who rate principals.")},
+        status=403,
+    )

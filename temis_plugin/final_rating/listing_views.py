@@ -1,4 +1,5 @@
 """The list of the evaluations a head rates in a cycle, with bulk actions on the selected ones."""
+
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -20,8 +21,9 @@ BULK_FAILURES = {
     "changed": gettext_noop("someone changed it after this list was shown; open it to check."),
     "has_final_levels": gettext_noop("final levels are already saved; open it to review them."),
     "self_levels_incomplete": gettext_noop("the self-assessment does not give a level for every criterion."),
-    "final_levels_incomplete": gettext_noop("the final levels are not complete; accept the self-assessed levels "
-                                            "or open it to choose them."),
+    "final_levels_incomplete": gettext_noop(
+        "the final levels are not complete; accept the self-assessed levels or open it to choose them."
+    ),
     "invalid": gettext_noop("the change was refused."),
 }
 WRONG_STATE = {
@@ -55,8 +57,9 @@ def rating_list(request):
         listing = api.list_evaluations_to_rate(request.user, page=page, page_size=PAGE_SIZE, **filters)
     except NotFound:
         if api.rates_evaluations(request.user):  # no cycle is set up yet
-            return render(request, "temis_plugin/final_message.html",
-                          {"message": _("No evaluation cycle is set up yet.")})
+            return render(
+                request, "temis_plugin/final_message.html", {"message": _("No evaluation cycle is set up yet.")}
+            )
         raise
     outcome = None
     if request.method == "POST":
@@ -67,16 +70,27 @@ def rating_list(request):
             listing = api.list_evaluations_to_rate(request.user, page=page, page_size=PAGE_SIZE, **filters)
     pages = max(1, -(-listing.total // listing.page_size))
     query = {k: v for k, v in (("cycle", cycle_code), ("school", school), ("state", state)) if v}
-    return render(request, "temis_plugin/final_list.html", {
-        "listing": listing, "cycles": cycles, "cycle_code": listing.cycle.code, "school": school or "",
-        "state": state or "", "states": [(code, _(label)) for code, label in STATE_LABELS.items()],
-        "rows": [_row_context(row) for row in listing.rows],
-        "several_schools": listing.schools is None or len(listing.schools) > 1,
-        "problems": problems, "outcome": outcome, "page": listing.page, "pages": pages,
-        "previous_url": _list_url(query, listing.page - 1) if listing.page > 1 else "",
-        "next_url": _list_url(query, listing.page + 1) if listing.page < pages else "",
-        "bulk_max": api.BULK_MAX,
-    })
+    return render(
+        request,
+        "temis_plugin/final_list.html",
+        {
+            "listing": listing,
+            "cycles": cycles,
+            "cycle_code": listing.cycle.code,
+            "school": school or "",
+            "state": state or "",
+            "states": [(code, _(label)) for code, label in STATE_LABELS.items()],
+            "rows": [_row_context(row) for row in listing.rows],
+            "several_schools": listing.schools is None or len(listing.schools) > 1,
+            "problems": problems,
+            "outcome": outcome,
+            "page": listing.page,
+            "pages": pages,
+            "previous_url": _list_url(query, listing.page - 1) if listing.page > 1 else "",
+            "next_url": _list_url(query, listing.page + 1) if listing.page < pages else "",
+            "bulk_max": api.BULK_MAX,
+        },
+    )
 
 
 def _list_url(query, page) -> str:
@@ -89,8 +103,10 @@ def _row_context(row) -> dict:
     elif row.final_preview:
         final = _("%(rating)s (not finalized)") % {"rating": translated(RATING_LABELS, row.final_preview)}
     elif row.final_levels_count:
-        final = _("%(count)s of %(total)s levels chosen") % {"count": row.final_levels_count,
-                                                            "total": row.criterion_count}
+        final = _("%(count)s of %(total)s levels chosen") % {
+            "count": row.final_levels_count,
+            "total": row.criterion_count,
+        }
     else:
         final = ""
     if row.educator.subject_group_code:
@@ -98,11 +114,14 @@ def _row_context(row) -> dict:
     else:
         group = {"principal": _("Principal"), "vice_principal": _("Vice-principal")}.get(row.educator.position, "")
     return {
-        "row": row, "name": row.educator.full_name or _("Educator #%(id)s") % {"id": row.educator.id},
-        "group": group, "state_label": translated(STATE_LABELS, row.state),
+        "row": row,
+        "name": row.educator.full_name or _("Educator #%(id)s") % {"id": row.educator.id},
+        "group": group,
+        "state_label": translated(STATE_LABELS, row.state),
         "self_rating": translated(RATING_LABELS, row.self_rating),
         "opinions": ", ".join(f"{translated(RATING_LABELS, r)}: {n}" for r, n in row.opinion_ratings.items()),
-        "final": final, "url": reverse("temis:final_rating_detail", args=[row.evaluation_id]),
+        "final": final,
+        "url": reverse("temis:final_rating_detail", args=[row.evaluation_id]),
     }
 
 
@@ -126,8 +145,9 @@ def _bulk_action(request, listing, filters):
     if request.POST.get("select_all"):
         every = api.list_evaluations_to_rate(request.user, page=1, page_size=api.BULK_MAX, **filters)
         if every.total > api.BULK_MAX:
-            return None, _("“Select all” works on up to %(max)s evaluations: choose a school or a state "
-                           "first.") % {"max": api.BULK_MAX}
+            return None, _("“Select all” works on up to %(max)s evaluations: choose a school or a state first.") % {
+                "max": api.BULK_MAX
+            }
         selected = [row.evaluation_id for row in every.rows]
     if not selected:
         return None, _("Select at least one evaluation.")
@@ -136,14 +156,21 @@ def _bulk_action(request, listing, filters):
     except InvalidInput:
         return None, _("Select at most %(max)s evaluations at once.") % {"max": api.BULK_MAX}
     if action == "accept":
-        summary = ngettext("Self-assessed levels accepted as final for %(ok)s of %(total)s selected evaluation.",
-                           "Self-assessed levels accepted as final for %(ok)s of %(total)s selected evaluations.",
-                           len(selected))
+        summary = ngettext(
+            "Self-assessed levels accepted as final for %(ok)s of %(total)s selected evaluation.",
+            "Self-assessed levels accepted as final for %(ok)s of %(total)s selected evaluations.",
+            len(selected),
+        )
     else:
-        summary = ngettext("%(ok)s of %(total)s selected evaluation finalized.",
-                           "%(ok)s of %(total)s selected evaluations finalized.", len(selected))
-    return {"summary": summary % {"ok": len(result.succeeded), "total": len(selected)},
-            "failures": [_failure_context(f) for f in result.failures]}, ""
+        summary = ngettext(
+            "%(ok)s of %(total)s selected evaluation finalized.",
+            "%(ok)s of %(total)s selected evaluations finalized.",
+            len(selected),
+        )
+    return {
+        "summary": summary % {"ok": len(result.succeeded), "total": len(selected)},
+        "failures": [_failure_context(f) for f in result.failures],
+    }, ""
 
 
 def _failure_context(failure) -> dict:
@@ -152,6 +179,8 @@ def _failure_context(failure) -> dict:
     else:
         reason = _(BULK_FAILURES.get(failure.reason, BULK_FAILURES["invalid"]))
     visible = failure.educator_name is not None
-    return {"name": failure.educator_name or _("Evaluation #%(id)s") % {"id": failure.evaluation_id},
-            "reason": reason,
-            "url": reverse("temis:final_rating_detail", args=[failure.evaluation_id]) if visible else ""}
+    return {
+        "name": failure.educator_name or _("Evaluation #%(id)s") % {"id": failure.evaluation_id},
+        "reason": reason,
+        "url": reverse("temis:final_rating_detail", args=[failure.evaluation_id]) if visible else "",
+    }

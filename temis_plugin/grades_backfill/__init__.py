@@ -12,6 +12,7 @@ certifying tracks (:data:`.report.CERTIFYING_TRACKS`); for audit and honor learn
 compared with the course's pass mark (set on its mapping to a module), and without a mark the pass
 is unknown. A learner who attempted nothing graded is counted as "not attempted" and not recorded.
 """
+
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,9 +27,23 @@ from .report import course_for_report, parse_grade_report, read_report_name, rep
 from .rows import BackfillError, GradeRow, Problem
 from .rows import course_key as _course_key
 
-__all__ = ["BackfillError", "BackfillSummary", "GradeRow", "GradesApiClient", "GradesApiError", "Problem",
-           "Unmatched", "backfill_from_api", "backfill_report", "backfill_rows", "course_for_report",
-           "parse_grade_report", "read_report_name", "report_prefix", "rows_from_api"]
+__all__ = [
+    "BackfillError",
+    "BackfillSummary",
+    "GradeRow",
+    "GradesApiClient",
+    "GradesApiError",
+    "Problem",
+    "Unmatched",
+    "backfill_from_api",
+    "backfill_report",
+    "backfill_rows",
+    "course_for_report",
+    "parse_grade_report",
+    "read_report_name",
+    "report_prefix",
+    "rows_from_api",
+]
 
 NOT_ATTEMPTED = "not_attempted"
 
@@ -55,8 +70,15 @@ class BackfillSummary:
     unmatched: list[Unmatched] = field(default_factory=list)
 
 
-def backfill_rows(rows: list[GradeRow], course_key, at: datetime.datetime, summary: BackfillSummary | None = None,
-                  *, match_email: bool = False, progress=None) -> BackfillSummary:
+def backfill_rows(
+    rows: list[GradeRow],
+    course_key,
+    at: datetime.datetime,
+    summary: BackfillSummary | None = None,
+    *,
+    match_email: bool = False,
+    progress=None,
+) -> BackfillSummary:
     """Record ``rows`` (already checked) as the course's results at ``at``, in one transaction;
     ``progress(done, total)`` when done. The course must be mapped to a module."""
     summary = summary if summary is not None else BackfillSummary()
@@ -66,8 +88,11 @@ def backfill_rows(rows: list[GradeRow], course_key, at: datetime.datetime, summa
     if len(attempted) < len(rows):
         summary.counts[NOT_ATTEMPTED] += len(rows) - len(attempted)
     outcomes = api.backfill_course_results(
-        course_key, [api.LearnerResult(row.username, row.email, row.percent, row.passed) for row in attempted], at,
-        match_email=match_email)
+        course_key,
+        [api.LearnerResult(row.username, row.email, row.percent, row.passed) for row in attempted],
+        at,
+        match_email=match_email,
+    )
     for row, outcome in zip(attempted, outcomes):
         summary.counts[outcome.status] += 1
         summary.matched_by_email += outcome.matched_by_email
@@ -81,8 +106,9 @@ def backfill_rows(rows: list[GradeRow], course_key, at: datetime.datetime, summa
     return summary
 
 
-def backfill_report(path, course: str | None = None, at: datetime.datetime | None = None, *,
-                    match_email: bool = False, progress=None) -> BackfillSummary:
+def backfill_report(
+    path, course: str | None = None, at: datetime.datetime | None = None, *, match_email: bool = False, progress=None
+) -> BackfillSummary:
     """Backfill from a grade report file, in one transaction. The course and the report's time come
     from the file's standard name unless given; a time in the future, a course not mapped to a
     module or a file that fails any check is refused, and nothing is written."""
@@ -90,22 +116,35 @@ def backfill_report(path, course: str | None = None, at: datetime.datetime | Non
     if at is None:
         name = read_report_name(path)
         if name is None:
-            raise BackfillError([Problem(_("file name"), "", _(
-                "the report's time cannot be read from the file name; give it with --at"))])
+            raise BackfillError(
+                [
+                    Problem(
+                        _("file name"), "", _("the report's time cannot be read from the file name; give it with --at")
+                    )
+                ]
+            )
         at, source = name.generated_at, _("file name")
     else:
         source = "--at"
     if at > timezone.now():
-        raise BackfillError([Problem(source, "", _(
-            "the report's time %(at)s is in the future; a report cannot be newer than now") % {
-            "at": at.isoformat()})])
+        raise BackfillError(
+            [
+                Problem(
+                    source,
+                    "",
+                    _("the report's time %(at)s is in the future; a report cannot be newer than now")
+                    % {"at": at.isoformat()},
+                )
+            ]
+        )
     _check_mapped([course_key])
     rows = parse_grade_report(path)
     return backfill_rows(rows, course_key, at, match_email=match_email, progress=progress)
 
 
-def backfill_from_api(client: GradesApiClient, courses, page_size: int = 100, on_page=None, *,
-                      match_email: bool = False, progress=None) -> BackfillSummary:
+def backfill_from_api(
+    client: GradesApiClient, courses, page_size: int = 100, on_page=None, *, match_email: bool = False, progress=None
+) -> BackfillSummary:
     """Backfill the courses from the Grades API as of now, in one transaction. Every course must be
     mapped to a module; every course is read and checked before anything is written."""
     summary = BackfillSummary()
@@ -134,6 +173,17 @@ def backfill_from_api(client: GradesApiClient, courses, page_size: int = 100, on
 def _check_mapped(course_keys):
     unmapped = [key for key in course_keys if api.module_for_course(key) is None]
     if unmapped:
-        raise BackfillError([Problem(_("course"), "", _(
-            "%(course)s is not mapped to a training module: map it in the admin (courses of training modules), "
-            "then run this again") % {"course": key}) for key in unmapped])
+        raise BackfillError(
+            [
+                Problem(
+                    _("course"),
+                    "",
+                    _(
+                        "%(course)s is not mapped to a training module: map it in the admin (courses of training modules), "
+                        "then run this again"
+                    )
+                    % {"course": key},
+                )
+                for key in unmapped
+            ]
+        )

@@ -1,4 +1,5 @@
 """The LMS's Grades REST API v1, read as an OAuth2 client with a client-credentials JWT."""
+
 import time
 from functools import partial
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -32,8 +33,17 @@ class GradesApiClient:
     errors, 429 and 5xx answers are tried again with back-off.
     """
 
-    def __init__(self, lms_url: str, client_id: str, client_secret: str, *, session=None, attempts: int = 4,
-                 clock=time.monotonic, sleep=time.sleep):
+    def __init__(
+        self,
+        lms_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        session=None,
+        attempts: int = 4,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
         if not client_id or not client_secret:
             raise GradesApiError(_("a client id and a client secret are needed to read the Grades API"))
         self.lms_url = lms_url.rstrip("/") + "/"
@@ -71,9 +81,14 @@ class GradesApiClient:
             if response.status_code == 404:
                 raise GradesApiError(_("the LMS does not know this course (404)"), 404)
             if response.status_code >= 400:
-                raise GradesApiError(_("the LMS refused to give the grades (%(status)d); the API client needs "
-                                       "staff access to the course") % {"status": response.status_code},
-                                     response.status_code)
+                raise GradesApiError(
+                    _(
+                        "the LMS refused to give the grades (%(status)d); the API client needs "
+                        "staff access to the course"
+                    )
+                    % {"status": response.status_code},
+                    response.status_code,
+                )
             return _json(response)
 
     def _current_token(self) -> str:
@@ -84,12 +99,21 @@ class GradesApiClient:
 
     def _fetch_token(self):
         client_id, client_secret = self._client
-        response = self._send("post", urljoin(self.lms_url, "oauth2/access_token"), data={
-            "grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret,
-            "token_type": "jwt"})
+        response = self._send(
+            "post",
+            urljoin(self.lms_url, "oauth2/access_token"),
+            data={
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "token_type": "jwt",
+            },
+        )
         if response.status_code >= 400:
-            raise GradesApiError(_("the LMS refused the API client's credentials (%(status)d)")
-                                 % {"status": response.status_code}, response.status_code)
+            raise GradesApiError(
+                _("the LMS refused the API client's credentials (%(status)d)") % {"status": response.status_code},
+                response.status_code,
+            )
         body = _json(response)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
@@ -104,11 +128,15 @@ class GradesApiClient:
         try:
             response = getattr(self._session, method)(url, timeout=TIMEOUT, **kwargs)
         except requests.RequestException as exc:
-            raise GradesApiError(_("the LMS could not be reached (%(error)s)") % {"error": exc.__class__.__name__},
-                                 retryable=True) from None
+            raise GradesApiError(
+                _("the LMS could not be reached (%(error)s)") % {"error": exc.__class__.__name__}, retryable=True
+            ) from None
         if response.status_code >= 500 or response.status_code == 429:
-            raise GradesApiError(_("the LMS answered %(status)d") % {"status": response.status_code},
-                                 response.status_code, retryable=True)
+            raise GradesApiError(
+                _("the LMS answered %(status)d") % {"status": response.status_code},
+                response.status_code,
+                retryable=True,
+            )
         return response
 
     def _retrying(self, call):
@@ -151,12 +179,18 @@ def rows_from_api(pages, course_key) -> list[GradeRow]:
             if len(problems) > found:
                 continue
             email = item.get("email")
-            row = GradeRow(where, username.strip(), float(percent), passed,
-                           email=email.strip() if isinstance(email, str) else "")
+            row = GradeRow(
+                where, username.strip(), float(percent), passed, email=email.strip() if isinstance(email, str) else ""
+            )
             earlier = seen.get(row.username)
             if earlier is not None and (earlier.percent, earlier.passed) != (row.percent, row.passed):
-                problems.append(Problem(where, "username", _("appears again with another result (first at %(where)s)")
-                                        % {"where": earlier.where}))
+                problems.append(
+                    Problem(
+                        where,
+                        "username",
+                        _("appears again with another result (first at %(where)s)") % {"where": earlier.where},
+                    )
+                )
             elif earlier is None:
                 seen[row.username] = row
                 rows.append(row)
@@ -169,8 +203,10 @@ def _json(response):
     try:
         return response.json()
     except ValueError:
-        raise GradesApiError(_("the LMS answered with something other than JSON (%(status)d)")
-                             % {"status": response.status_code}, response.status_code) from None
+        raise GradesApiError(
+            _("the LMS answered with something other than JSON (%(status)d)") % {"status": response.status_code},
+            response.status_code,
+        ) from None
 
 
 def _same_course(value, course_key) -> bool:

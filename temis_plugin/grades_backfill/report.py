@@ -7,6 +7,7 @@ without a byte-order mark, with semicolons or tabs between cells, with grades wr
 problem, listed by line. Nothing here touches the database: the verdict on a file depends on the
 file alone.
 """
+
 import csv
 import datetime
 import io
@@ -33,17 +34,27 @@ REQUIRED_COLUMNS = (STUDENT_ID, EMAIL, USERNAME, GRADE, ENROLLMENT_TRACK, CERTIF
 # shows a file cut short in its last cell.
 ENROLLMENT_STATUSES = frozenset({"enrolled", "unenrolled"})  # ENROLLED_IN_COURSE, NOT_ENROLLED_IN_COURSE
 # What the LMS writes after the per-assignment columns (cohort, experiment groups, team, enrollment).
-TRAILING_COLUMNS = frozenset({"cohort name", "team name", "enrollment track", "verification status",
-                              "certificate eligible", "certificate delivered", "certificate type",
-                              "enrollment status"})
+TRAILING_COLUMNS = frozenset(
+    {
+        "cohort name",
+        "team name",
+        "enrollment track",
+        "verification status",
+        "certificate eligible",
+        "certificate delivered",
+        "certificate type",
+        "enrollment status",
+    }
+)
 NOT_ATTEMPTED = "not attempted"
 # The tracks in which "Certificate Eligible" says whether the learner passed: edx-platform's
 # CourseMode.VERIFIED_MODES, exactly (common/djangoapps/course_modes/models.py, openedx/openedx-platform
 # at 6913dfd; no-id-professional is not in it). certificates/api.py certificate_info_for_user writes "Y"
 # for a learner of these tracks with a passing letter grade, and for anyone on the allowlist or with a
 # certificate: in audit and honor tracks "Y" and "N" say nothing about the grade.
-CERTIFYING_TRACKS = frozenset({"verified", "professional", "masters", "executive-education",
-                               "paid-executive-education", "paid-bootcamp"})
+CERTIFYING_TRACKS = frozenset(
+    {"verified", "professional", "masters", "executive-education", "paid-executive-education", "paid-bootcamp"}
+)
 DELIMITERS = (",", ";", "\t")  # the LMS's, then a spreadsheet's in a locale with a decimal comma
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
@@ -83,9 +94,16 @@ def course_for_report(filename, course: str | None = None) -> str:
     if course:
         key = _course_key(course)
         if name is not None and name.prefix != report_prefix(key):
-            raise BackfillError([Problem(_("file name"), "", _(
-                "the file name is that of a report of another course (%(prefix)s), not %(course)s")
-                % {"prefix": name.prefix, "course": key})])
+            raise BackfillError(
+                [
+                    Problem(
+                        _("file name"),
+                        "",
+                        _("the file name is that of a report of another course (%(prefix)s), not %(course)s")
+                        % {"prefix": name.prefix, "course": key},
+                    )
+                ]
+            )
         return key
     parts = name.prefix.split("_") if name else []
     if len(parts) == 3 and all(parts):
@@ -93,8 +111,9 @@ def course_for_report(filename, course: str | None = None) -> str:
             return str(CourseKey.from_string("course-v1:" + "+".join(parts)))
         except InvalidKeyError:
             pass
-    raise BackfillError([Problem(_("file name"), "", _(
-        "the course cannot be read from the file name; give it with --course"))])
+    raise BackfillError(
+        [Problem(_("file name"), "", _("the course cannot be read from the file name; give it with --course"))]
+    )
 
 
 def parse_grade_report(source) -> list[GradeRow]:
@@ -131,17 +150,28 @@ def parse_grade_report(source) -> list[GradeRow]:
         if not any(_clean(cell) for cell in cells):
             continue  # blank lines are layout, not data
         if len(cells) != len(header):
-            problems.append(Problem(line_label % {"line": start}, "", _(
-                "%(cells)d cells where the header has %(columns)d") % {"cells": len(cells), "columns": len(header)}))
+            problems.append(
+                Problem(
+                    line_label % {"line": start},
+                    "",
+                    _("%(cells)d cells where the header has %(columns)d")
+                    % {"cells": len(cells), "columns": len(header)},
+                )
+            )
             continue
         untried = bool(assignments) and all(_clean(cells[index]).casefold() == NOT_ATTEMPTED for index in assignments)
-        row = _report_row(line_label % {"line": start}, {column: _clean(cells[index]) for column, index in at.items()},
-                          untried, problems)
+        row = _report_row(
+            line_label % {"line": start},
+            {column: _clean(cells[index]) for column, index in at.items()},
+            untried,
+            problems,
+        )
         if row is None:
             continue
         if row.username in seen:
-            problems.append(Problem(row.where, USERNAME, _("appears again (first on line %(line)d)")
-                                    % {"line": seen[row.username]}))
+            problems.append(
+                Problem(row.where, USERNAME, _("appears again (first on line %(line)d)") % {"line": seen[row.username]})
+            )
             continue
         seen[row.username] = start
         rows.append(row)
@@ -214,8 +244,13 @@ def _report_row(where, cells, untried, problems) -> GradeRow | None:
     if not not_attempted:
         percent = _grade(cells[GRADE])
         if not _fraction(percent):
-            problems.append(Problem(where, GRADE, _("%(value)r is not a number from 0 to 1 (or Not Attempted)")
-                                    % {"value": cells[GRADE]}))
+            problems.append(
+                Problem(
+                    where,
+                    GRADE,
+                    _("%(value)r is not a number from 0 to 1 (or Not Attempted)") % {"value": cells[GRADE]},
+                )
+            )
     eligible = cells[CERTIFICATE_ELIGIBLE].upper()
     if eligible not in ("Y", "N"):
         problems.append(Problem(where, CERTIFICATE_ELIGIBLE, _("must be Y or N")))
@@ -226,8 +261,14 @@ def _report_row(where, cells, untried, problems) -> GradeRow | None:
     passed = (eligible == "Y") if cells[ENROLLMENT_TRACK].casefold() in CERTIFYING_TRACKS else None
     # The LMS writes a course grade of 0 for a learner who attempted nothing; the subsections say so.
     not_attempted = not_attempted or (untried and percent == 0)
-    return GradeRow(where, cells[USERNAME], None if not_attempted else percent, passed, email=cells[EMAIL],
-                    not_attempted=not_attempted)
+    return GradeRow(
+        where,
+        cells[USERNAME],
+        None if not_attempted else percent,
+        passed,
+        email=cells[EMAIL],
+        not_attempted=not_attempted,
+    )
 
 
 def _line(number) -> str:
@@ -246,6 +287,15 @@ def _text(source) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BackfillError([Problem(_("file"), "", _(
-            "the file is not UTF-8 text; save it again as \"CSV UTF-8\" (it may be in another encoding, "
-            "such as Windows-1258)"))]) from None
+        raise BackfillError(
+            [
+                Problem(
+                    _("file"),
+                    "",
+                    _(
+                        'the file is not UTF-8 text; save it again as "CSV UTF-8" (it may be in another encoding, '
+                        "such as Windows-1258)"
+                    ),
+                )
+            ]
+        ) from None

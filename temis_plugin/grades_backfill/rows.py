@@ -1,4 +1,5 @@
 """What a backfill reads, whatever the source: learners' course results, and the problems found in them."""
+
 import math
 from dataclasses import dataclass
 
@@ -42,8 +43,9 @@ def course_key(value) -> str:
     try:
         return str(CourseKey.from_string(str(value).strip()))
     except InvalidKeyError:
-        raise BackfillError([Problem(_("course"), "", _("%(value)r is not an Open edX course key")
-                                     % {"value": value})]) from None
+        raise BackfillError(
+            [Problem(_("course"), "", _("%(value)r is not an Open edX course key") % {"value": value})]
+        ) from None
 
 
 def fraction(value) -> bool:

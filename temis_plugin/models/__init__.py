@@ -1,12 +1,13 @@
 """Django models of temis_plugin. Other packages use temis_plugin.api, never these directly."""
+
 from .evaluation import (
-                         AuditEntry,
-                         ColleagueOpinion,
-                         Evaluation,
-                         Evidence,
-                         EvidenceLink,
-                         TrainingNeed,
-                         evidence_upload_to,
+    AuditEntry,
+    ColleagueOpinion,
+    Evaluation,
+    Evidence,
+    EvidenceLink,
+    TrainingNeed,
+    evidence_upload_to,
 )
 from .mentoring import SupportActivity, SupportAttendance, SupportForm
 from .organisation import Cycle, OrgUnit, TrainingModule
@@ -16,7 +17,26 @@ from .roster import RosterImport
 from .training import CourseModule, ModuleResult, SurveyResponse
 
 __all__ = [
-    "AuditEntry", "ColleagueOpinion", "CourseModule", "Cycle", "EducatorProfile", "Evaluation", "Evidence",
-    "EvidenceLink", "MentorGroup", "MentorGroupMembership", "ModuleResult", "OrgUnit", "ReportRun", "RoleAssignment", "RosterImport",
-    "SupportActivity", "SupportAttendance", "SupportForm", "SurveyResponse", "TrainingModule", "TrainingNeed", "evidence_upload_to",
+    "AuditEntry",
+    "ColleagueOpinion",
+    "CourseModule",
+    "Cycle",
+    "EducatorProfile",
+    "Evaluation",
+    "Evidence",
+    "EvidenceLink",
+    "MentorGroup",
+    "MentorGroupMembership",
+    "ModuleResult",
+    "OrgUnit",
+    "ReportRun",
+    "RoleAssignment",
+    "RosterImport",
+    "SupportActivity",
+    "SupportAttendance",
+    "SupportForm",
+    "SurveyResponse",
+    "TrainingModule",
+    "TrainingNeed",
+    "evidence_upload_to",
 ]

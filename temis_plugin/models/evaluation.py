@@ -1,4 +1,5 @@
 """Evaluations against a professional standard: levels per source, evidence, opinions, audit trail."""
+
 import uuid
 
 from django.conf import settings
@@ -13,10 +14,14 @@ from .people import EducatorProfile
 from .storage import configured_storage
 
 # The words every screen uses (temis_plugin.labels), translated when shown.
-STATE_CHOICES = [(state, _(STATE_LABELS[state])) for state in (
-    EvaluationState.DRAFT, EvaluationState.SUBMITTED, EvaluationState.OPINIONS, EvaluationState.FINALIZED)]
-RATING_CHOICES = [(rating, _(RATING_LABELS[rating])) for rating in (
-    OverallRating.TOT, OverallRating.KHA, OverallRating.DAT, OverallRating.CHUA_DAT)]
+STATE_CHOICES = [
+    (state, _(STATE_LABELS[state]))
+    for state in (EvaluationState.DRAFT, EvaluationState.SUBMITTED, EvaluationState.OPINIONS, EvaluationState.FINALIZED)
+]
+RATING_CHOICES = [
+    (rating, _(RATING_LABELS[rating]))
+    for rating in (OverallRating.TOT, OverallRating.KHA, OverallRating.DAT, OverallRating.CHUA_DAT)
+]
 
 # Packed level sheets: one character per criterion (see temis_plugin.standards.levels).
 LEVELS_MAX = 32
@@ -36,20 +41,27 @@ class Evaluation(models.Model):
     .. pii_retirement: local_api
     """
 
-    educator = models.ForeignKey(EducatorProfile, on_delete=models.PROTECT, related_name="evaluations",
-                                 verbose_name=_("educator"))
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="evaluations",
-                              verbose_name=_("cycle"))
+    educator = models.ForeignKey(
+        EducatorProfile, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("educator")
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("cycle"))
     framework_code = models.CharField(_("framework"), max_length=32)
     # Where the educator worked when evaluated: a teacher who moves school later still counts, in
     # that cycle's reports, for the school that evaluated them. Set on creation and on finalizing.
-    school = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("school"), limit_choices_to={"kind": "school"})
+    school = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("school"),
+        limit_choices_to={"kind": "school"},
+    )
     school_level = models.CharField(_("school level"), max_length=4, choices=SCHOOL_LEVEL_CHOICES, blank=True)
     framework_revision = models.PositiveSmallIntegerField(_("framework data revision"))
     legal_basis = models.CharField(_("legal basis"), max_length=255)
-    state = models.CharField(_("state"), max_length=16, choices=STATE_CHOICES, default=EvaluationState.DRAFT,
-                             db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=STATE_CHOICES, default=EvaluationState.DRAFT, db_index=True
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     self_levels = models.CharField(_("self-assessed levels"), max_length=LEVELS_MAX, default="", blank=True)
@@ -62,11 +74,16 @@ class Evaluation(models.Model):
     plan_conditions = models.TextField(_("learning plan: conditions"), blank=True)
 
     final_levels = models.CharField(_("final levels"), max_length=LEVELS_MAX, default="", blank=True)
-    final_rating = models.CharField(_("final rating"), max_length=16, choices=RATING_CHOICES, blank=True,
-                                    db_index=True)
+    final_rating = models.CharField(_("final rating"), max_length=16, choices=RATING_CHOICES, blank=True, db_index=True)
     final_comment = models.TextField(_("final comment"), blank=True)
-    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("finalized by"))
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("finalized by"),
+    )
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
@@ -77,7 +94,7 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
-            models.UniqueConstraint(fields=["educator", "cycle", "framework_code"], name="temis_one_evaluation"),
+            models.UniqueConstraint(fields=["educator", "cycle", "framework_code"], name="temis_one_evaluation")
         ]
         indexes = [
             models.Index(fields=["cycle", "framework_code", "state"]),
@@ -100,15 +117,18 @@ class TrainingNeed(models.Model):
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="training_needs")
     criterion = models.PositiveSmallIntegerField(_("criterion"), null=True, blank=True)
-    module = models.ForeignKey(TrainingModule, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="needs", verbose_name=_("module"))
+    module = models.ForeignKey(
+        TrainingModule, null=True, blank=True, on_delete=models.PROTECT, related_name="needs", verbose_name=_("module")
+    )
 
     class Meta:
         verbose_name = _("training need")
         verbose_name_plural = _("training needs")
         constraints = [
-            models.CheckConstraint(condition=models.Q(criterion__isnull=False) | models.Q(module__isnull=False),
-                                   name="temis_need_has_target"),
+            models.CheckConstraint(
+                condition=models.Q(criterion__isnull=False) | models.Q(module__isnull=False),
+                name="temis_need_has_target",
+            )
         ]
 
 
@@ -135,12 +155,14 @@ class Evidence(models.Model):
     .. pii_retirement: local_api
     """
 
-    owner = models.ForeignKey(EducatorProfile, on_delete=models.CASCADE, related_name="evidence",
-                              verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        EducatorProfile, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("owner")
+    )
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    file = models.FileField(_("file"), upload_to=evidence_upload_to, storage=evidence_storage, blank=True,
-                            max_length=255)
+    file = models.FileField(
+        _("file"), upload_to=evidence_upload_to, storage=evidence_storage, blank=True, max_length=255
+    )
     original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=127, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
@@ -154,7 +176,7 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(file="") & ~models.Q(url="")) | (~models.Q(file="") & models.Q(url="")),
                 name="temis_evidence_file_xor_link",
-            ),
+            )
         ]
 
     def __str__(self):
@@ -176,7 +198,7 @@ class EvidenceLink(models.Model):
         verbose_name = _("evidence link")
         verbose_name_plural = _("evidence links")
         constraints = [
-            models.UniqueConstraint(fields=["evidence", "evaluation", "criterion"], name="temis_unique_evidence_link"),
+            models.UniqueConstraint(fields=["evidence", "evaluation", "criterion"], name="temis_unique_evidence_link")
         ]
 
 
@@ -190,8 +212,9 @@ class ColleagueOpinion(models.Model):
     """
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="opinions")
-    colleague = models.ForeignKey(EducatorProfile, on_delete=models.PROTECT, related_name="opinions_given",
-                                  verbose_name=_("colleague"))
+    colleague = models.ForeignKey(
+        EducatorProfile, on_delete=models.PROTECT, related_name="opinions_given", verbose_name=_("colleague")
+    )
     levels = models.CharField(_("levels"), max_length=LEVELS_MAX)
     rating = models.CharField(_("rating"), max_length=16, choices=RATING_CHOICES)
     strengths = models.TextField(_("strengths"), blank=True)
@@ -204,7 +227,7 @@ class ColleagueOpinion(models.Model):
         verbose_name = _("colleague opinion")
         verbose_name_plural = _("colleague opinions")
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "colleague"], name="temis_one_opinion_per_colleague"),
+            models.UniqueConstraint(fields=["evaluation", "colleague"], name="temis_one_opinion_per_colleague")
         ]
 
 
@@ -219,10 +242,17 @@ class AuditEntry(models.Model):
     .. pii_retirement: local_api
     """
 
-    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="audit_entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("actor"))
+    evaluation = models.ForeignKey(
+        Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     action = models.CharField(_("action"), max_length=32)
     target = models.CharField(_("target"), max_length=64, blank=True)

@@ -1,4 +1,5 @@
 """Mentoring records of core teachers: the support activities they log for their groups."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,19 +27,25 @@ class SupportActivity(models.Model):
     .. pii_retirement: local_api
     """
 
-    mentor = models.ForeignKey(EducatorProfile, on_delete=models.PROTECT, related_name="support_activities",
-                               verbose_name=_("core teacher"))
-    group = models.ForeignKey(MentorGroup, on_delete=models.PROTECT, related_name="support_activities",
-                              verbose_name=_("mentor group"))
+    mentor = models.ForeignKey(
+        EducatorProfile, on_delete=models.PROTECT, related_name="support_activities", verbose_name=_("core teacher")
+    )
+    group = models.ForeignKey(
+        MentorGroup, on_delete=models.PROTECT, related_name="support_activities", verbose_name=_("mentor group")
+    )
     date = models.DateField(_("date"), db_index=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"))
     form = models.CharField(_("form"), max_length=32, choices=SupportForm.choices)
     topic = models.CharField(_("topic"), max_length=255, blank=True)
-    criteria = models.JSONField(_("criteria"), default=list, blank=True,
-                                help_text=_("Numbers of the criteria of the teachers' standard the activity "
-                                            "worked on."))
-    mentees = models.ManyToManyField(EducatorProfile, through="SupportAttendance", related_name="support_attended",
-                                     verbose_name=_("mentees present"))
+    criteria = models.JSONField(
+        _("criteria"),
+        default=list,
+        blank=True,
+        help_text=_("Numbers of the criteria of the teachers' standard the activity worked on."),
+    )
+    mentees = models.ManyToManyField(
+        EducatorProfile, through="SupportAttendance", related_name="support_attended", verbose_name=_("mentees present")
+    )
     notes = models.TextField(_("notes"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

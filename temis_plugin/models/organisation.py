@@ -1,4 +1,5 @@
 """Organisation tree: ministry, provinces, (legacy districts), communes, schools, subject groups."""
+
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -24,17 +25,24 @@ class OrgUnit(models.Model):
     .. no_pii: Units are institutions, not people.
     """
 
-    code = models.CharField(_("code"), max_length=64, unique=True,
-                            help_text=_("Stable identifier, e.g. the unit's mã định danh."))
+    code = models.CharField(
+        _("code"), max_length=64, unique=True, help_text=_("Stable identifier, e.g. the unit's mã định danh.")
+    )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=UNIT_KIND_CHOICES, db_index=True)
-    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    school_levels = models.CharField(_("school levels"), max_length=32, blank=True,
-                                     help_text=_("For schools: TH, THCS and/or THPT, comma separated."))
-    is_legacy = models.BooleanField(_("legacy unit"), default=False,
-                                    help_text=_("Kept for data from before the July 2025 reorganisation."))
+    school_levels = models.CharField(
+        _("school levels"),
+        max_length=32,
+        blank=True,
+        help_text=_("For schools: TH, THCS and/or THPT, comma separated."),
+    )
+    is_legacy = models.BooleanField(
+        _("legacy unit"), default=False, help_text=_("Kept for data from before the July 2025 reorganisation.")
+    )
 
     class Meta:
         verbose_name = _("organisation unit")
@@ -101,22 +109,31 @@ class Cycle(models.Model):
     ends_on = models.DateField(_("ends on"))
     self_assessment_closes_on = models.DateField(_("self-assessment closes on"), null=True, blank=True)
     is_current = models.BooleanField(
-        _("current cycle"), default=False,
-        help_text=_("The cycle pages, reports and blocks use when none is chosen. Saving a cycle as current "
-                    "makes it the current one in place of the previous."))
+        _("current cycle"),
+        default=False,
+        help_text=_(
+            "The cycle pages, reports and blocks use when none is chosen. Saving a cycle as current "
+            "makes it the current one in place of the previous."
+        ),
+    )
     # 1 for the current cycle, NULL for the others, computed by the database: a plain unique column holds
     # "one current cycle" on MySQL and MariaDB, which ignore a unique constraint with a condition (W036).
     current_marker = models.GeneratedField(
         expression=models.Case(models.When(is_current=True, then=models.Value(1)), default=None),
-        output_field=models.PositiveSmallIntegerField(null=True), db_persist=True)
+        output_field=models.PositiveSmallIntegerField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["current_marker"], name="temis_one_current_cycle_marker",
-                                    violation_error_message=_("Another cycle is the current one.")),
+            models.UniqueConstraint(
+                fields=["current_marker"],
+                name="temis_one_current_cycle_marker",
+                violation_error_message=_("Another cycle is the current one."),
+            )
         ]
 
     def __str__(self):
@@ -147,13 +164,13 @@ class TrainingModule(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=255)
     name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
-    audience = models.CharField(_("audience"), max_length=16,
-                                choices=[("teacher", _("Teachers")), ("principal", _("Principals"))])
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=[("teacher", _("Teachers")), ("principal", _("Principals"))]
+    )
     hours = models.PositiveSmallIntegerField(_("hours"), null=True, blank=True)
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     criteria = models.JSONField(_("related criteria"), default=list, blank=True)
-    status = models.CharField(max_length=1, default="U",
-                              help_text=_("C confirmed, P partly confirmed, U unconfirmed."))
+    status = models.CharField(max_length=1, default="U", help_text=_("C confirmed, P partly confirmed, U unconfirmed."))
 
     class Meta:
         verbose_name = _("training module")

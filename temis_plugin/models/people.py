@@ -1,4 +1,5 @@
 """Educators, role assignments and mentor groups."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,18 +32,40 @@ class EducatorProfile(models.Model):
     .. pii_retirement: local_api
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("Open edX user"), null=True,
-                                blank=True, on_delete=models.SET_NULL, related_name="temis_educator")
-    national_id = models.CharField(_("national identifier"), max_length=32, unique=True, null=True,
-                                   blank=True, help_text=_("Mã định danh in the sector database."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Open edX user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="temis_educator",
+    )
+    national_id = models.CharField(
+        _("national identifier"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Mã định danh in the sector database."),
+    )
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
-    school = models.ForeignKey(OrgUnit, verbose_name=_("school"), on_delete=models.PROTECT,
-                               related_name="educators", limit_choices_to={"kind": "school"})
-    subject_group = models.ForeignKey(OrgUnit, verbose_name=_("subject group"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="members",
-                                      limit_choices_to={"kind": "subject_group"})
-    position = models.CharField(_("position"), max_length=16, choices=POSITION_CHOICES,
-                                default=Position.TEACHER)
+    school = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="educators",
+        limit_choices_to={"kind": "school"},
+    )
+    subject_group = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("subject group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        limit_choices_to={"kind": "subject_group"},
+    )
+    position = models.CharField(_("position"), max_length=16, choices=POSITION_CHOICES, default=Position.TEACHER)
     subject = models.CharField(_("subject"), max_length=100, blank=True)
     school_level = models.CharField(_("school level"), max_length=4, choices=SCHOOL_LEVEL_CHOICES)
     level_start_date = models.DateField(_("teaching at this level since"), null=True, blank=True)
@@ -73,13 +96,19 @@ class RoleAssignment(models.Model):
     .. pii_retirement: local_api
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="temis_roles", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="temis_roles", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="role_assignments",
-                             verbose_name=_("unit"))
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("granted by"))
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,14 +127,15 @@ class MentorGroup(models.Model):
     .. no_pii: The group itself; its people are in EducatorProfile.
     """
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="mentor_groups",
-                              verbose_name=_("cycle"))
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="mentor_groups", verbose_name=_("cycle"))
     code = models.CharField(_("code"), max_length=64)
     name = models.CharField(_("name"), max_length=255, blank=True)
-    mentor = models.ForeignKey(EducatorProfile, on_delete=models.PROTECT, related_name="mentor_groups",
-                               verbose_name=_("core teacher"))
-    mentees = models.ManyToManyField(EducatorProfile, through="MentorGroupMembership",
-                                     related_name="supported_by_groups", verbose_name=_("mentees"))
+    mentor = models.ForeignKey(
+        EducatorProfile, on_delete=models.PROTECT, related_name="mentor_groups", verbose_name=_("core teacher")
+    )
+    mentees = models.ManyToManyField(
+        EducatorProfile, through="MentorGroupMembership", related_name="supported_by_groups", verbose_name=_("mentees")
+    )
 
     class Meta:
         verbose_name = _("mentor group")

@@ -1,4 +1,5 @@
 """Report runs: one report or TEMIS export computed in the background and kept as a file."""
+
 import uuid
 
 from django.conf import settings
@@ -38,15 +39,27 @@ class ReportRun(models.Model):
     kind = models.CharField(_("report"), max_length=48)
     file_format = models.CharField(_("format"), max_length=8)
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+", verbose_name=_("cycle"))
-    scope = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("scope"), help_text=_("Empty: the whole country."))
+    scope = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("scope"),
+        help_text=_("Empty: the whole country."),
+    )
     framework_code = models.CharField(_("framework"), max_length=32, blank=True)
     template_code = models.CharField(_("TEMIS template"), max_length=64, blank=True)
     cut_off = models.DateTimeField(_("data cut-off"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("requested by"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED,
-                              db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to="temis/reports/", storage=report_storage, blank=True, max_length=255)

@@ -1,4 +1,5 @@
 """Roster imports run in the background: the uploaded file, how far the work is, and its outcome."""
+
 import uuid
 
 from django.conf import settings
@@ -33,12 +34,17 @@ class RosterImport(models.Model):
         FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    file = models.FileField(_("file"), upload_to=roster_upload_to, storage=report_storage, blank=True,
-                            max_length=255)
+    file = models.FileField(_("file"), upload_to=roster_upload_to, storage=report_storage, blank=True, max_length=255)
     file_name = models.CharField(_("file name"), max_length=255)
     table = models.CharField(_("table"), max_length=16, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("uploaded by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     language = models.CharField(max_length=8, default="vi")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)

@@ -1,4 +1,5 @@
 """Where the plugin's files live: a STORAGES alias an operator names in a setting, else the default."""
+
 from django.conf import settings
 
 
@@ -9,5 +10,6 @@ def configured_storage(setting_name: str):
     bucket, since the LMS's default media storage is often served publicly.
     """
     from django.core.files.storage import default_storage, storages
+
     alias = getattr(settings, setting_name, None)
     return storages[alias] if alias else default_storage

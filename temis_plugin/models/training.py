@@ -1,4 +1,5 @@
 """Training-module results from the LMS's grade events, and the programme satisfaction survey."""
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,8 +15,9 @@ def validate_course_key(value):
     try:
         CourseKey.from_string(value)
     except InvalidKeyError:
-        raise ValidationError(_("Enter an Open edX course key, such as course-v1:Org+Code+Run."),
-                              code="invalid_course_key") from None
+        raise ValidationError(
+            _("Enter an Open edX course key, such as course-v1:Org+Code+Run."), code="invalid_course_key"
+        ) from None
 
 
 class CourseModule(models.Model):
@@ -30,16 +32,29 @@ class CourseModule(models.Model):
     .. no_pii: A link between a course and a module.
     """
 
-    course_key = models.CharField(_("course key"), max_length=255, unique=True, validators=[validate_course_key],
-                                  help_text=_("The Open edX course key, such as course-v1:Org+Code+Run."))
-    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="courses",
-                               verbose_name=_("training module"))
+    course_key = models.CharField(
+        _("course key"),
+        max_length=255,
+        unique=True,
+        validators=[validate_course_key],
+        help_text=_("The Open edX course key, such as course-v1:Org+Code+Run."),
+    )
+    module = models.ForeignKey(
+        TrainingModule, on_delete=models.PROTECT, related_name="courses", verbose_name=_("training module")
+    )
     pass_mark = models.DecimalField(
-        _("pass mark"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("pass mark"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_("The course grade from which a learner passes, from 0 to 1 (such as 0.5), as in the course's "
-                    "grading policy. Used for audit and honor learners in a grade report, whose pass the report "
-                    "does not state; left empty, their pass status stays unknown."))
+        help_text=_(
+            "The course grade from which a learner passes, from 0 to 1 (such as 0.5), as in the course's "
+            "grading policy. Used for audit and honor learners in a grade report, whose pass the report "
+            "does not state; left empty, their pass status stays unknown."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,16 +89,25 @@ class ModuleResult(models.Model):
     .. pii_retirement: retained
     """
 
-    educator = models.ForeignKey(EducatorProfile, on_delete=models.CASCADE, related_name="module_results",
-                                 verbose_name=_("educator"))
-    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="results",
-                               verbose_name=_("training module"))
+    educator = models.ForeignKey(
+        EducatorProfile, on_delete=models.CASCADE, related_name="module_results", verbose_name=_("educator")
+    )
+    module = models.ForeignKey(
+        TrainingModule, on_delete=models.PROTECT, related_name="results", verbose_name=_("training module")
+    )
     course_key = models.CharField(_("course key"), max_length=255)
-    percent = models.DecimalField(_("grade"), max_digits=5, decimal_places=4, null=True, blank=True,
-                                  validators=[MinValueValidator(0), MaxValueValidator(1)],
-                                  help_text=_("From 0 to 1, as the LMS computes it."))
-    passed = models.BooleanField(_("passed"), null=True, default=None,
-                                 help_text=_("Empty when the pass status is unknown."))
+    percent = models.DecimalField(
+        _("grade"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("From 0 to 1, as the LMS computes it."),
+    )
+    passed = models.BooleanField(
+        _("passed"), null=True, default=None, help_text=_("Empty when the pass status is unknown.")
+    )
     passed_on = models.DateField(_("first passed on"), null=True, blank=True)
     last_event_at = models.DateTimeField(_("newest event"))
     grade_event_at = models.DateTimeField(_("newest grade event"), null=True, blank=True)
@@ -94,7 +118,7 @@ class ModuleResult(models.Model):
         verbose_name = _("training-module result")
         verbose_name_plural = _("training-module results")
         constraints = [
-            models.UniqueConstraint(fields=["educator", "module", "course_key"], name="temis_one_result_per_course"),
+            models.UniqueConstraint(fields=["educator", "module", "course_key"], name="temis_one_result_per_course")
         ]
         indexes = [models.Index(fields=["module", "passed"], name="temis_result_module_passed")]
 
@@ -113,10 +137,12 @@ class SurveyResponse(models.Model):
     .. pii_retirement: local_api
     """
 
-    educator = models.ForeignKey(EducatorProfile, on_delete=models.CASCADE, related_name="survey_responses",
-                                 verbose_name=_("educator"))
-    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="survey_responses",
-                               verbose_name=_("training module"))
+    educator = models.ForeignKey(
+        EducatorProfile, on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("educator")
+    )
+    module = models.ForeignKey(
+        TrainingModule, on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("training module")
+    )
     answers = models.JSONField(_("answers"), default=dict)
     comment = models.TextField(_("comment"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -125,9 +151,7 @@ class SurveyResponse(models.Model):
     class Meta:
         verbose_name = _("satisfaction survey response")
         verbose_name_plural = _("satisfaction survey responses")
-        constraints = [
-            models.UniqueConstraint(fields=["educator", "module"], name="temis_one_survey_per_module"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["educator", "module"], name="temis_one_survey_per_module")]
 
     def __str__(self):
         return f"{self.educator} · {self.module.code}"

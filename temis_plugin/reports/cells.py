@@ -3,6 +3,7 @@
 Labels come in the active language and are looked up once per report where a table has a row per
 educator, not once per cell.
 """
+
 from decimal import Decimal
 
 from django.utils.translation import gettext as _

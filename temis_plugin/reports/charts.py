@@ -3,6 +3,7 @@
 No JavaScript and nothing fetched from elsewhere: the page draws the chart from these numbers, and the
 table under it stays the accessible alternative. Plain Python, no Django.
 """
+
 import math
 import textwrap
 from collections.abc import Callable, Sequence
@@ -67,12 +68,18 @@ class ChartDrawing:
     omitted: int = 0  # categories left out (the table lists them all)
 
 
-def draw_bar_chart(title: str, categories: Sequence[str], series: Sequence[str],
-                   values: Sequence[Sequence[float | None]], *, stacked: bool,
-                   format_value: Callable[[float], str] = "{:g}".format,
-                   format_tick: Callable[[float], str] | None = None,
-                   integers: bool = False,
-                   percent: bool = False) -> ChartDrawing:
+def draw_bar_chart(
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    stacked: bool,
+    format_value: Callable[[float], str] = "{:g}".format,
+    format_tick: Callable[[float], str] | None = None,
+    integers: bool = False,
+    percent: bool = False,
+) -> ChartDrawing:
     """Lay out one bar (stacked) or one bar per series (clustered) for each category.
 
     ``values[i][j]`` is the value of series ``j`` in category ``i``; None is drawn as nothing.
@@ -88,8 +95,10 @@ def draw_bar_chart(title: str, categories: Sequence[str], series: Sequence[str],
     def x_of(value: float) -> float:
         return PLOT_LEFT + plot_width * min(value, top) / top
 
-    ticks = [Tick(round(x_of(step * i), 1), (format_tick or format_value)(step * i))
-             for i in range(int(round(top / step)) + 1)]
+    ticks = [
+        Tick(round(x_of(step * i), 1), (format_tick or format_value)(step * i))
+        for i in range(int(round(top / step)) + 1)
+    ]
     y = AXIS_TOP + 8
     drawn = []
     for label, row, raw in zip(categories, numbers, values):
@@ -106,22 +115,54 @@ def draw_bar_chart(title: str, categories: Sequence[str], series: Sequence[str],
             if stacked:
                 left, width = x_of(start), x_of(start + value) - x_of(start)
                 start += value
-                segments.append(Segment(round(left, 1), y, round(width, 1), STACKED_BAR, colour, name, text,
-                                        round(left + width / 2, 1), y + STACKED_BAR / 2 + 4.5, True,
-                                        bool(text) and width >= MIN_SEGMENT_FOR_TEXT))
+                segments.append(
+                    Segment(
+                        round(left, 1),
+                        y,
+                        round(width, 1),
+                        STACKED_BAR,
+                        colour,
+                        name,
+                        text,
+                        round(left + width / 2, 1),
+                        y + STACKED_BAR / 2 + 4.5,
+                        True,
+                        bool(text) and width >= MIN_SEGMENT_FOR_TEXT,
+                    )
+                )
             else:
                 bar_y = y + index * (CLUSTER_BAR + 2)
                 width = x_of(value) - PLOT_LEFT
-                segments.append(Segment(PLOT_LEFT, bar_y, round(width, 1), CLUSTER_BAR, colour, name, text,
-                                        round(PLOT_LEFT + width + 4, 1), bar_y + CLUSTER_BAR - 2.5, False,
-                                        bool(text)))
+                segments.append(
+                    Segment(
+                        PLOT_LEFT,
+                        bar_y,
+                        round(width, 1),
+                        CLUSTER_BAR,
+                        colour,
+                        name,
+                        text,
+                        round(PLOT_LEFT + width + 4, 1),
+                        bar_y + CLUSTER_BAR - 2.5,
+                        False,
+                        bool(text),
+                    )
+                )
         y += STACKED_BAR if stacked else len(series) * (CLUSTER_BAR + 2) - 2
         y += CATEGORY_GAP
         drawn.append(Category(" ".join(str(label).split()), tuple(lines), tuple(segments)))
-    return ChartDrawing(title=title, stacked=stacked, width=WIDTH, height=int(math.ceil(y)), plot_top=AXIS_TOP + 4,
-                        plot_bottom=y - CATEGORY_GAP / 2, ticks=ticks, categories=drawn,
-                        legend=[(name, PALETTE[i % len(PALETTE)]) for i, name in enumerate(series)],
-                        omitted=omitted)
+    return ChartDrawing(
+        title=title,
+        stacked=stacked,
+        width=WIDTH,
+        height=int(math.ceil(y)),
+        plot_top=AXIS_TOP + 4,
+        plot_bottom=y - CATEGORY_GAP / 2,
+        ticks=ticks,
+        categories=drawn,
+        legend=[(name, PALETTE[i % len(PALETTE)]) for i, name in enumerate(series)],
+        omitted=omitted,
+    )
 
 
 def _axis(largest: float, integers: bool) -> tuple[float, float]:

@@ -5,6 +5,7 @@ Counting happens in the database (GROUP BY with conditional counts over the pack
 a national report reads a few hundred grouped rows, not a million evaluations. Per-educator rows
 stream in school batches, keyset by school path, and never hold the whole list in memory.
 """
+
 import datetime
 from concurrent.futures import ThreadPoolExecutor
 
@@ -75,7 +76,8 @@ def schools_in(scope: Scope):
 def educator_rows(ids):
     """Identity and school of the educators ``ids``, as value rows."""
     return EducatorProfile.objects.filter(pk__in=list(ids)).values(
-        "pk", "national_id", "full_name", "school__code", "school__name")
+        "pk", "national_id", "full_name", "school__code", "school__name"
+    )
 
 
 class PackedLevelCounts(Func):
@@ -91,7 +93,8 @@ class PackedLevelCounts(Func):
     # Each counted level's 20-bit field, lowest first; Chưa đạt is what the group has left.
     COUNTED = (Level.TOT, Level.KHA, Level.DAT)
     template = "(CASE %(expressions)s {} ELSE 0 END)".format(
-        " ".join(f"WHEN '{PACKED_CHARS[level]}' THEN {1 << (20 * index)}" for index, level in enumerate(COUNTED)))
+        " ".join(f"WHEN '{PACKED_CHARS[level]}' THEN {1 << (20 * index)}" for index, level in enumerate(COUNTED))
+    )
     output_field = BigIntegerField()
 
     @classmethod
@@ -119,8 +122,10 @@ def grouped_results(scope: Scope, cycle, framework, cut_off) -> list[dict]:
     def one_pass(part: Scope, unit_path):
         return list(
             evaluations(part, cycle, framework.code)
-            .annotate(unit_path=unit_path,
-                      rating=Case(When(final, then=F("final_rating")), default=Value(""), output_field=CharField()))
+            .annotate(
+                unit_path=unit_path,
+                rating=Case(When(final, then=F("final_rating")), default=Value(""), output_field=CharField()),
+            )
             .values("unit_path", "school_level", "rating")
             .annotate(n=Count("pk"), **sums)
             .order_by()
@@ -151,10 +156,24 @@ def educator_result_rows(scope: Scope, cycle, framework, cut_off, *, only_final=
     values, for the summary report and the TEMIS exports alike.
     """
     schools = schools_in(scope)
-    fields = ("pk", "school_id", "school_level", "state", "final_levels", "final_rating", "self_rating",
-              "finalized_at", "educator_id", "educator__national_id", "educator__full_name", "educator__position",
-              "educator__subject", "educator__level_start_date", "educator__position_since",
-              "educator__is_core_teacher")
+    fields = (
+        "pk",
+        "school_id",
+        "school_level",
+        "state",
+        "final_levels",
+        "final_rating",
+        "self_rating",
+        "finalized_at",
+        "educator_id",
+        "educator__national_id",
+        "educator__full_name",
+        "educator__position",
+        "educator__subject",
+        "educator__level_start_date",
+        "educator__position_since",
+        "educator__is_core_teacher",
+    )
     last_path = ""
     while True:
         batch = list(schools.filter(path__gt=last_path).values_list("pk", "code", "name", "path")[:SCHOOL_BATCH])
@@ -170,8 +189,7 @@ def educator_result_rows(scope: Scope, cycle, framework, cut_off, *, only_final=
         # way, and the school order must follow the batch's path order.
         order = {pk: index for index, (pk, *_rest) in enumerate(batch)}
         for row in sorted(rows, key=lambda r: (order[r["school_id"]], r["educator__full_name"], r["pk"])):
-            final = row["state"] == EvaluationState.FINALIZED and row["finalized_at"] and \
-                row["finalized_at"] <= cut_off
+            final = row["state"] == EvaluationState.FINALIZED and row["finalized_at"] and row["finalized_at"] <= cut_off
             row["school_code"], row["school_name"] = by_id[row["school_id"]]
             row["is_final"] = bool(final)
             yield row

@@ -3,6 +3,7 @@
 Each kind is a module of :mod:`temis_plugin.reports.kinds` whose ``build`` fills the report's tables from
 (scope, cycle, frameworks, cut-off); a new kind is a module and a line here.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,18 +25,28 @@ class ReportKind:
     uses_frameworks: bool = True
 
 
-REPORT_KINDS = {kind.code: kind for kind in [
-    ReportKind("aggregate", gettext_lazy("Results by rating, criterion and level"), False, aggregate.build),
-    ReportKind("school_summary", gettext_lazy("Summary of evaluation results per educator"), True,
-               school_summary.build),
-    ReportKind("training_needs", gettext_lazy("Training needs"), False, training_needs.build),
-    ReportKind("module_results", gettext_lazy("Training-module results"), False, module_results.build,
-               uses_frameworks=False),
-    ReportKind("mentoring", gettext_lazy("Core-teacher mentoring"), False, mentoring.build, uses_frameworks=False),
-    ReportKind("satisfaction", gettext_lazy("Programme satisfaction"), False, satisfaction.build,
-               uses_frameworks=False),
-    ReportKind("core_eligibility", gettext_lazy("Core-teacher eligibility"), True, core_eligibility.build),
-]}
+REPORT_KINDS = {
+    kind.code: kind
+    for kind in [
+        ReportKind("aggregate", gettext_lazy("Results by rating, criterion and level"), False, aggregate.build),
+        ReportKind(
+            "school_summary", gettext_lazy("Summary of evaluation results per educator"), True, school_summary.build
+        ),
+        ReportKind("training_needs", gettext_lazy("Training needs"), False, training_needs.build),
+        ReportKind(
+            "module_results",
+            gettext_lazy("Training-module results"),
+            False,
+            module_results.build,
+            uses_frameworks=False,
+        ),
+        ReportKind("mentoring", gettext_lazy("Core-teacher mentoring"), False, mentoring.build, uses_frameworks=False),
+        ReportKind(
+            "satisfaction", gettext_lazy("Programme satisfaction"), False, satisfaction.build, uses_frameworks=False
+        ),
+        ReportKind("core_eligibility", gettext_lazy("Core-teacher eligibility"), True, core_eligibility.build),
+    ]
+}
 
 
 def build_report(kind: str, scope: Scope, cycle, *, framework_codes=None, cut_off=None) -> Report:
@@ -44,10 +55,15 @@ def build_report(kind: str, scope: Scope, cycle, *, framework_codes=None, cut_of
     cut_off = cut_off or timezone.now()
     frameworks = _frameworks(framework_codes) if spec.uses_frameworks else []
     stamp = Stamp(
-        report=kind, title=str(spec.title), cycle_code=cycle.code, cycle_name=cycle.name,
-        scope_code=scope.code, scope_name=scope.label(),
+        report=kind,
+        title=str(spec.title),
+        cycle_code=cycle.code,
+        cycle_name=cycle.name,
+        scope_code=scope.code,
+        scope_name=scope.label(),
         frameworks=tuple((f.code, f.revision, f.legal_basis.citation()) for f in frameworks),
-        cut_off=cut_off, generated_at=timezone.now(),
+        cut_off=cut_off,
+        generated_at=timezone.now(),
     )
     report = Report(kind, stamp)
     spec.build(report, scope, cycle, frameworks, cut_off)

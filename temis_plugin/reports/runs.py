@@ -6,6 +6,7 @@ storage by giving the finished file its name in one step, on object stores by on
 row points at the file only after that. Running a run again (a retry, or a redelivered task) starts
 from scratch and replaces the file atomically: retrying is safe.
 """
+
 import datetime
 import hashlib
 import logging
@@ -39,8 +40,17 @@ TEMIS_EXPORT = "temis_export"
 PROGRESS_INTERVAL = 1.0
 
 
-def create_run(user, kind: str, file_format: str, *, cycle: Cycle, scope: Scope, framework_code: str = "",
-               template_code: str = "", cut_off=None) -> ReportRun:
+def create_run(
+    user,
+    kind: str,
+    file_format: str,
+    *,
+    cycle: Cycle,
+    scope: Scope,
+    framework_code: str = "",
+    template_code: str = "",
+    cut_off=None,
+) -> ReportRun:
     """Record a request for a report file (permission on the scope is checked by the caller)."""
     if kind != TEMIS_EXPORT and kind not in REPORT_KINDS:
         raise InvalidInput(f"unknown report {kind!r}", field="kind")
@@ -49,16 +59,23 @@ def create_run(user, kind: str, file_format: str, *, cycle: Cycle, scope: Scope,
     if kind == TEMIS_EXPORT:
         check_template_code(template_code)
     return ReportRun.objects.create(
-        kind=kind, file_format=file_format, cycle=cycle, scope_id=scope.unit_id, framework_code=framework_code,
-        template_code=template_code, cut_off=cut_off or timezone.now(),
+        kind=kind,
+        file_format=file_format,
+        cycle=cycle,
+        scope_id=scope.unit_id,
+        framework_code=framework_code,
+        template_code=template_code,
+        cut_off=cut_off or timezone.now(),
         requested_by=user if getattr(user, "pk", None) else None,
         # The language the user asked in: labels and headers of the file follow it.
-        error="", problems=[],
+        error="",
+        problems=[],
     )
 
 
-def counted_frameworks(user, scope: Scope, kind: str, framework_code: str = "",
-                       template_code: str = "") -> list[str] | None:
+def counted_frameworks(
+    user, scope: Scope, kind: str, framework_code: str = "", template_code: str = ""
+) -> list[str] | None:
     """The frameworks report ``kind`` counts for ``user`` on ``scope`` (None: every one installed).
 
     A reader who does not read principals' results there (scope.reads_principals) gets the teachers'
@@ -95,8 +112,15 @@ def execute_run(run_id, *, language: str = "vi", on_progress=None) -> ReportRun:
     run = ReportRun.objects.select_related("cycle", "scope").get(pk=run_id)
     if run.status == ReportRun.Status.DONE:
         return run
-    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.RUNNING, started=timezone.now(), progress=0,
-                                               rows_written=0, attempts=run.attempts + 1, error="", problems=[])
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.Status.RUNNING,
+        started=timezone.now(),
+        progress=0,
+        rows_written=0,
+        attempts=run.attempts + 1,
+        error="",
+        problems=[],
+    )
     reporter = _ProgressWriter(run.pk, on_progress)
     try:
         with translation.override(language), _spooled(run) as spool:
@@ -104,18 +128,30 @@ def execute_run(run_id, *, language: str = "vi", on_progress=None) -> ReportRun:
             rows = write_report(report, run.file_format, spool, on_progress=reporter)
             if report.problems:
                 ReportRun.objects.filter(pk=run.pk).update(
-                    status=ReportRun.Status.INVALID, problems=report.problems, rows_written=rows,
-                    finished=timezone.now(), progress=100)
+                    status=ReportRun.Status.INVALID,
+                    problems=report.problems,
+                    rows_written=rows,
+                    finished=timezone.now(),
+                    progress=100,
+                )
                 return ReportRun.objects.get(pk=run.pk)
             name, size, digest = _publish(run, spool)
     except Exception as exc:
         # The message of a database or storage error, not the data: no personal data in the run row.
         log.exception("Report run %s failed", run.pk)
-        ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.FAILED, finished=timezone.now(),
-                                                   error=f"{type(exc).__name__}")
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRun.Status.FAILED, finished=timezone.now(), error=f"{type(exc).__name__}"
+        )
         raise
-    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.DONE, file=name, file_size=size, sha256=digest,
-                                               rows_written=rows, progress=100, finished=timezone.now())
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.Status.DONE,
+        file=name,
+        file_size=size,
+        sha256=digest,
+        rows_written=rows,
+        progress=100,
+        finished=timezone.now(),
+    )
     return ReportRun.objects.get(pk=run.pk)
 
 
@@ -207,6 +243,7 @@ def _publish_on_disk(path: str, spool):
 
 def enqueue(run_id, language="vi"):
     from ..tasks import generate_report
+
     queue = getattr(settings, "TEMIS_CELERY_QUEUE", None)
     options = {"queue": queue} if queue else {}
     generate_report.apply_async(args=[str(run_id), language], **options)

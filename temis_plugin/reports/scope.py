@@ -4,6 +4,7 @@ A scope is a unit and everything below it (a school, a commune, a province, the 
 whole country). Officers see the scopes under the units their roles are on; a principal or
 vice-principal sees their own school; a teacher sees no report.
 """
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -55,10 +56,13 @@ def visible_roots(user) -> list[Scope]:
         return []
     if user.is_superuser:
         return [whole_country()]
-    units = [a.unit for a in RoleAssignment.objects.filter(user=user, role__in=REPORTING_ROLES)
-             .select_related("unit")]
-    educator = (EducatorProfile.objects.filter(user=user, retired_at__isnull=True)
-                .exclude(position=Position.TEACHER).select_related("school").first())
+    units = [a.unit for a in RoleAssignment.objects.filter(user=user, role__in=REPORTING_ROLES).select_related("unit")]
+    educator = (
+        EducatorProfile.objects.filter(user=user, retired_at__isnull=True)
+        .exclude(position=Position.TEACHER)
+        .select_related("school")
+        .first()
+    )
     if educator is not None:
         units.append(educator.school)
     units.sort(key=lambda unit: len(unit.path))
@@ -103,10 +107,8 @@ def resolve_scope(user, code: str | None) -> Scope:
 def child_units(scope: Scope) -> list[OrgUnit]:
     """The units one level below the scope, in the order reports list them."""
     if scope.is_nation:
-        return list(OrgUnit.objects.filter(parent__isnull=True).exclude(kind=UnitKind.SUBJECT_GROUP)
-                    .order_by("code"))
-    return list(OrgUnit.objects.filter(parent_id=scope.unit_id).exclude(kind=UnitKind.SUBJECT_GROUP)
-                .order_by("code"))
+        return list(OrgUnit.objects.filter(parent__isnull=True).exclude(kind=UnitKind.SUBJECT_GROUP).order_by("code"))
+    return list(OrgUnit.objects.filter(parent_id=scope.unit_id).exclude(kind=UnitKind.SUBJECT_GROUP).order_by("code"))
 
 
 def sub_scopes(user, scope: Scope) -> list[Scope]:

@@ -4,6 +4,7 @@ Writers (xlsx, csv, json, the HTML dashboard) turn a :class:`Report` into a file
 never query the database themselves. Rows of large tables are iterators, so a national list streams
 from the database to the file without being held in memory.
 """
+
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -76,12 +77,15 @@ class Stamp:
 
     def as_dict(self) -> dict:
         return {
-            "report": self.report, "title": self.title,
+            "report": self.report,
+            "title": self.title,
             "cycle": {"code": self.cycle_code, "name": self.cycle_name},
             "scope": {"code": self.scope_code, "name": self.scope_name},
-            "frameworks": [{"code": code, "revision": revision, "legal_basis": basis}
-                           for code, revision, basis in self.frameworks],
-            "cut_off": self.cut_off.isoformat(), "generated_at": self.generated_at.isoformat(),
+            "frameworks": [
+                {"code": code, "revision": revision, "legal_basis": basis} for code, revision, basis in self.frameworks
+            ],
+            "cut_off": self.cut_off.isoformat(),
+            "generated_at": self.generated_at.isoformat(),
         }
 
 

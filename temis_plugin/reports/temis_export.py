@@ -6,6 +6,7 @@ not code. Every row is validated while it is written (identifiers present, level
 range, the rating agreeing with the levels); an export with any problem is not published, and the
 problems are listed instead.
 """
+
 import functools
 import os
 import tomllib
@@ -30,11 +31,35 @@ from .tables import Column, ColumnKind, Report, Stamp, Table
 EXTRA_DIRS_ENV = "TEMIS_EXPORT_TEMPLATE_DIRS"
 MAX_PROBLEMS_LISTED = 1000
 
-EVALUATION_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "school_level",
-                     "subject", "position", "criterion_level", "final_rating", "self_rating", "finalized_on",
-                     "cycle_code"}
-MODULE_FIELDS = {"row_number", "national_id", "full_name", "school_code", "school_name", "module_code",
-                 "module_name", "hours", "percent", "result", "passed_on", "cycle_code"}
+EVALUATION_FIELDS = {
+    "row_number",
+    "national_id",
+    "full_name",
+    "school_code",
+    "school_name",
+    "school_level",
+    "subject",
+    "position",
+    "criterion_level",
+    "final_rating",
+    "self_rating",
+    "finalized_on",
+    "cycle_code",
+}
+MODULE_FIELDS = {
+    "row_number",
+    "national_id",
+    "full_name",
+    "school_code",
+    "school_name",
+    "module_code",
+    "module_name",
+    "hours",
+    "percent",
+    "result",
+    "passed_on",
+    "cycle_code",
+}
 Format = Literal["text", "level_vi", "level_code", "rating_vi", "rating_code", "position_vi", "passed_vi"]
 MODULE_FORMATS = ("text", "passed_vi")  # a module result has no level, rating or position
 # TEMIS is Vietnamese: these short codes are what its forms print (CĐ, Đ, K, T).
@@ -70,7 +95,9 @@ class ExportTemplate(BaseModel):
         known = EVALUATION_FIELDS if self.source == "evaluations" else MODULE_FIELDS
         unknown = sorted({column.field for column in self.columns} - known)
         if unknown:
-            raise ValueError(f"unknown fields for {self.source}: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ValueError(
+                f"unknown fields for {self.source}: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
         if self.source == "module_results" and any(c.format not in MODULE_FORMATS for c in self.columns):
             raise ValueError(f"module-result columns are formatted as {' or '.join(MODULE_FORMATS)}")
         if self.source == "evaluations" and not self.framework:
@@ -111,8 +138,9 @@ def all_templates() -> dict[str, ExportTemplate]:
         for path in sorted(folder.glob("*.toml")):
             template = load_template_file(path)
             if template.code in found:
-                raise TemplateFileError(f"template {template.code} is defined in {found[template.code][1].name} "
-                                        f"and {path.name}")
+                raise TemplateFileError(
+                    f"template {template.code} is defined in {found[template.code][1].name} and {path.name}"
+                )
             found[template.code] = (template, path)
     return {code: template for code, (template, _path) in found.items()}
 
@@ -137,7 +165,9 @@ class _Problems:
 
     def close(self):
         if self.count > MAX_PROBLEMS_LISTED:
-            self.report.problems.append(_("… and %(count)s more problems") % {"count": self.count - MAX_PROBLEMS_LISTED})
+            self.report.problems.append(
+                _("… and %(count)s more problems") % {"count": self.count - MAX_PROBLEMS_LISTED}
+            )
 
 
 def build_temis_export(template_code: str, scope: Scope, cycle, *, cut_off=None) -> Report:
@@ -145,10 +175,17 @@ def build_temis_export(template_code: str, scope: Scope, cycle, *, cut_off=None)
     template = get_template(template_code)
     cut_off = cut_off or timezone.now()
     framework = standards.get_framework(template.framework) if template.framework else None
-    stamp = Stamp(report=f"temis:{template.code}", title=template.name(), cycle_code=cycle.code,
-                  cycle_name=cycle.name, scope_code=scope.code, scope_name=scope.label(),
-                  frameworks=((framework.code, framework.revision, framework.legal_basis.citation()),)
-                  if framework else (), cut_off=cut_off, generated_at=timezone.now())
+    stamp = Stamp(
+        report=f"temis:{template.code}",
+        title=template.name(),
+        cycle_code=cycle.code,
+        cycle_name=cycle.name,
+        scope_code=scope.code,
+        scope_name=scope.label(),
+        frameworks=((framework.code, framework.revision, framework.legal_basis.citation()),) if framework else (),
+        cut_off=cut_off,
+        generated_at=timezone.now(),
+    )
     report = Report(f"temis:{template.code}", stamp)
     problems = _Problems(report)
     columns = _expanded_columns(template, framework)
@@ -158,14 +195,20 @@ def build_temis_export(template_code: str, scope: Scope, cycle, *, cut_off=None)
     else:
         rows, count, unknown = _module_rows(template, columns, scope, cycle, cut_off, problems)
         if unknown:
-            note = _("%(unknown)s of %(count)s results have an unknown pass status (%(label)s): audit or honor "
-                     "learners in a grade report of a course without a pass mark.") % {
-                "unknown": unknown, "count": count, "label": PASSED_VI[None]}
-    report.tables.append(Table(
-        template.sheet, template.title or template.name(),
-        [Column(f"col{index}", header) for index, (header, _column, _n) in enumerate(columns)],
-        rows, row_count=count, note=note,
-    ))
+            note = _(
+                "%(unknown)s of %(count)s results have an unknown pass status (%(label)s): audit or honor "
+                "learners in a grade report of a course without a pass mark."
+            ) % {"unknown": unknown, "count": count, "label": PASSED_VI[None]}
+    report.tables.append(
+        Table(
+            template.sheet,
+            template.title or template.name(),
+            [Column(f"col{index}", header) for index, (header, _column, _n) in enumerate(columns)],
+            rows,
+            row_count=count,
+            note=note,
+        )
+    )
     return report
 
 
@@ -204,8 +247,11 @@ class _Cells:
         if expected is None:
             problems.add(number, _("the final levels are incomplete or out of range"))
         elif rating != expected:
-            problems.add(number, _("the final rating %(rating)s does not follow from the levels (expected "
-                                   "%(expected)s)") % {"rating": rating or "-", "expected": expected})
+            problems.add(
+                number,
+                _("the final rating %(rating)s does not follow from the levels (expected %(expected)s)")
+                % {"rating": rating or "-", "expected": expected},
+            )
 
     def _expected_rating(self, packed: str) -> str | None:
         if len(packed) != self.criterion_count or any(c not in LEVEL_BY_PACKED_CHAR for c in packed):
@@ -225,9 +271,15 @@ class _Cells:
 
 # Where each template field comes from in a row of educator_result_rows.
 _EVALUATION_SOURCES = {
-    "national_id": "educator__national_id", "full_name": "educator__full_name", "school_code": "school_code",
-    "school_name": "school_name", "school_level": "school_level", "subject": "educator__subject",
-    "position": "educator__position", "final_rating": "final_rating", "self_rating": "self_rating",
+    "national_id": "educator__national_id",
+    "full_name": "educator__full_name",
+    "school_code": "school_code",
+    "school_name": "school_name",
+    "school_level": "school_level",
+    "subject": "educator__subject",
+    "position": "educator__position",
+    "final_rating": "final_rating",
+    "self_rating": "self_rating",
 }
 
 
@@ -239,8 +291,7 @@ def _evaluation_rows(template, framework, columns, scope, cycle, cut_off, proble
     required = [(index, header) for index, (header, column, _n) in enumerate(columns) if column.required]
 
     def rows():
-        for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off, only_final=True),
-                                     start=1):
+        for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off, only_final=True), start=1):
             row["row_number"] = number
             cells.check_levels(row["final_levels"], row["final_rating"], number, problems)
             values = [get(row) for get in getters]
@@ -256,7 +307,7 @@ def _evaluation_rows(template, framework, columns, scope, cycle, cut_off, proble
 def _cell_getter(cells: "_Cells", column: TemplateColumn, criterion: int | None, cycle):
     if column.field == "criterion_level":
         texts, position = (cells.level_code if column.format == "level_code" else cells.level_text), criterion - 1
-        return lambda row: texts.get(row["final_levels"][position:position + 1], "")
+        return lambda row: texts.get(row["final_levels"][position : position + 1], "")
     if column.field == "row_number":
         return lambda row: row["row_number"]
     if column.field == "cycle_code":
@@ -275,10 +326,24 @@ def _cell_getter(cells: "_Cells", column: TemplateColumn, criterion: int | None,
 
 def _module_rows(template, columns, scope, cycle, cut_off, problems):
     start, end = cycle_window(cycle, cut_off)
-    queryset = in_scope(ModuleResult.objects.filter(last_event_at__gte=start, last_event_at__lte=end), scope,
-                        school_field="educator__school")
-    fields = ("pk", "percent", "passed", "passed_on", "educator__national_id", "educator__full_name",
-              "educator__school__code", "educator__school__name", "module__code", "module__name_vi", "module__hours")
+    queryset = in_scope(
+        ModuleResult.objects.filter(last_event_at__gte=start, last_event_at__lte=end),
+        scope,
+        school_field="educator__school",
+    )
+    fields = (
+        "pk",
+        "percent",
+        "passed",
+        "passed_on",
+        "educator__national_id",
+        "educator__full_name",
+        "educator__school__code",
+        "educator__school__name",
+        "module__code",
+        "module__name_vi",
+        "module__hours",
+    )
 
     cells = _Cells()
 
@@ -296,15 +361,23 @@ def _module_rows(template, columns, scope, cycle, cut_off, problems):
                 if percent is not None and not 0 <= percent <= 1:
                     problems.add(number, _("the grade %(value)s is out of range") % {"value": percent})
                 # Passed by the cut-off, not (yet) passed, or unknown: never "not passed" for unknown.
-                passed = None if row["passed"] is None else bool(
-                    row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
+                passed = (
+                    None
+                    if row["passed"] is None
+                    else bool(row["passed"] and row["passed_on"] and row["passed_on"] <= end.date())
+                )
                 values = {
-                    "row_number": number, "national_id": row["educator__national_id"] or "",
-                    "full_name": row["educator__full_name"], "school_code": row["educator__school__code"],
-                    "school_name": row["educator__school__name"], "module_code": row["module__code"],
-                    "module_name": row["module__name_vi"], "hours": row["module__hours"],
+                    "row_number": number,
+                    "national_id": row["educator__national_id"] or "",
+                    "full_name": row["educator__full_name"],
+                    "school_code": row["educator__school__code"],
+                    "school_name": row["educator__school__name"],
+                    "module_code": row["module__code"],
+                    "module_name": row["module__name_vi"],
+                    "hours": row["module__hours"],
                     "percent": round(float(percent) * 100, 1) if percent is not None else None,
-                    "result": passed, "passed_on": row["passed_on"] if passed else None,
+                    "result": passed,
+                    "passed_on": row["passed_on"] if passed else None,
                     "cycle_code": cycle.code,
                 }
                 yield [cells.module_value(column, values, number, problems) for _header, column, _n in columns]
@@ -323,5 +396,13 @@ def check_template_code(code: str) -> str:
     return code
 
 
-__all__ = ["ColumnKind", "ExportTemplate", "TemplateFileError", "all_templates", "build_temis_export",
-           "get_template", "load_template_file", "template_choices"]
+__all__ = [
+    "ColumnKind",
+    "ExportTemplate",
+    "TemplateFileError",
+    "all_templates",
+    "build_temis_export",
+    "get_template",
+    "load_template_file",
+    "template_choices",
+]

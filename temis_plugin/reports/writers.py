@@ -4,6 +4,7 @@ Small reports (counts and shares) go through openpyxl, which gives formatted hea
 and native Excel charts. Reports with per-educator tables stream through our own writer
 (:mod:`.xlsx_stream`), whose memory does not grow with the number of rows.
 """
+
 import csv
 import datetime
 import io
@@ -30,8 +31,13 @@ class Progress:
 
     def __init__(self, report: Report, callback: Callable[[int, int], None] | None):
         # A streamed table without a known count adds nothing: the bar then runs on the others.
-        self.total = sum(table.row_count if table.row_count is not None else
-                         (0 if table.streamed else len(table.rows)) for table in report.tables) or 1
+        self.total = (
+            sum(
+                table.row_count if table.row_count is not None else (0 if table.streamed else len(table.rows))
+                for table in report.tables
+            )
+            or 1
+        )
         self.done = 0
         self.callback = callback
         # Rows between two reports: about every 1% of the work, at most every 5,000 rows.
@@ -65,8 +71,13 @@ def stamp_lines(report: Report) -> list[tuple[str, str]]:
     stamp = report.stamp
     lines = [(_("Report"), stamp.title), (_("Cycle"), stamp.cycle_name), (_("Scope"), stamp.scope_name)]
     for code, revision, basis in stamp.frameworks:
-        lines.append((_("Legal basis"), _("%(basis)s (framework %(code)s, data revision %(revision)s)") % {
-            "basis": basis, "code": code, "revision": revision}))
+        lines.append(
+            (
+                _("Legal basis"),
+                _("%(basis)s (framework %(code)s, data revision %(revision)s)")
+                % {"basis": basis, "code": code, "revision": revision},
+            )
+        )
     lines.append((_("Data cut-off"), _localtime(stamp.cut_off)))
     lines.append((_("Generated at"), _localtime(stamp.generated_at)))
     return lines
@@ -74,6 +85,7 @@ def stamp_lines(report: Report) -> list[tuple[str, str]]:
 
 def _localtime(moment: datetime.datetime) -> str:
     from django.utils import timezone
+
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
@@ -147,19 +159,22 @@ def _write_xlsx_formatted(report: Report, out, progress: Progress):
         if table.chart and count:
             chart = BarChart()
             chart.type = "bar" if count > 6 else "col"
-            chart.grouping = "percentStacked" if table.chart.stacked and table.chart.value_columns[0].endswith(
-                "_pct") else ("stacked" if table.chart.stacked else "clustered")
+            chart.grouping = (
+                "percentStacked"
+                if table.chart.stacked and table.chart.value_columns[0].endswith("_pct")
+                else ("stacked" if table.chart.stacked else "clustered")
+            )
             if table.chart.stacked:
                 chart.overlap = 100
             chart.title = table.chart.title
             keys = [column.key for column in table.columns]
             category = keys.index(table.chart.category_column) + 1
-            chart.set_categories(Reference(sheet, min_col=category, min_row=header_row + 1,
-                                           max_row=header_row + count))
+            chart.set_categories(Reference(sheet, min_col=category, min_row=header_row + 1, max_row=header_row + count))
             for key in table.chart.value_columns:
                 col = keys.index(key) + 1
-                chart.add_data(Reference(sheet, min_col=col, min_row=header_row, max_row=header_row + count),
-                               titles_from_data=True)
+                chart.add_data(
+                    Reference(sheet, min_col=col, min_row=header_row, max_row=header_row + count), titles_from_data=True
+                )
             chart.height, chart.width = max(7.5, 0.6 * count), 18
             sheet.add_chart(chart, sheet.cell(row=header_row, column=len(table.columns) + 2).coordinate)
     workbook.save(out)
@@ -173,11 +188,13 @@ def _write_xlsx_streamed(report: Report, out, progress: Progress):
         for index, table in enumerate(report.tables, start=1):
             sheet_progress = _SheetProgress(progress)
             written = writer.add_sheet(
-                sheet_title(table, index), [column.label for column in table.columns],
+                sheet_title(table, index),
+                [column.label for column in table.columns],
                 ([_cell(value) for value in row] for row in table.iter_rows()),
                 preamble=[(table.title,), *preamble, *([(table.note,)] if table.note else [])],
                 column_widths=[28 if column.kind == ColumnKind.TEXT else 12 for column in table.columns],
-                on_progress=sheet_progress, progress_every=progress.step,
+                on_progress=sheet_progress,
+                progress_every=progress.step,
             )
             sheet_progress(written)
         if report.problems:
@@ -243,8 +260,12 @@ def _write_json(report: Report, out, progress: Progress):
     out.write(b', "problems": ' + json.dumps(report.problems, ensure_ascii=False).encode())
     out.write(b', "tables": [')
     for index, table in enumerate(report.tables):
-        head = {"key": table.key, "title": table.title, "note": table.note,
-                "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in table.columns]}
+        head = {
+            "key": table.key,
+            "title": table.title,
+            "note": table.note,
+            "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in table.columns],
+        }
         out.write((b", " if index else b"") + json.dumps(head, ensure_ascii=False).encode()[:-1] + b', "rows": [')
         count = 0
         for row in table.iter_rows():

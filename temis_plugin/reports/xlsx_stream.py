@@ -17,6 +17,7 @@ It stays one module past the 400-line limit: it is one file format, written by o
 cache, sheet roll-over and zip parts share private state; split, those parts would only reach into
 each other's internals.
 """
+
 import datetime
 import math
 import re
@@ -76,7 +77,7 @@ def _truncate(text, limit):
     units = text.encode("utf-16-le")
     if len(units) <= 2 * limit:
         return text
-    return units[:2 * limit].decode("utf-16-le", "ignore")  # "ignore" drops half a surrogate pair
+    return units[: 2 * limit].decode("utf-16-le", "ignore")  # "ignore" drops half a surrogate pair
 
 
 def _t_element(text):
@@ -152,8 +153,18 @@ class StreamingXlsxWriter:
         """Titles of the sheets written so far, in order (after cleaning and roll-over)."""
         return [name for name, _ in self._sheets]
 
-    def add_sheet(self, title, header, rows, *, preamble=(), column_widths=None, autofilter=False,
-                  on_progress=None, progress_every=10_000):
+    def add_sheet(
+        self,
+        title,
+        header,
+        rows,
+        *,
+        preamble=(),
+        column_widths=None,
+        autofilter=False,
+        on_progress=None,
+        progress_every=10_000,
+    ):
         """Write ``rows`` under ``preamble`` lines and a ``header`` row; return how many rows were written.
 
         ``rows`` is any iterable of sequences of cell values, consumed once. ``column_widths`` is a
@@ -208,19 +219,28 @@ class StreamingXlsxWriter:
     def _write_sheet(self, name, layout, rows, capacity, progress):
         """One worksheet part with up to ``capacity`` rows; returns whether the sheet filled up."""
         index, top = len(self._sheets) + 1, layout.top
-        head = [_XML_DECL, f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheetViews><sheetView ',
-                'tabSelected="1" ' if index == 1 else "", 'workbookViewId="0">']
+        head = [
+            _XML_DECL,
+            f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheetViews><sheetView ',
+            'tabSelected="1" ' if index == 1 else "",
+            'workbookViewId="0">',
+        ]
         if top:
             first = f"A{len(top) + 1}"
-            head.append(f'<pane ySplit="{len(top)}" topLeftCell="{first}" activePane="bottomLeft" state="frozen"/>'
-                        f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/>')
+            head.append(
+                f'<pane ySplit="{len(top)}" topLeftCell="{first}" activePane="bottomLeft" state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/>'
+            )
         head.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w:.2f}" customWidth="1"/>'
-                       for i, w in enumerate(layout.column_widths, 1) if w)
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w:.2f}" customWidth="1"/>'
+            for i, w in enumerate(layout.column_widths, 1)
+            if w
+        )
         if cols:
             head.append(f"<cols>{cols}</cols>")
         head.append("<sheetData>")
-        head.extend(f'<row>{"".join(self._cells.cell(v, style) for v in line)}</row>' for line, style in top)
+        head.extend(f"<row>{''.join(self._cells.cell(v, style) for v in line)}</row>" for line, style in top)
         written = 0
         with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w") as stream:
             data = "".join(head).encode()
@@ -251,8 +271,9 @@ class StreamingXlsxWriter:
             if layout.filter_width and top:
                 reference = f"$A${len(top)}:${_column_letter(layout.filter_width)}${len(top) + written}"
                 tail.append(f'<autoFilter ref="{reference.replace("$", "")}"/>')
-            tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                        "</worksheet>")
+            tail.append(
+                '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+            )
             stream.write("".join(tail).encode())
         self._sheets.append((name, reference))
         return full
@@ -264,9 +285,9 @@ class StreamingXlsxWriter:
         append = encoded.append
         for row in islice(rows, count):
             try:
-                append(f'<row>{"".join(map(cell, row))}</row>')
+                append(f"<row>{''.join(map(cell, row))}</row>")
             except TypeError:  # an unhashable value, or a signalling NaN: no cache for this row
-                append(f'<row>{"".join([self._cells.cell(v, 0) for v in row])}</row>')
+                append(f"<row>{''.join([self._cells.cell(v, 0) for v in row])}</row>")
         return encoded
 
     @staticmethod
@@ -313,14 +334,23 @@ class StreamingXlsxWriter:
 
     def _write_package_parts(self):
         count = len(self._sheets)
-        sheets = "".join(f'<sheet name="{_escape_attr(name)}" sheetId="{i}" r:id="rId{i}"/>'
-                         for i, (name, _) in enumerate(self._sheets, 1))
-        names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-                        f"{_escape_attr_text(_quote_sheet(name))}!{reference}</definedName>"
-                        for i, (name, reference) in enumerate(self._sheets) if reference)
-        self._zip.writestr("xl/workbook.xml", (
-            f'{_XML_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
-            f"<sheets>{sheets}</sheets>{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>"))
+        sheets = "".join(
+            f'<sheet name="{_escape_attr(name)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, (name, _) in enumerate(self._sheets, 1)
+        )
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"{_escape_attr_text(_quote_sheet(name))}!{reference}</definedName>"
+            for i, (name, reference) in enumerate(self._sheets)
+            if reference
+        )
+        self._zip.writestr(
+            "xl/workbook.xml",
+            (
+                f'{_XML_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
+                f"<sheets>{sheets}</sheets>{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>"
+            ),
+        )
         relations = [(f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml") for i in range(1, count + 1)]
         relations.append((f"rId{count + 1}", "styles", "styles.xml"))
         overrides = [(f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet") for i in range(1, count + 1)]
@@ -331,18 +361,26 @@ class StreamingXlsxWriter:
             with self._zip.open("xl/sharedStrings.xml", "w") as stream:
                 stream.write(f'{_XML_DECL}<sst xmlns="{_MAIN_NS}" uniqueCount="{len(self._cells.shared)}">'.encode())
                 for start in range(0, len(self._cells.shared), 10_000):
-                    stream.write("".join(self._cells.shared[start:start + 10_000]).encode())
+                    stream.write("".join(self._cells.shared[start : start + 10_000]).encode())
                 stream.write(b"</sst>")
-        self._zip.writestr("xl/_rels/workbook.xml.rels", _relationships(
-            (rid, f"{_REL_NS}/{kind}", target) for rid, kind, target in relations))
+        self._zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _relationships((rid, f"{_REL_NS}/{kind}", target) for rid, kind, target in relations),
+        )
         self._zip.writestr("xl/styles.xml", _STYLES)
         self._zip.writestr("_rels/.rels", _relationships([("rId1", f"{_REL_NS}/officeDocument", "xl/workbook.xml")]))
-        types = "".join(f'<Override PartName="{part}" ContentType="application/vnd.openxmlformats-officedocument.'
-                        f'{kind}+xml"/>' for part, kind in overrides)
-        self._zip.writestr("[Content_Types].xml", (
-            f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>'))
+        types = "".join(
+            f'<Override PartName="{part}" ContentType="application/vnd.openxmlformats-officedocument.{kind}+xml"/>'
+            for part, kind in overrides
+        )
+        self._zip.writestr(
+            "[Content_Types].xml",
+            (
+                f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>'
+            ),
+        )
 
 
 class _Cells(dict):
@@ -369,9 +407,17 @@ class _Cells(dict):
                     seen.clear()
                 seen.add(value)
             # Plain text, the usual case, needs no cleaning, escaping or quote prefix.
-            if (value and value.isprintable() and "&" not in value and "<" not in value and ">" not in value
-                    and "_x" not in value and value[0] not in " =+-@" and value[-1] != " "
-                    and len(value) * 2 <= EXCEL_MAX_CELL_CHARS):
+            if (
+                value
+                and value.isprintable()
+                and "&" not in value
+                and "<" not in value
+                and ">" not in value
+                and "_x" not in value
+                and value[0] not in " =+-@"
+                and value[-1] != " "
+                and len(value) * 2 <= EXCEL_MAX_CELL_CHARS
+            ):
                 return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
             return self._inline(value, 0)
         if kind is int and -_MAX_EXACT_INT <= value <= _MAX_EXACT_INT:

@@ -1,4 +1,5 @@
 """The OpenAPI 3 schema of the REST API (drf-spectacular), independent of the platform's REST settings."""
+
 import re
 
 from django.urls import include, path
@@ -22,8 +23,10 @@ class TemisAutoSchema(AutoSchema):
 
     def get_override_parameters(self):
         enums = getattr(self.view, "path_enums", {})
-        return [OpenApiParameter(name, str, OpenApiParameter.PATH, enum=values(), description=description)
-                for name, (values, description) in enums.items()] + super().get_override_parameters()
+        return [
+            OpenApiParameter(name, str, OpenApiParameter.PATH, enum=values(), description=description)
+            for name, (values, description) in enums.items()
+        ] + super().get_override_parameters()
 
 
 def document(**kwargs):
@@ -32,9 +35,11 @@ def document(**kwargs):
     Without a schema class on the method, drf-spectacular bases it on the platform's DEFAULT_SCHEMA_CLASS,
     which may be DRF's own inspector; the method's documentation would then be lost.
     """
+
     def decorate(method):
         method.kwargs = {"schema": TemisAutoSchema}
         return extend_schema(**kwargs)(method)
+
     return decorate
 
 
@@ -46,8 +51,12 @@ class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
     optional = True
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": str(_("An Open edX access token: JWT <token>."))}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": str(_("An Open edX access token: JWT <token>.")),
+        }
 
 
 class SchemaView(SpectacularAPIView):
@@ -62,15 +71,19 @@ class SchemaView(SpectacularAPIView):
     @document(exclude=True)
     def get(self, request, *args, **kwargs):
         from .urls import api_patterns  # pylint: disable=import-outside-toplevel
+
         # Only this API, at the path it is mounted on (the LMS and the standalone site mount it alike).
         mount = request.path.removesuffix(SCHEMA_ROUTE)
         self.patterns = [path(mount.lstrip("/"), include(api_patterns))]
         self.custom_settings = {
             "TITLE": "TEMIS reports API",
-            "DESCRIPTION": str(_(
-                "Reports and TEMIS exports of teacher and principal evaluations, for heads of school and "
-                "education officers, within the units they may see. Errors come as {\"detail\": ...}; a scope "
-                "or report run you may not see is not found (404).")),
+            "DESCRIPTION": str(
+                _(
+                    "Reports and TEMIS exports of teacher and principal evaluations, for heads of school and "
+                    'education officers, within the units they may see. Errors come as {"detail": ...}; a scope '
+                    "or report run you may not see is not found (404)."
+                )
+            ),
             "VERSION": "1",
             "SCHEMA_PATH_PREFIX": re.escape(mount.rstrip("/")),
             "COMPONENT_SPLIT_REQUEST": True,

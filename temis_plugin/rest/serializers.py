@@ -1,4 +1,5 @@
 """What the REST API accepts and returns: input checks, and the response shapes its schema describes."""
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -42,15 +43,23 @@ class CutOffField(serializers.DateTimeField):
 
 def _cycle_field():
     return serializers.CharField(
-        required=False, allow_blank=True, max_length=CYCLE_CODE_MAX,
-        help_text=_("Cycle code, e.g. 2026-2027. Empty or absent: the current cycle."))
+        required=False,
+        allow_blank=True,
+        max_length=CYCLE_CODE_MAX,
+        help_text=_("Cycle code, e.g. 2026-2027. Empty or absent: the current cycle."),
+    )
 
 
 def _scope_field():
     return serializers.CharField(
-        required=False, allow_blank=True, max_length=UNIT_CODE_MAX,
-        help_text=_("Code of the unit to report on (a province, commune or school, and everything below it). "
-                    "Empty or absent: your unit, when you report on one only."))
+        required=False,
+        allow_blank=True,
+        max_length=UNIT_CODE_MAX,
+        help_text=_(
+            "Code of the unit to report on (a province, commune or school, and everything below it). "
+            "Empty or absent: your unit, when you report on one only."
+        ),
+    )
 
 
 def _moment(**kwargs):
@@ -59,9 +68,15 @@ def _moment(**kwargs):
 
 
 def _cut_off_field():
-    return CutOffField(required=False, input_formats=[ISO_8601], format=ISO_8601, help_text=_(
-        "Count only what was final at this moment (ISO 8601; without an offset, the server's time zone). "
-        "Absent: now. A moment still to come counts as now."))
+    return CutOffField(
+        required=False,
+        input_formats=[ISO_8601],
+        format=ISO_8601,
+        help_text=_(
+            "Count only what was final at this moment (ISO 8601; without an offset, the server's time zone). "
+            "Absent: now. A moment still to come counts as now."
+        ),
+    )
 
 
 class _LazyChoices:
@@ -84,38 +99,60 @@ class ReportQuerySerializer(_LazyChoices, serializers.Serializer):
 
     cycle = _cycle_field()
     scope = _scope_field()
-    framework = serializers.ChoiceField(choices=[], required=False, help_text=_(
-        "Only this framework (TT20-2018 teachers, TT14-2018 principals). Absent: every framework."))
+    framework = serializers.ChoiceField(
+        choices=[],
+        required=False,
+        help_text=_("Only this framework (TT20-2018 teachers, TT14-2018 principals). Absent: every framework."),
+    )
     cut_off = _cut_off_field()
-    format = serializers.ChoiceField(choices=NOW_FORMATS, default="json", help_text=_(
-        "json: the whole report. csv: with table, that table alone (header and rows; the stamp is in the "
-        "Temis-* response headers); without table, the whole report as the downloadable CSV file."))
-    table = serializers.CharField(required=False, max_length=128, help_text=_(
-        "Key of one table of the report (see the keys in the JSON answer)."))
+    format = serializers.ChoiceField(
+        choices=NOW_FORMATS,
+        default="json",
+        help_text=_(
+            "json: the whole report. csv: with table, that table alone (header and rows; the stamp is in the "
+            "Temis-* response headers); without table, the whole report as the downloadable CSV file."
+        ),
+    )
+    table = serializers.CharField(
+        required=False, max_length=128, help_text=_("Key of one table of the report (see the keys in the JSON answer).")
+    )
 
 
 class ExportQuerySerializer(serializers.Serializer):
     cycle = _cycle_field()
     scope = _scope_field()
     cut_off = _cut_off_field()
-    format = serializers.ChoiceField(choices=NOW_FORMATS, default="json", help_text=_(
-        "json: stamp and the export's one table. csv: the export's table (header and rows; the stamp is in "
-        "the Temis-* response headers)."))
+    format = serializers.ChoiceField(
+        choices=NOW_FORMATS,
+        default="json",
+        help_text=_(
+            "json: stamp and the export's one table. csv: the export's table (header and rows; the stamp is in "
+            "the Temis-* response headers)."
+        ),
+    )
 
 
 class RunRequestSerializer(_LazyChoices, serializers.Serializer):
-    lazy_choices = {"kind": lambda: [*report_kind_codes(), api.TEMIS_EXPORT], "framework": framework_codes,
-                    "template": template_codes}
+    lazy_choices = {
+        "kind": lambda: [*report_kind_codes(), api.TEMIS_EXPORT],
+        "framework": framework_codes,
+        "template": template_codes,
+    }
 
-    kind = serializers.ChoiceField(choices=[], help_text=_(
-        "The report, or temis_export for a TEMIS export (then name the template)."))
+    kind = serializers.ChoiceField(
+        choices=[], help_text=_("The report, or temis_export for a TEMIS export (then name the template).")
+    )
     format = serializers.ChoiceField(choices=FILE_FORMATS, help_text=_("The file format."))
     cycle = _cycle_field()
     scope = _scope_field()
-    framework = serializers.ChoiceField(choices=[], required=False, help_text=_(
-        "Only this framework; not for TEMIS exports, whose template names theirs."))
-    template = serializers.ChoiceField(choices=[], required=False, help_text=_(
-        "The TEMIS export template; only with kind temis_export."))
+    framework = serializers.ChoiceField(
+        choices=[],
+        required=False,
+        help_text=_("Only this framework; not for TEMIS exports, whose template names theirs."),
+    )
+    template = serializers.ChoiceField(
+        choices=[], required=False, help_text=_("The TEMIS export template; only with kind temis_export.")
+    )
     cut_off = _cut_off_field()
 
     def validate(self, attrs):
@@ -136,8 +173,11 @@ class RunRequestSerializer(_LazyChoices, serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text=_("What went wrong."))
     field = serializers.CharField(required=False, help_text=_("The parameter at fault, when there is one."))
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
-                                   help_text=_("Messages per parameter, for invalid input."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Messages per parameter, for invalid input."),
+    )
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -194,10 +234,13 @@ class StampSerializer(serializers.Serializer):
 
 
 class ColumnSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text=_(
-        "Stable name of the column. Counts and shares per level are <level>_n and <level>_pct with the level "
-        "codes T, K, D and CD; per overall rating, <rating>_n and <rating>_pct with TOT, KHA, DAT and CHUA_DAT. "
-        "C_n and C_pct, the earlier names of the CD columns, are deprecated and no longer sent."))
+    key = serializers.CharField(
+        help_text=_(
+            "Stable name of the column. Counts and shares per level are <level>_n and <level>_pct with the level "
+            "codes T, K, D and CD; per overall rating, <rating>_n and <rating>_pct with TOT, KHA, DAT and CHUA_DAT. "
+            "C_n and C_pct, the earlier names of the CD columns, are deprecated and no longer sent."
+        )
+    )
     label = serializers.CharField()
     kind = serializers.ChoiceField(choices=[kind.value for kind in ColumnKind])
 
@@ -209,14 +252,19 @@ class TableSerializer(serializers.Serializer):
     columns = ColumnSerializer(many=True)
     rows = serializers.ListField(
         child=serializers.ListField(child=serializers.JSONField()),
-        help_text=_("One array per row, values in the order of the columns: text, numbers (shares are "
-                    "percentages with one decimal), dates as ISO 8601, null where there is no value."))
+        help_text=_(
+            "One array per row, values in the order of the columns: text, numbers (shares are "
+            "percentages with one decimal), dates as ISO 8601, null where there is no value."
+        ),
+    )
 
 
 class ReportSerializer(serializers.Serializer):
     stamp = StampSerializer()
-    problems = serializers.ListField(child=serializers.CharField(), help_text=_(
-        "Validation findings; a TEMIS export with any is refused (422) rather than sent."))
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Validation findings; a TEMIS export with any is refused (422) rather than sent."),
+    )
     tables = TableSerializer(many=True)
 
 
@@ -235,9 +283,13 @@ class RunSerializer(serializers.Serializer):
     scope = ScopeSerializer()
     framework = serializers.CharField(source="framework_code", allow_blank=True)
     cut_off = _moment()
-    status = serializers.ChoiceField(choices=ReportRun.Status.values, help_text=_(
-        "queued, running, done (the file is ready), invalid (a TEMIS export with problems, listed; no file) "
-        "or failed (retry it)."))
+    status = serializers.ChoiceField(
+        choices=ReportRun.Status.values,
+        help_text=_(
+            "queued, running, done (the file is ready), invalid (a TEMIS export with problems, listed; no file) "
+            "or failed (retry it)."
+        ),
+    )
     progress = serializers.IntegerField(help_text=_("Percent."))
     rows_written = serializers.IntegerField()
     file_size = serializers.IntegerField()

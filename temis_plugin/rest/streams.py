@@ -2,6 +2,7 @@
 
 Per-educator tables are produced while the response is sent, so memory does not grow with the rows.
 """
+
 import codecs
 import csv
 import io
@@ -20,8 +21,16 @@ ROWS_PER_CHUNK = 500
 # A whole-report CSV is written as the file writer writes it: in memory up to this size, then on disk.
 SPOOL_MAX_BYTES = 8 * 1024 * 1024
 # Response headers that carry the stamp; non-ASCII text in them is UTF-8, percent-encoded.
-STAMP_HEADERS = ("Temis-Report", "Temis-Cycle", "Temis-Scope", "Temis-Scope-Name", "Temis-Frameworks",
-                 "Temis-Legal-Basis", "Temis-Cut-Off", "Temis-Generated-At")
+STAMP_HEADERS = (
+    "Temis-Report",
+    "Temis-Cycle",
+    "Temis-Scope",
+    "Temis-Scope-Name",
+    "Temis-Frameworks",
+    "Temis-Legal-Basis",
+    "Temis-Cut-Off",
+    "Temis-Generated-At",
+)
 
 
 class ChangedWhileSending(RuntimeError):
@@ -36,14 +45,16 @@ def validate_rows(report: Report):
 
 
 def json_response(report: Report, tables: list[Table]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_in_language(_json_chunks(report, tables, _guard(report))),
-                                     content_type="application/json")
+    response = StreamingHttpResponse(
+        _in_language(_json_chunks(report, tables, _guard(report))), content_type="application/json"
+    )
     return _stamped(response, report, download_name(report, "json"), inline=True)
 
 
 def csv_table_response(report: Report, table: Table) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_in_language(_csv_chunks(table, _guard(report))),
-                                     content_type=CONTENT_TYPES["csv"])
+    response = StreamingHttpResponse(
+        _in_language(_csv_chunks(table, _guard(report))), content_type=CONTENT_TYPES["csv"]
+    )
     return _stamped(response, report, download_name(report, "csv", table.key))
 
 
@@ -59,8 +70,13 @@ def csv_report_response(report: Report) -> FileResponse:
 def download_name(report: Report, extension: str, table_key: str = "") -> str:
     """Report, table, cycle, scope code and cut-off: codes only, never a person's name or identifier."""
     stamp = report.stamp
-    parts = [stamp.report.removeprefix("temis:"), table_key, stamp.cycle_code, stamp.scope_code or "VN",
-             f"{timezone.localtime(stamp.cut_off):%Y%m%d-%H%M}"]
+    parts = [
+        stamp.report.removeprefix("temis:"),
+        table_key,
+        stamp.cycle_code,
+        stamp.scope_code or "VN",
+        f"{timezone.localtime(stamp.cut_off):%Y%m%d-%H%M}",
+    ]
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(part for part in parts if part)) + f".{extension}"
 
 
@@ -71,8 +87,9 @@ def _stamped(response, report: Report, filename: str, inline: bool = False):
     response["Temis-Cycle"] = _header_text(stamp.cycle_code)
     response["Temis-Scope"] = _header_text(stamp.scope_code)
     response["Temis-Scope-Name"] = _header_text(stamp.scope_name)
-    response["Temis-Frameworks"] = ", ".join(f"{_header_text(code)};revision={revision}"
-                                             for code, revision, _basis in stamp.frameworks)
+    response["Temis-Frameworks"] = ", ".join(
+        f"{_header_text(code)};revision={revision}" for code, revision, _basis in stamp.frameworks
+    )
     response["Temis-Legal-Basis"] = ", ".join(_header_text(basis) for _code, _revision, basis in stamp.frameworks)
     response["Temis-Cut-Off"] = stamp.cut_off.isoformat()
     response["Temis-Generated-At"] = stamp.generated_at.isoformat()
@@ -93,6 +110,7 @@ def _guard(report: Report):
     def check():
         if len(report.problems) > known:
             raise ChangedWhileSending("the export found problems while it was sent")
+
     return check
 
 
@@ -103,6 +121,7 @@ def _in_language(chunks):
     def produce():
         with translation.override(language):
             yield from chunks
+
     return produce()
 
 
@@ -111,11 +130,16 @@ def _dumps(value) -> bytes:
 
 
 def _json_chunks(report: Report, tables: list[Table], check):
-    yield b'{"stamp": ' + _dumps(report.stamp.as_dict()) + b', "problems": ' + _dumps(report.problems) + \
-        b', "tables": ['
+    yield (
+        b'{"stamp": ' + _dumps(report.stamp.as_dict()) + b', "problems": ' + _dumps(report.problems) + b', "tables": ['
+    )
     for index, table in enumerate(tables):
-        head = {"key": table.key, "title": table.title, "note": table.note,
-                "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in table.columns]}
+        head = {
+            "key": table.key,
+            "title": table.title,
+            "note": table.note,
+            "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in table.columns],
+        }
         yield (b", " if index else b"") + _dumps(head)[:-1] + b', "rows": ['
         chunk, count = [], 0
         for row in table.iter_rows():

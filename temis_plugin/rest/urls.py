@@ -1,4 +1,5 @@
 """URLs of the REST API, included by the plugin's URLs under api/v1/ (so /temis/api/v1/ in the LMS)."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Views of the REST API: check the input, call :mod:`temis_plugin.api`, answer with its data or a streamed report."""
+
 import functools
 
 from django.conf import settings
@@ -58,10 +59,13 @@ def handle_exception(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        errors = {str(key): [str(message) for message in (value if isinstance(value, list) else [value])]
-                  for key, value in detail.items()}
-        return Response({"detail": _("The request is not valid."), "errors": errors},
-                        status=status.HTTP_400_BAD_REQUEST)
+        errors = {
+            str(key): [str(message) for message in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
+        return Response(
+            {"detail": _("The request is not valid."), "errors": errors}, status=status.HTTP_400_BAD_REQUEST
+        )
     return exception_handler(exc, context)
 
 
@@ -103,24 +107,73 @@ SCOPE_ERRORS = {
     404: _error("Unknown report, template or cycle, or a unit that does not exist or is outside your scopes."),
 }
 STAMP_HEADERS = [
-    OpenApiParameter("Content-Disposition", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="File name: report, table, cycle, unit code and cut-off; no personal data."),
-    OpenApiParameter("Temis-Report", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="The report kind (temis:<template> for exports)."),
-    OpenApiParameter("Temis-Cycle", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="The cycle code."),
-    OpenApiParameter("Temis-Scope", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="The unit code (empty for the whole country), UTF-8 percent-encoded."),
-    OpenApiParameter("Temis-Scope-Name", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="The unit's name, UTF-8 percent-encoded."),
-    OpenApiParameter("Temis-Frameworks", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="code;revision=<data revision> of each framework, comma-separated."),
-    OpenApiParameter("Temis-Legal-Basis", str, OpenApiParameter.HEADER, response=[200], required=True,
-                     description="The legal basis of each framework, in the same order, UTF-8 percent-encoded."),
-    OpenApiParameter("Temis-Cut-Off", OpenApiTypes.DATETIME, OpenApiParameter.HEADER, response=[200],
-                     required=True, description="Data cut-off: what was final at this moment is counted."),
-    OpenApiParameter("Temis-Generated-At", OpenApiTypes.DATETIME, OpenApiParameter.HEADER, response=[200],
-                     required=True, description="When the report was computed."),
+    OpenApiParameter(
+        "Content-Disposition",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="File name: report, table, cycle, unit code and cut-off; no personal data.",
+    ),
+    OpenApiParameter(
+        "Temis-Report",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="The report kind (temis:<template> for exports).",
+    ),
+    OpenApiParameter(
+        "Temis-Cycle", str, OpenApiParameter.HEADER, response=[200], required=True, description="The cycle code."
+    ),
+    OpenApiParameter(
+        "Temis-Scope",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="The unit code (empty for the whole country), UTF-8 percent-encoded.",
+    ),
+    OpenApiParameter(
+        "Temis-Scope-Name",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="The unit's name, UTF-8 percent-encoded.",
+    ),
+    OpenApiParameter(
+        "Temis-Frameworks",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="code;revision=<data revision> of each framework, comma-separated.",
+    ),
+    OpenApiParameter(
+        "Temis-Legal-Basis",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="The legal basis of each framework, in the same order, UTF-8 percent-encoded.",
+    ),
+    OpenApiParameter(
+        "Temis-Cut-Off",
+        OpenApiTypes.DATETIME,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="Data cut-off: what was final at this moment is counted.",
+    ),
+    OpenApiParameter(
+        "Temis-Generated-At",
+        OpenApiTypes.DATETIME,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="When the report was computed.",
+    ),
 ]
 
 
@@ -145,7 +198,8 @@ def _framework_name(framework) -> str:
 
 class ReportCatalogueView(TemisApiView):
     @document(
-        operation_id="reports_catalogue", tags=["reports"],
+        operation_id="reports_catalogue",
+        tags=["reports"],
         summary="What you can report on: report kinds, TEMIS templates, your scopes, frameworks, formats.",
         responses={200: CatalogueSerializer, **AUTH_ERRORS},
     )
@@ -154,8 +208,10 @@ class ReportCatalogueView(TemisApiView):
             "kinds": [{"code": code, "title": title} for code, title in api.report_kinds()],
             "temis_templates": [{"code": code, "name": name} for code, name in api.temis_export_templates()],
             "scopes": [scope.model_dump() for scope in api.report_scopes(request.user)],
-            "frameworks": [{"code": f.code, "name": _framework_name(f), "legal_basis": f.legal_basis.citation()}
-                           for _code, f in sorted(standards.all_frameworks().items())],
+            "frameworks": [
+                {"code": f.code, "name": _framework_name(f), "legal_basis": f.legal_basis.citation()}
+                for _code, f in sorted(standards.all_frameworks().items())
+            ],
             "formats": {"now": list(NOW_FORMATS), "file": list(FILE_FORMATS)},
         }
         return Response(CatalogueSerializer(data).data)
@@ -167,8 +223,14 @@ def _report_body(report, file_format: str, table_key: str | None):
         try:
             tables = [report.table(table_key)]
         except KeyError:
-            raise ValidationError({"table": [_("This report has no table %(key)s; its tables are: %(keys)s.") % {
-                "key": table_key, "keys": ", ".join(table.key for table in report.tables) or "-"}]}) from None
+            raise ValidationError(
+                {
+                    "table": [
+                        _("This report has no table %(key)s; its tables are: %(keys)s.")
+                        % {"key": table_key, "keys": ", ".join(table.key for table in report.tables) or "-"}
+                    ]
+                }
+            ) from None
     if file_format == "json":
         return streams.json_response(report, tables)
     if table_key:
@@ -177,8 +239,10 @@ def _report_body(report, file_format: str, table_key: str | None):
 
 
 REPORT_BODIES = {
-    (200, "application/json"): OpenApiResponse(ReportSerializer, description="The stamp, problems and tables; "
-                                                "or, as CSV (UTF-8 with a byte-order mark), a table or the report."),
+    (200, "application/json"): OpenApiResponse(
+        ReportSerializer,
+        description="The stamp, problems and tables; or, as CSV (UTF-8 with a byte-order mark), a table or the report.",
+    ),
     (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
 }
 
@@ -187,10 +251,11 @@ class ReportView(TemisApiView):
     path_enums = {"kind": (report_kind_codes, "The report.")}
 
     @document(
-        operation_id="reports_compute", tags=["reports"],
+        operation_id="reports_compute",
+        tags=["reports"],
         summary="Compute a report now, as JSON or CSV.",
         description="Counts what was final at the cut-off within the scope. Per-educator tables are streamed. "
-                    "For large scopes, ask for a file instead (report-runs).",
+        "For large scopes, ask for a file instead (report-runs).",
         parameters=[ReportQuerySerializer, *STAMP_HEADERS],
         responses={**REPORT_BODIES, **SCOPE_ERRORS},
     )
@@ -200,9 +265,14 @@ class ReportView(TemisApiView):
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        report = api.get_report(request.user, kind, cycle_code=params.get("cycle") or None,
-                                scope_code=_scope_code(request.user, params.get("scope")),
-                                framework_code=params.get("framework"), cut_off=params.get("cut_off"))
+        report = api.get_report(
+            request.user,
+            kind,
+            cycle_code=params.get("cycle") or None,
+            scope_code=_scope_code(request.user, params.get("scope")),
+            framework_code=params.get("framework"),
+            cut_off=params.get("cut_off"),
+        )
         return _report_body(report, params["format"], params.get("table"))
 
 
@@ -210,16 +280,21 @@ class TemisExportView(TemisApiView):
     path_enums = {"template": (template_codes, "The TEMIS export template.")}
 
     @document(
-        operation_id="temis_exports_compute", tags=["temis-exports"],
+        operation_id="temis_exports_compute",
+        tags=["temis-exports"],
         summary="A TEMIS export now, as JSON or CSV, only if every row is valid.",
         description="Every row is checked first (identifiers present, levels and ratings in range, the rating "
-                    "following from the levels). If any check fails, the answer is 422 with the list of "
-                    "problems and no rows: an export is never sent with a known fault. CSV is the export's "
-                    "table alone (header and rows), ready for entry into TEMIS; its stamp is in the headers.",
+        "following from the levels). If any check fails, the answer is 422 with the list of "
+        "problems and no rows: an export is never sent with a known fault. CSV is the export's "
+        "table alone (header and rows), ready for entry into TEMIS; its stamp is in the headers.",
         parameters=[ExportQuerySerializer, *STAMP_HEADERS],
-        responses={**REPORT_BODIES, **SCOPE_ERRORS,
-                   422: OpenApiResponse(ExportProblemsSerializer, description="The export has problems; fix "
-                                        "the records, then ask again.")},
+        responses={
+            **REPORT_BODIES,
+            **SCOPE_ERRORS,
+            422: OpenApiResponse(
+                ExportProblemsSerializer, description="The export has problems; fix the records, then ask again."
+            ),
+        },
     )
     def get(self, request, template):
         if template not in template_codes():
@@ -227,14 +302,23 @@ class TemisExportView(TemisApiView):
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        report = api.get_temis_export(request.user, template, cycle_code=params.get("cycle") or None,
-                                      scope_code=_scope_code(request.user, params.get("scope")),
-                                      cut_off=params.get("cut_off"))
+        report = api.get_temis_export(
+            request.user,
+            template,
+            cycle_code=params.get("cycle") or None,
+            scope_code=_scope_code(request.user, params.get("scope")),
+            cut_off=params.get("cut_off"),
+        )
         streams.validate_rows(report)
         if report.problems:
-            return Response({"detail": _("The export has problems: fix the records, then ask again."),
-                             "problems": report.problems, "stamp": report.stamp.as_dict()},
-                            status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            return Response(
+                {
+                    "detail": _("The export has problems: fix the records, then ask again."),
+                    "problems": report.problems,
+                    "stamp": report.stamp.as_dict(),
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         if params["format"] == "json":
             return streams.json_response(report, report.tables)
         return streams.csv_table_response(report, report.tables[0])
@@ -246,7 +330,9 @@ RUN_NOT_FOUND = {404: _error("No such run, or not yours.")}
 
 class ReportRunsView(TemisApiView):
     @document(
-        operation_id="report_runs_list", tags=["report-runs"], summary="Your most recent report runs (20).",
+        operation_id="report_runs_list",
+        tags=["report-runs"],
+        summary="Your most recent report runs (20).",
         responses={200: RunSerializer(many=True), **AUTH_ERRORS},
     )
     def get(self, request):
@@ -254,13 +340,22 @@ class ReportRunsView(TemisApiView):
         return Response(RunSerializer(runs, many=True, context=_run_context(request)).data)
 
     @document(
-        operation_id="report_runs_create", tags=["report-runs"],
+        operation_id="report_runs_create",
+        tags=["report-runs"],
         summary="Ask for a report file (xlsx, csv or json), computed in the background.",
         description="Follow the run at its Location; once its status is done, download the file. A TEMIS "
-                    "export with problems ends as invalid, with the problems listed and no file.",
+        "export with problems ends as invalid, with the problems listed and no file.",
         request=RunRequestSerializer,
-        parameters=[OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[202],
-                                     required=True, description="The run.")],
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[202],
+                required=True,
+                description="The run.",
+            )
+        ],
         responses={202: RunSerializer, **SCOPE_ERRORS},
     )
     def post(self, request):
@@ -268,19 +363,32 @@ class ReportRunsView(TemisApiView):
         form.is_valid(raise_exception=True)
         params = form.validated_data
         run = api.request_report_file(
-            request.user, params["kind"], params["format"], cycle_code=params.get("cycle") or None,
-            scope_code=_scope_code(request.user, params.get("scope")), framework_code=params.get("framework", ""),
-            template_code=params.get("template", ""), cut_off=params.get("cut_off"), language=_language())
+            request.user,
+            params["kind"],
+            params["format"],
+            cycle_code=params.get("cycle") or None,
+            scope_code=_scope_code(request.user, params.get("scope")),
+            framework_code=params.get("framework", ""),
+            template_code=params.get("template", ""),
+            cut_off=params.get("cut_off"),
+            language=_language(),
+        )
         context = _run_context(request)
         location = reverse(f"{context['namespace']}:report-run", kwargs={"run_id": run.id})
-        return Response(RunSerializer(run, context=context).data, status=status.HTTP_202_ACCEPTED,
-                        headers={"Location": request.build_absolute_uri(location)})
+        return Response(
+            RunSerializer(run, context=context).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": request.build_absolute_uri(location)},
+        )
 
 
 class ReportRunView(TemisApiView):
     @document(
-        operation_id="report_runs_retrieve", tags=["report-runs"], summary="One of your report runs.",
-        parameters=[RUN_ID], responses={200: RunSerializer, **AUTH_ERRORS, **RUN_NOT_FOUND},
+        operation_id="report_runs_retrieve",
+        tags=["report-runs"],
+        summary="One of your report runs.",
+        parameters=[RUN_ID],
+        responses={200: RunSerializer, **AUTH_ERRORS, **RUN_NOT_FOUND},
     )
     def get(self, request, run_id):
         run = api.get_report_run(request.user, run_id)
@@ -289,23 +397,36 @@ class ReportRunView(TemisApiView):
 
 class ReportRunFileView(TemisApiView):
     @document(
-        operation_id="report_runs_file", tags=["report-runs"], summary="The file of a finished run.",
-        parameters=[RUN_ID, OpenApiParameter(
-            "Content-Disposition", str, OpenApiParameter.HEADER, response=[200], required=True,
-            description="attachment, with a file name of codes only: report, cycle, unit, cut-off.")],
+        operation_id="report_runs_file",
+        tags=["report-runs"],
+        summary="The file of a finished run.",
+        parameters=[
+            RUN_ID,
+            OpenApiParameter(
+                "Content-Disposition",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                description="attachment, with a file name of codes only: report, cycle, unit, cut-off.",
+            ),
+        ],
         responses={
             (200, CONTENT_TYPES["xlsx"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
             (200, "application/json"): ReportSerializer,
-            **AUTH_ERRORS, **RUN_NOT_FOUND,
+            **AUTH_ERRORS,
+            **RUN_NOT_FOUND,
             409: OpenApiResponse(RunNotReadySerializer, description="Not ready: queued, running, invalid or failed."),
         },
     )
     def get(self, request, run_id):
         run = api.get_report_run(request.user, run_id)
         if run.status != "done":
-            return Response({"detail": _("The file is not ready."), "status": run.status, "problems": run.problems},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": _("The file is not ready."), "status": run.status, "problems": run.problems},
+                status=status.HTTP_409_CONFLICT,
+            )
         handle, name, content_type = api.open_report_file(request.user, run_id)
         response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
         response["Cache-Control"] = "private, no-store"
@@ -314,15 +435,23 @@ class ReportRunFileView(TemisApiView):
 
 class ReportRunRetryView(TemisApiView):
     @document(
-        operation_id="report_runs_retry", tags=["report-runs"], summary="Compute a run again (failed or stuck).",
-        request=None, parameters=[RUN_ID],
-        responses={202: RunSerializer, **AUTH_ERRORS, **RUN_NOT_FOUND,
-                   409: _error("The file is ready: there is nothing to retry.")},
+        operation_id="report_runs_retry",
+        tags=["report-runs"],
+        summary="Compute a run again (failed or stuck).",
+        request=None,
+        parameters=[RUN_ID],
+        responses={
+            202: RunSerializer,
+            **AUTH_ERRORS,
+            **RUN_NOT_FOUND,
+            409: _error("The file is ready: there is nothing to retry."),
+        },
     )
     def post(self, request, run_id):
         run = api.get_report_run(request.user, run_id)
         if run.status == "done":
-            return Response({"detail": _("The file is ready: there is nothing to retry.")},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": _("The file is ready: there is nothing to retry.")}, status=status.HTTP_409_CONFLICT
+            )
         run = api.retry_report_run(request.user, run_id, language=_language())
         return Response(RunSerializer(run, context=_run_context(request)).data, status=status.HTTP_202_ACCEPTED)

@@ -1,4 +1,5 @@
 """Reads one roster table from a CSV file: its encoding, its separator, and the header below any title lines."""
+
 import codecs
 import csv
 import io
@@ -38,8 +39,9 @@ def open_csv(stream, wanted: str | None) -> RosterFile:
     except UnicodeDecodeError:
         raise _not_utf8() from None
     if "\x00" in "".join(first_lines):
-        raise RosterFileError(_("This is not a text file. Save the roster from Excel as CSV UTF-8 or .xlsx."),
-                              code="file_type")
+        raise RosterFileError(
+            _("This is not a text file. Save the roster from Excel as CSV UTF-8 or .xlsx."), code="file_type"
+        )
     notes = new_notes()
     skip = 0
     forced = None
@@ -56,9 +58,20 @@ def open_csv(stream, wanted: str | None) -> RosterFile:
     if index:
         notes["title_rows"][table] = index
     text.seek(0)
-    return RosterFile({table: Table(table, table, skip + index + 1, columns, 0,
-                                    _rows=_csv_rows(text, delimiter, skip + index + 1, columns, notes))},
-                      notes, close=lambda: None)
+    return RosterFile(
+        {
+            table: Table(
+                table,
+                table,
+                skip + index + 1,
+                columns,
+                0,
+                _rows=_csv_rows(text, delimiter, skip + index + 1, columns, notes),
+            )
+        },
+        notes,
+        close=lambda: None,
+    )
 
 
 def _csv_header(lines, wanted, delimiters):
@@ -86,6 +99,10 @@ def _csv_rows(text, delimiter, header_records, columns, notes):
         except UnicodeDecodeError:
             raise _not_utf8() from None
         except csv.Error as exc:
-            raise RosterFileError(_("The CSV file cannot be read near line %(line)s: %(reason)s.")
-                                  % {"line": reader.line_num, "reason": exc}, code="csv") from None
+            raise RosterFileError(
+                _("The CSV file cannot be read near line %(line)s: %(reason)s.")
+                % {"line": reader.line_num, "reason": exc},
+                code="csv",
+            ) from None
+
     return rows

@@ -1,5 +1,6 @@
 """What a refused roster says: every problem with its sheet, row, column, value and reason, listed up
 to a cap and counted by kind, so a file with a million bad rows still gives a readable answer."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class RosterError(ValueError):
 @dataclass
 class ErrorLog:
     """Collects problems while a roster is read; keeps the first LISTED_ERRORS."""
+
     listed: list[RowError] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
 

@@ -5,6 +5,7 @@ found; after the first problem the rest of the file is still checked (so every p
 and the transaction is rolled back. Memory holds the units, the mentor groups and one key per
 educator, never the educators' rows.
 """
+
 import datetime
 
 from django.conf import settings
@@ -27,8 +28,9 @@ BATCH = 1000
 CCCD_DIGITS = 12
 
 
-def import_roster(source, filename: str | None = None, table: str | None = None, actor=None,
-                  progress=None) -> ImportSummary:
+def import_roster(
+    source, filename: str | None = None, table: str | None = None, actor=None, progress=None
+) -> ImportSummary:
     """Import a roster file (path or binary file object). Raises :class:`RosterError` and writes
     nothing if any row is invalid. ``progress(rows_read, rows_expected)`` is called as rows are read."""
     try:
@@ -39,9 +41,12 @@ def import_roster(source, filename: str | None = None, table: str | None = None,
         with transaction.atomic():
             run = _RosterImport(roster, progress)
             summary = run.run()
-            AuditEntry.objects.create(actor=actor if getattr(actor, "pk", None) else None, action="roster_import",
-                                      target=(filename or str(source))[-64:],
-                                      after={"created": summary.created, "updated": summary.updated})
+            AuditEntry.objects.create(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action="roster_import",
+                target=(filename or str(source))[-64:],
+                after={"created": summary.created, "updated": summary.updated},
+            )
     except RosterFileError as exc:
         raise RosterError([RowError("file", 0, "", str(exc), sheet=exc.sheet, kind=exc.code)]) from None
     finally:
@@ -114,8 +119,10 @@ class _RosterImport:
         self.db_units.update(dict.fromkeys(wanted))
         for unit in case_insensitive_in(OrgUnit.objects.select_related("parent"), "code", wanted):
             self.db_units[identity_key(unit.code)] = {
-                "kind": UnitKind(unit.kind), "levels": unit.school_level_list,
-                "parent_key": identity_key(unit.parent.code) if unit.parent_id else ""}
+                "kind": UnitKind(unit.kind),
+                "levels": unit.school_level_list,
+                "parent_key": identity_key(unit.parent.code) if unit.parent_id else "",
+            }
 
     def unit(self, key):
         return self.file_units.get(key) or self.db_units.get(key)
@@ -127,30 +134,56 @@ class _RosterImport:
         for line, row, bad in self.rows("units"):
             key = "" if "code" in bad else identity_key(row["code"])
             if key in self.file_units:
-                self.error("units", line, "code", _("appears again (first on line %(line)s)")
-                           % {"line": self.file_units[key]["line"]}, row["code"], "duplicate")
+                self.error(
+                    "units",
+                    line,
+                    "code",
+                    _("appears again (first on line %(line)s)") % {"line": self.file_units[key]["line"]},
+                    row["code"],
+                    "duplicate",
+                )
                 continue
             kind = UNIT_KIND_WORDS.get(fold_word(row["kind"]))
             if kind is None and "kind" not in bad:
-                self.error("units", line, "kind", _("unknown kind %(kind)r; use one of %(kinds)s")
-                           % {"kind": row["kind"], "kinds": ", ".join(k.value for k in UnitKind)},
-                           row["kind"], "unknown_word")
+                self.error(
+                    "units",
+                    line,
+                    "kind",
+                    _("unknown kind %(kind)r; use one of %(kinds)s")
+                    % {"kind": row["kind"], "kinds": ", ".join(k.value for k in UnitKind)},
+                    row["kind"],
+                    "unknown_word",
+                )
             levels, unknown = parse_school_levels(row.get("school_levels", ""))
             if unknown:
-                self.error("units", line, "school_levels", _("unknown school level(s) %(levels)s; use TH, THCS, "
-                                                             "THPT") % {"levels": ", ".join(unknown)},
-                           row["school_levels"], "unknown_word")
+                self.error(
+                    "units",
+                    line,
+                    "school_levels",
+                    _("unknown school level(s) %(levels)s; use TH, THCS, THPT") % {"levels": ", ".join(unknown)},
+                    row["school_levels"],
+                    "unknown_word",
+                )
             elif kind == UnitKind.SCHOOL and not levels:
-                self.error("units", line, "school_levels", _("a school needs at least one school level"),
-                           kind="required")
+                self.error(
+                    "units", line, "school_levels", _("a school needs at least one school level"), kind="required"
+                )
             try:
                 legacy = parse_bool(row.get("is_legacy", ""))
             except ValueError as exc:
                 self.error("units", line, "is_legacy", str(exc), row["is_legacy"], "unknown_word")
                 legacy = False
-            entry = {"line": line, "code": row["code"], "name": row["name"], "kind": kind and UnitKind(kind),
-                     "parent_code": row.get("parent_code", ""), "parent_key": identity_key(row.get("parent_code", "")),
-                     "levels": levels, "is_legacy": legacy, "parent_known_bad": "parent_code" in bad}
+            entry = {
+                "line": line,
+                "code": row["code"],
+                "name": row["name"],
+                "kind": kind and UnitKind(kind),
+                "parent_code": row.get("parent_code", ""),
+                "parent_key": identity_key(row.get("parent_code", "")),
+                "levels": levels,
+                "is_legacy": legacy,
+                "parent_known_bad": "parent_code" in bad,
+            }
             if key:
                 self.file_units[key] = entry
                 entries.append(entry)
@@ -167,24 +200,42 @@ class _RosterImport:
         parent_key = entry["parent_key"]
         parent = self.unit(parent_key) if parent_key else None
         if parent_key and parent is None:
-            self.error("units", entry["line"], "parent_code", _("no unit %(code)s in this file or the database")
-                       % {"code": entry["parent_code"]}, entry["parent_code"], "not_found")
+            self.error(
+                "units",
+                entry["line"],
+                "parent_code",
+                _("no unit %(code)s in this file or the database") % {"code": entry["parent_code"]},
+                entry["parent_code"],
+                "not_found",
+            )
             return
         if entry["kind"] is None or (parent is not None and parent["kind"] is None):
             return  # the kind itself is already reported
         parent_kind = parent["kind"] if parent else None
         if not parent_allowed(entry["kind"], parent_kind):
-            self.error("units", entry["line"], "parent_code", _("a %(kind)s cannot be placed under %(parent)s")
-                       % {"kind": entry["kind"].value, "parent": parent_kind.value if parent_kind else _("no parent")},
-                       entry["parent_code"], "placement")
+            self.error(
+                "units",
+                entry["line"],
+                "parent_code",
+                _("a %(kind)s cannot be placed under %(parent)s")
+                % {"kind": entry["kind"].value, "parent": parent_kind.value if parent_kind else _("no parent")},
+                entry["parent_code"],
+                "placement",
+            )
 
     def _check_unit_loops(self):
         for key, entry in self.file_units.items():
             seen, current = {key}, entry["parent_key"]
             while current in self.file_units:
                 if current in seen:
-                    self.error("units", entry["line"], "parent_code", _("units form a loop through their parents"),
-                               entry["parent_code"], "loop")
+                    self.error(
+                        "units",
+                        entry["line"],
+                        "parent_code",
+                        _("units form a loop through their parents"),
+                        entry["parent_code"],
+                        "loop",
+                    )
                     break
                 seen.add(current)
                 current = self.file_units[current]["parent_key"]
@@ -208,25 +259,45 @@ class _RosterImport:
             row[column] = ""  # already reported: checked no further
         key = identity_key(row["national_id"])
         if key and key in self.educator_lines:
-            self.error("educators", line, "national_id", _("appears again (first on line %(line)s)")
-                       % {"line": self.educator_lines[key]}, row["national_id"], "duplicate")
+            self.error(
+                "educators",
+                line,
+                "national_id",
+                _("appears again (first on line %(line)s)") % {"line": self.educator_lines[key]},
+                row["national_id"],
+                "duplicate",
+            )
             return None
         if key:
             self.educator_lines[key] = line
-        entry = {"line": line, "national_id": row["national_id"], "key": key, "full_name": row["full_name"],
-                 "subject": row.get("subject", ""), "school_key": identity_key(row["school_code"]),
-                 "school_code": row["school_code"], "group_code": row.get("subject_group_code", ""),
-                 "group_key": identity_key(row.get("subject_group_code", "")), "username": row.get("username", "")}
+        entry = {
+            "line": line,
+            "national_id": row["national_id"],
+            "key": key,
+            "full_name": row["full_name"],
+            "subject": row.get("subject", ""),
+            "school_key": identity_key(row["school_code"]),
+            "school_code": row["school_code"],
+            "group_code": row.get("subject_group_code", ""),
+            "group_key": identity_key(row.get("subject_group_code", "")),
+            "username": row.get("username", ""),
+        }
         position = POSITION_WORDS.get(fold_word(row["position"]))
         if position is None and row["position"]:
-            self.error("educators", line, "position", _("must be teacher, vice_principal or principal (giáo viên, "
-                                                        "phó hiệu trưởng, hiệu trưởng)"), row["position"],
-                       "unknown_word")
+            self.error(
+                "educators",
+                line,
+                "position",
+                _("must be teacher, vice_principal or principal (giáo viên, phó hiệu trưởng, hiệu trưởng)"),
+                row["position"],
+                "unknown_word",
+            )
         entry["position"] = position and Position(position)
         level = SCHOOL_LEVEL_WORDS.get(fold_word(row["school_level"]))
         if level is None and row["school_level"]:
-            self.error("educators", line, "school_level", _("must be TH, THCS or THPT"), row["school_level"],
-                       "unknown_word")
+            self.error(
+                "educators", line, "school_level", _("must be TH, THCS or THPT"), row["school_level"], "unknown_word"
+            )
         entry["school_level"] = level
         # position_since (TT14 eligibility) is optional: a file without the column keeps what is stored.
         dated = ("level_start_date", "position_since") if "position_since" in row else ("level_start_date",)
@@ -250,8 +321,10 @@ class _RosterImport:
     def _educator_batch(self, batch):
         self.unit_facts(k for e in batch for k in (e["school_key"], e["group_key"]))
         users = self._users(batch)
-        existing = {identity_key(p.national_id): p for p in case_insensitive_in(
-            EducatorProfile.objects.all(), "national_id", {e["key"] for e in batch})}
+        existing = {
+            identity_key(p.national_id): p
+            for p in case_insensitive_in(EducatorProfile.objects.all(), "national_id", {e["key"] for e in batch})
+        }
         lost_zeros = self._lost_zero_candidates([e for e in batch if e["key"] not in existing])
         for entry in batch:
             self._check_educator_references(entry, existing, users, lost_zeros)
@@ -262,51 +335,111 @@ class _RosterImport:
         line = entry["line"]
         school = self.unit(entry["school_key"]) if entry["school_key"] else {"kind": UnitKind.SCHOOL, "levels": []}
         if school is None:
-            self.error("educators", line, "school_code", _("no school %(code)s in this file or the database")
-                       % {"code": entry["school_code"]}, entry["school_code"], "not_found")
+            self.error(
+                "educators",
+                line,
+                "school_code",
+                _("no school %(code)s in this file or the database") % {"code": entry["school_code"]},
+                entry["school_code"],
+                "not_found",
+            )
         elif school["kind"] != UnitKind.SCHOOL:
-            self.error("educators", line, "school_code", _("%(code)s is not a school") % {"code": entry["school_code"]},
-                       entry["school_code"], "wrong_kind")
+            self.error(
+                "educators",
+                line,
+                "school_code",
+                _("%(code)s is not a school") % {"code": entry["school_code"]},
+                entry["school_code"],
+                "wrong_kind",
+            )
         elif entry["school_key"] and entry["school_level"] and entry["school_level"] not in school["levels"]:
-            self.error("educators", line, "school_level", _("school %(code)s has no %(level)s level")
-                       % {"code": entry["school_code"], "level": entry["school_level"]}, entry["school_level"],
-                       "wrong_kind")
+            self.error(
+                "educators",
+                line,
+                "school_level",
+                _("school %(code)s has no %(level)s level")
+                % {"code": entry["school_code"], "level": entry["school_level"]},
+                entry["school_level"],
+                "wrong_kind",
+            )
         if entry["group_key"]:
             group = self.unit(entry["group_key"])
             if group is None:
-                self.error("educators", line, "subject_group_code", _("no subject group %(code)s in this file or "
-                                                                      "the database") % {"code": entry["group_code"]},
-                           entry["group_code"], "not_found")
+                self.error(
+                    "educators",
+                    line,
+                    "subject_group_code",
+                    _("no subject group %(code)s in this file or the database") % {"code": entry["group_code"]},
+                    entry["group_code"],
+                    "not_found",
+                )
             elif group["kind"] != UnitKind.SUBJECT_GROUP or group["parent_key"] != entry["school_key"]:
-                self.error("educators", line, "subject_group_code", _("%(group)s is not a subject group of school "
-                                                                      "%(school)s")
-                           % {"group": entry["group_code"], "school": entry["school_code"]}, entry["group_code"],
-                           "wrong_kind")
+                self.error(
+                    "educators",
+                    line,
+                    "subject_group_code",
+                    _("%(group)s is not a subject group of school %(school)s")
+                    % {"group": entry["group_code"], "school": entry["school_code"]},
+                    entry["group_code"],
+                    "wrong_kind",
+                )
         padded = lost_zeros.get(entry["key"]) if entry["key"] else None
         if padded:
-            self.error("educators", line, "national_id", _("looks like %(stored)s with its leading zeros lost (Excel "
-                                                           "stored it as a number): format the column as Text")
-                       % {"stored": padded}, entry["national_id"], "lost_zero")
+            self.error(
+                "educators",
+                line,
+                "national_id",
+                _(
+                    "looks like %(stored)s with its leading zeros lost (Excel "
+                    "stored it as a number): format the column as Text"
+                )
+                % {"stored": padded},
+                entry["national_id"],
+                "lost_zero",
+            )
         entry["user"] = None
         username = entry["username"]
         if username:
             user_key = username.casefold()
             found = users.get(user_key, [])
             if not found:
-                self.error("educators", line, "username", _("no Open edX user %(name)r") % {"name": username},
-                           username, "username")
+                self.error(
+                    "educators",
+                    line,
+                    "username",
+                    _("no Open edX user %(name)r") % {"name": username},
+                    username,
+                    "username",
+                )
             elif len(found) > 1:
-                self.error("educators", line, "username", _("more than one Open edX user is named %(name)r in other "
-                                                            "cases of letters") % {"name": username}, username,
-                           "username")
+                self.error(
+                    "educators",
+                    line,
+                    "username",
+                    _("more than one Open edX user is named %(name)r in other cases of letters") % {"name": username},
+                    username,
+                    "username",
+                )
             elif user_key in self.usernames:
-                self.error("educators", line, "username", _("already used on line %(line)s")
-                           % {"line": self.usernames[user_key]}, username, "duplicate")
+                self.error(
+                    "educators",
+                    line,
+                    "username",
+                    _("already used on line %(line)s") % {"line": self.usernames[user_key]},
+                    username,
+                    "duplicate",
+                )
             else:
                 user, linked_key = found[0]
                 if linked_key not in (None, entry["key"]):
-                    self.error("educators", line, "username", _("this user is linked to another educator"), username,
-                               "username")
+                    self.error(
+                        "educators",
+                        line,
+                        "username",
+                        _("this user is linked to another educator"),
+                        username,
+                        "username",
+                    )
                 else:
                     entry["user"] = user
             self.usernames.setdefault(user_key, line)
@@ -314,6 +447,7 @@ class _RosterImport:
     def _users(self, batch) -> dict[str, list]:
         """Open edX users named in the batch, by case-folded username: [(user, key of linked educator)]."""
         from django.contrib.auth import get_user_model
+
         names = {e["username"] for e in batch if e["username"]}
         if not names:
             return {}
@@ -340,7 +474,8 @@ class _RosterImport:
             if padded in self.educator_lines and digits not in lost:
                 lost[digits] = padded
         for stored in EducatorProfile.objects.filter(national_id__in=list(candidates)).values_list(
-                "national_id", flat=True):
+            "national_id", flat=True
+        ):
             lost.setdefault(candidates[stored], stored)
         return lost
 
@@ -350,40 +485,90 @@ class _RosterImport:
         rows = [(line, row) for line, row, bad in self.rows("mentor_groups") if not bad]
         if not rows:
             return
-        cycles = {identity_key(c.code): c for c in case_insensitive_in(
-            Cycle.objects.all(), "code", {identity_key(r["cycle"]) for _l, r in rows})}
+        cycles = {
+            identity_key(c.code): c
+            for c in case_insensitive_in(Cycle.objects.all(), "code", {identity_key(r["cycle"]) for _l, r in rows})
+        }
         people = {identity_key(r[c]) for _l, r in rows for c in ("mentor_national_id", "member_national_id")}
         unknown = people - set(self.educator_lines)
-        stored = {identity_key(p.national_id): p.is_core_teacher for p in case_insensitive_in(
-            EducatorProfile.objects.only("national_id", "is_core_teacher"), "national_id", unknown)}
+        stored = {
+            identity_key(p.national_id): p.is_core_teacher
+            for p in case_insensitive_in(
+                EducatorProfile.objects.only("national_id", "is_core_teacher"), "national_id", unknown
+            )
+        }
         groups, seen, entries = {}, set(), []
         for line, row in rows:
             cycle = cycles.get(identity_key(row["cycle"]))
             if cycle is None:
-                self.error("mentor_groups", line, "cycle", _("no cycle %(code)r; create it first")
-                           % {"code": row["cycle"]}, row["cycle"], "not_found")
+                self.error(
+                    "mentor_groups",
+                    line,
+                    "cycle",
+                    _("no cycle %(code)r; create it first") % {"code": row["cycle"]},
+                    row["cycle"],
+                    "not_found",
+                )
             mentor, member = identity_key(row["mentor_national_id"]), identity_key(row["member_national_id"])
             for column, person in (("mentor_national_id", mentor), ("member_national_id", member)):
                 if person not in self.educator_lines and person not in stored:
-                    self.error("mentor_groups", line, column, _("no educator %(id)s in this file or the database")
-                               % {"id": row[column]}, row[column], "not_found")
+                    self.error(
+                        "mentor_groups",
+                        line,
+                        column,
+                        _("no educator %(id)s in this file or the database") % {"id": row[column]},
+                        row[column],
+                        "not_found",
+                    )
             is_core = mentor in self.core_teachers if mentor in self.educator_lines else stored.get(mentor)
             if is_core is False:
-                self.error("mentor_groups", line, "mentor_national_id",
-                           _("the mentor is not marked as a core teacher"), row["mentor_national_id"], "mentor")
+                self.error(
+                    "mentor_groups",
+                    line,
+                    "mentor_national_id",
+                    _("the mentor is not marked as a core teacher"),
+                    row["mentor_national_id"],
+                    "mentor",
+                )
             if mentor == member:
-                self.error("mentor_groups", line, "member_national_id",
-                           _("a core teacher cannot mentor themselves"), row["member_national_id"], "mentor")
+                self.error(
+                    "mentor_groups",
+                    line,
+                    "member_national_id",
+                    _("a core teacher cannot mentor themselves"),
+                    row["member_national_id"],
+                    "mentor",
+                )
             group_key = (identity_key(row["cycle"]), identity_key(row["group_code"]))
             if groups.setdefault(group_key, mentor) != mentor:
-                self.error("mentor_groups", line, "mentor_national_id",
-                           _("a group has one core teacher; this row names a different one"),
-                           row["mentor_national_id"], "mentor")
+                self.error(
+                    "mentor_groups",
+                    line,
+                    "mentor_national_id",
+                    _("a group has one core teacher; this row names a different one"),
+                    row["mentor_national_id"],
+                    "mentor",
+                )
             if (group_key, member) in seen:
-                self.error("mentor_groups", line, "member_national_id", _("is listed twice in this group"),
-                           row["member_national_id"], "duplicate")
+                self.error(
+                    "mentor_groups",
+                    line,
+                    "member_national_id",
+                    _("is listed twice in this group"),
+                    row["member_national_id"],
+                    "duplicate",
+                )
             seen.add((group_key, member))
-            entries.append({"line": line, "cycle": cycle, "group_code": row["group_code"], "group_key": group_key,
-                            "group_name": row.get("group_name", ""), "mentor": mentor, "member": member})
+            entries.append(
+                {
+                    "line": line,
+                    "cycle": cycle,
+                    "group_code": row["group_code"],
+                    "group_key": group_key,
+                    "group_name": row.get("group_name", ""),
+                    "mentor": mentor,
+                    "member": member,
+                }
+            )
         if self.clean:
             self.writer.write_mentor_groups(entries)

@@ -1,4 +1,5 @@
 """Finding stored records by identifiers compared without case, the same way on every database."""
+
 from django.db import connections, router
 from django.db.models.functions import Upper
 
@@ -15,7 +16,7 @@ def case_insensitive_in(queryset, field: str, values):
     values = sorted({v for v in values if v})
     vendor = connections[router.db_for_read(queryset.model)].vendor
     for start in range(0, len(values), CHUNK):
-        chunk = values[start:start + CHUNK]
+        chunk = values[start : start + CHUNK]
         if vendor == "mysql":
             yield from queryset.filter(**{f"{field}__in": chunk})
         else:

@@ -3,6 +3,7 @@
 Rows are read lazily, one at a time, so memory does not grow with the number of rows. What the rows
 read into is in :mod:`.rows`; each format's reader is in :mod:`.xlsx_file` or :mod:`.csv_file`.
 """
+
 import io
 import os
 from pathlib import Path
@@ -28,14 +29,16 @@ def file_size(source) -> int:
     return size
 
 
-def open_roster(source, filename: str | None = None, table: str | None = None,
-                max_bytes: int | None = None) -> RosterFile:
+def open_roster(
+    source, filename: str | None = None, table: str | None = None, max_bytes: int | None = None
+) -> RosterFile:
     """Open a roster (path or binary file object). Raises RosterFileError when it cannot be read."""
     name = filename or getattr(source, "name", None) or str(source)
     suffix = Path(name).suffix.lower()
     if max_bytes and file_size(source) > max_bytes:
-        raise RosterFileError(_("The file is larger than the limit of %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)},
-                              code="too_large")
+        raise RosterFileError(
+            _("The file is larger than the limit of %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}, code="too_large"
+        )
     opened = isinstance(source, (str, Path))
     stream = open(source, "rb") if opened else source
     try:
@@ -50,6 +53,7 @@ def open_roster(source, filename: str | None = None, table: str | None = None,
         def close():
             close_workbook()
             stream.close()
+
         roster.close = close
     return roster
 
@@ -58,12 +62,22 @@ def _open_stream(stream, suffix, table) -> RosterFile:
     head = stream.read(8)
     stream.seek(0)
     if head.startswith(XLS_SIGNATURE):
-        raise RosterFileError(_("This is an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
-                                "Excel Workbook (.xlsx), then import that file."), code="xls")
+        raise RosterFileError(
+            _(
+                "This is an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+                "Excel Workbook (.xlsx), then import that file."
+            ),
+            code="xls",
+        )
     if suffix == ".xlsx" or (suffix == ".csv" and head.startswith(XLSX_SIGNATURE)):
         if suffix == ".csv":
-            raise RosterFileError(_("This file is an Excel workbook (.xlsx) with a .csv name. Rename it to .xlsx, "
-                                    "or save it from Excel as CSV UTF-8."), code="renamed_xlsx")
+            raise RosterFileError(
+                _(
+                    "This file is an Excel workbook (.xlsx) with a .csv name. Rename it to .xlsx, "
+                    "or save it from Excel as CSV UTF-8."
+                ),
+                code="renamed_xlsx",
+            )
         return open_xlsx(stream, table)
     if suffix == ".csv":
         return open_csv(stream, table)

@@ -1,5 +1,6 @@
 """Checks of one roster row on its own, before any other row or stored record is looked at: the words
 each column understands, dates, text lengths and identifier shapes."""
+
 import datetime
 
 from django.utils.translation import gettext as _
@@ -14,19 +15,31 @@ def text_limits() -> dict[str, dict[str, int]]:
 
     Checked before writing: MariaDB refuses an over-long value mid-transaction, SQLite would keep it.
     """
+
     def limit(model, name):
         return model._meta.get_field(name).max_length
+
     return {
-        "units": {"code": limit(OrgUnit, "code"), "name": limit(OrgUnit, "name"),
-                  "parent_code": limit(OrgUnit, "code")},
-        "educators": {"national_id": limit(EducatorProfile, "national_id"),
-                      "full_name": limit(EducatorProfile, "full_name"), "subject": limit(EducatorProfile, "subject"),
-                      "school_code": limit(OrgUnit, "code"), "subject_group_code": limit(OrgUnit, "code"),
-                      "username": 150},
-        "mentor_groups": {"cycle": limit(Cycle, "code"), "group_code": limit(MentorGroup, "code"),
-                          "group_name": limit(MentorGroup, "name"),
-                          "mentor_national_id": limit(EducatorProfile, "national_id"),
-                          "member_national_id": limit(EducatorProfile, "national_id")},
+        "units": {
+            "code": limit(OrgUnit, "code"),
+            "name": limit(OrgUnit, "name"),
+            "parent_code": limit(OrgUnit, "code"),
+        },
+        "educators": {
+            "national_id": limit(EducatorProfile, "national_id"),
+            "full_name": limit(EducatorProfile, "full_name"),
+            "subject": limit(EducatorProfile, "subject"),
+            "school_code": limit(OrgUnit, "code"),
+            "subject_group_code": limit(OrgUnit, "code"),
+            "username": 150,
+        },
+        "mentor_groups": {
+            "cycle": limit(Cycle, "code"),
+            "group_code": limit(MentorGroup, "code"),
+            "group_name": limit(MentorGroup, "name"),
+            "mentor_national_id": limit(EducatorProfile, "national_id"),
+            "member_national_id": limit(EducatorProfile, "national_id"),
+        },
     }
 
 
@@ -46,11 +59,26 @@ def cell_problems(table: str, row: dict, limits: dict[str, int], bad: set) -> li
     for column in IDENTIFIER_COLUMNS.intersection(row).difference(bad):
         problem = identifier_problem(row[column])
         if problem == "scientific":
-            found.append((column, _("Excel wrote this identifier in scientific notation and its digits are lost: "
-                                    "format the column as Text and type the identifiers again."), row[column], problem))
+            found.append(
+                (
+                    column,
+                    _(
+                        "Excel wrote this identifier in scientific notation and its digits are lost: "
+                        "format the column as Text and type the identifiers again."
+                    ),
+                    row[column],
+                    problem,
+                )
+            )
         elif problem:
-            found.append((column, _("identifiers and codes may hold only letters without diacritics, digits and "
-                                    "- _ . /"), row[column], problem))
+            found.append(
+                (
+                    column,
+                    _("identifiers and codes may hold only letters without diacritics, digits and - _ . /"),
+                    row[column],
+                    problem,
+                )
+            )
         if problem:
             bad.add(column)
     return found

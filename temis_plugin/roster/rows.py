@@ -6,6 +6,7 @@ stored as numbers are reported as problems of their row, or restored where the c
 gives the width. The format readers (:mod:`.xlsx_file`, :mod:`.csv_file`) hand their raw rows to
 :func:`data_rows`.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ class CellProblem:
 @dataclass(frozen=True)
 class Notice:
     """Something the person importing should know, though nothing was refused."""
+
     code: str
     message: str
 
@@ -45,6 +47,7 @@ class Notice:
 @dataclass
 class Table:
     """One roster table in the file: where its header is, and its rows as they are read."""
+
     name: str
     sheet: str  # the sheet's name as written, or the CSV file's table
     header_line: int
@@ -60,6 +63,7 @@ class Table:
 @dataclass
 class RosterFile:
     """The tables found in a file; ``notes`` fills in as rows are read (see :func:`notices`)."""
+
     tables: dict[str, Table]
     notes: dict
     close: object = field(repr=False, default=lambda: None)
@@ -68,25 +72,48 @@ class RosterFile:
         """What the person importing should know about how the file was read."""
         notes, found = self.notes, []
         for sheet, count in notes["title_rows"].items():
-            found.append(Notice("title_rows", _("%(sheet)s: the %(n)s row(s) above the header were not read.")
-                                % {"sheet": sheet, "n": count}))
+            found.append(
+                Notice(
+                    "title_rows",
+                    _("%(sheet)s: the %(n)s row(s) above the header were not read.") % {"sheet": sheet, "n": count},
+                )
+            )
         for sheet, rows in notes["hidden_rows"].items():
             shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-            found.append(Notice("hidden_rows", _("%(sheet)s: %(n)s hidden row(s) were read and imported like the "
-                                                 "others (rows %(rows)s).")
-                                % {"sheet": sheet, "n": len(rows), "rows": shown}))
+            found.append(
+                Notice(
+                    "hidden_rows",
+                    _("%(sheet)s: %(n)s hidden row(s) were read and imported like the others (rows %(rows)s).")
+                    % {"sheet": sheet, "n": len(rows), "rows": shown},
+                )
+            )
         for sheet in notes["hidden_sheets"]:
-            found.append(Notice("hidden_sheet", _("Sheet %(sheet)s is hidden in Excel; it was read and imported.")
-                                % {"sheet": sheet}))
+            found.append(
+                Notice(
+                    "hidden_sheet",
+                    _("Sheet %(sheet)s is hidden in Excel; it was read and imported.") % {"sheet": sheet},
+                )
+            )
         if notes["ignored_sheets"]:
-            found.append(Notice("ignored_sheets", _("Sheets not read (not roster tables, or empty): %(sheets)s.")
-                                % {"sheets": ", ".join(notes["ignored_sheets"])}))
+            found.append(
+                Notice(
+                    "ignored_sheets",
+                    _("Sheets not read (not roster tables, or empty): %(sheets)s.")
+                    % {"sheets": ", ".join(notes["ignored_sheets"])},
+                )
+            )
         for column, count in notes["restored"].items():
-            found.append(Notice("restored_identifier", _(
-                "%(column)s: %(n)s identifier(s) stored as numbers were read with their leading zeros, from the "
-                "column's number format.") % {"column": column, "n": count}))
+            found.append(
+                Notice(
+                    "restored_identifier",
+                    _(
+                        "%(column)s: %(n)s identifier(s) stored as numbers were read with their leading zeros, from the "
+                        "column's number format."
+                    )
+                    % {"column": column, "n": count},
+                )
+            )
         return found
-
 
 
 def blank(value) -> bool:
@@ -118,7 +145,8 @@ def _cell_text(value, column: str, cell=None):
 NUMERIC_IDENTIFIER_MESSAGE = gettext_noop(
     "Excel stored this identifier as a number, which drops leading zeros. Format the column as Text "
     "(Format Cells → Text) and type the identifiers again, or give the column a number format of "
-    "zeros as wide as the identifier (e.g. 000000000000).")
+    "zeros as wide as the identifier (e.g. 000000000000)."
+)
 
 
 def _row_of(columns, values, cells):
@@ -154,15 +182,21 @@ def header_error(table: str | None, sheet: str) -> RosterFileError:
     expected = "; ".join(f"{t}: {', '.join(REQUIRED[t])}" for t in ([table] if table else TABLES))
     return RosterFileError(
         _("Header row not found in the first %(n)s rows of %(sheet)s; expected the columns %(expected)s.")
-        % {"n": HEADER_SEARCH_ROWS, "sheet": sheet, "expected": expected}, code="header_not_found", sheet=sheet)
+        % {"n": HEADER_SEARCH_ROWS, "sheet": sheet, "expected": expected},
+        code="header_not_found",
+        sheet=sheet,
+    )
 
 
 def check_columns(columns, sheet):
     duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
     if duplicated:
-        raise RosterFileError(_("In %(sheet)s, the column(s) %(columns)s appear more than once.")
-                              % {"sheet": sheet, "columns": ", ".join(duplicated)}, code="duplicate_column",
-                              sheet=sheet)
+        raise RosterFileError(
+            _("In %(sheet)s, the column(s) %(columns)s appear more than once.")
+            % {"sheet": sheet, "columns": ", ".join(duplicated)},
+            code="duplicate_column",
+            sheet=sheet,
+        )
 
 
 def data_rows(columns, raw_rows, notes):
@@ -175,8 +209,9 @@ def data_rows(columns, raw_rows, notes):
         if not any(row.values()) and all(blank(v) for v in values):
             continue
         if not all(blank(v) for v in values[width:]):
-            problems.append(CellProblem("", "extra_cells",
-                                        _("This row has more cells than there are column headers."), ""))
+            problems.append(
+                CellProblem("", "extra_cells", _("This row has more cells than there are column headers."), "")
+            )
         kept = []
         for problem in problems:
             if problem.code == "restored_identifier":
@@ -187,5 +222,11 @@ def data_rows(columns, raw_rows, notes):
 
 
 def new_notes():
-    return {"restored": {}, "hidden_rows": {}, "ignored_sheets": [], "hidden_sheets": [], "title_rows": {},
-            "delimiter": None}
+    return {
+        "restored": {},
+        "hidden_rows": {},
+        "ignored_sheets": [],
+        "hidden_sheets": [],
+        "title_rows": {},
+        "delimiter": None,
+    }

@@ -1,5 +1,6 @@
 """Roster imports in the background: the admin stores the upload and a Celery task imports it,
 writing its progress and its outcome (summary, or the problems found) to the run's row."""
+
 import logging
 import time
 import uuid
@@ -20,8 +21,12 @@ PROGRESS_INTERVAL = 1.0
 
 def start_import(user, upload, table: str = "", language: str = "vi") -> RosterImport:
     """Store the uploaded file and queue its import once this transaction commits."""
-    run = RosterImport(file_name=upload.name[-255:], table=table or "", language=language,
-                       requested_by=user if getattr(user, "pk", None) else None)
+    run = RosterImport(
+        file_name=upload.name[-255:],
+        table=table or "",
+        language=language,
+        requested_by=user if getattr(user, "pk", None) else None,
+    )
     run.file.save("upload", upload, save=False)
     run.save()
     transaction.on_commit(lambda: enqueue(run.pk))
@@ -30,6 +35,7 @@ def start_import(user, upload, table: str = "", language: str = "vi") -> RosterI
 
 def enqueue(run_id):
     from ..tasks import import_roster_file
+
     queue = getattr(settings, "TEMIS_CELERY_QUEUE", None)
     import_roster_file.apply_async(args=[str(run_id)], **({"queue": queue} if queue else {}))
 
@@ -50,33 +56,54 @@ def execute_import(run_id) -> RosterImport:
     run = RosterImport.objects.select_related("requested_by").get(pk=run_id)
     if run.is_finished:
         return run
-    RosterImport.objects.filter(pk=run.pk).update(status=RosterImport.Status.RUNNING, started=timezone.now(),
-                                                  progress=0, rows_read=0)
+    RosterImport.objects.filter(pk=run.pk).update(
+        status=RosterImport.Status.RUNNING, started=timezone.now(), progress=0, rows_read=0
+    )
     progress = _ProgressWriter(run.pk)
     outcome = {}
     try:
         with translation.override(run.language), run.file.open("rb") as upload:
-            summary = import_roster(upload, filename=run.file_name, table=run.table or None,
-                                    actor=run.requested_by, progress=progress)
-        outcome = {"status": RosterImport.Status.DONE, "progress": 100, "summary": {
-            "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
-            "notices": [n.message for n in summary.notices]}}
+            summary = import_roster(
+                upload, filename=run.file_name, table=run.table or None, actor=run.requested_by, progress=progress
+            )
+        outcome = {
+            "status": RosterImport.Status.DONE,
+            "progress": 100,
+            "summary": {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "notices": [n.message for n in summary.notices],
+            },
+        }
     except RosterError as exc:
         with translation.override(run.language):
-            outcome = {"status": RosterImport.Status.REFUSED, "progress": 100, "problem_total": exc.total,
-                       "problem_counts": exc.counts_by_label(),
-                       "problems": [{"sheet": e.sheet or e.table, "line": e.line, "column": e.column,
-                                     "value": e.shown_value, "message": e.message} for e in exc.errors]}
+            outcome = {
+                "status": RosterImport.Status.REFUSED,
+                "progress": 100,
+                "problem_total": exc.total,
+                "problem_counts": exc.counts_by_label(),
+                "problems": [
+                    {
+                        "sheet": e.sheet or e.table,
+                        "line": e.line,
+                        "column": e.column,
+                        "value": e.shown_value,
+                        "message": e.message,
+                    }
+                    for e in exc.errors
+                ],
+            }
     except Exception as exc:
         # The kind of failure only: the message of a database error may quote the data.
         log.exception("Roster import %s failed", run.pk)
-        RosterImport.objects.filter(pk=run.pk).update(status=RosterImport.Status.FAILED, finished=timezone.now(),
-                                                      error=type(exc).__name__)
+        RosterImport.objects.filter(pk=run.pk).update(
+            status=RosterImport.Status.FAILED, finished=timezone.now(), error=type(exc).__name__
+        )
         raise
     if run.file:
         run.file.delete(save=False)
-    RosterImport.objects.filter(pk=run.pk).update(finished=timezone.now(), file="", rows_read=progress.rows,
-                                                  **outcome)
+    RosterImport.objects.filter(pk=run.pk).update(finished=timezone.now(), file="", rows_read=progress.rows, **outcome)
     return RosterImport.objects.get(pk=run.pk)
 
 

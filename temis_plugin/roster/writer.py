@@ -1,6 +1,7 @@
 """Writes checked roster rows inside the importer's transaction, and says what the import changed
 beyond the rows themselves (evaluations that moved, schools without one principal, mentor groups
 that now cross schools)."""
+
 from dataclasses import dataclass, field
 
 from django.db.models import Count
@@ -15,13 +16,25 @@ from .rows import Notice
 
 BATCH = 1000
 LISTED = 20
-EDUCATOR_FIELDS = ["full_name", "subject", "school_id", "subject_group_id", "position", "school_level",
-                   "level_start_date", "position_since", "is_core_teacher", "user_id"]
+EDUCATOR_FIELDS = [
+    "full_name",
+    "subject",
+    "school_id",
+    "subject_group_id",
+    "position",
+    "school_level",
+    "level_start_date",
+    "position_since",
+    "is_core_teacher",
+    "user_id",
+]
 
 
 def _listed(codes) -> str:
     codes = sorted(codes)
-    return ", ".join(codes[:LISTED]) + (_(" and %(n)s more") % {"n": len(codes) - LISTED} if len(codes) > LISTED else "")
+    return ", ".join(codes[:LISTED]) + (
+        _(" and %(n)s more") % {"n": len(codes) - LISTED} if len(codes) > LISTED else ""
+    )
 
 
 @dataclass
@@ -60,8 +73,13 @@ class RosterWriter:
         for entry in sorted(entries, key=depth):
             key = identity_key(entry["code"])
             parent = existing[entry["parent_key"]] if entry["parent_key"] else None
-            values = {"name": entry["name"], "kind": entry["kind"].value, "parent": parent,
-                      "school_levels": ",".join(entry["levels"]), "is_legacy": entry["is_legacy"]}
+            values = {
+                "name": entry["name"],
+                "kind": entry["kind"].value,
+                "parent": parent,
+                "school_levels": ",".join(entry["levels"]),
+                "is_legacy": entry["is_legacy"],
+            }
             unit = existing.get(key)
             if unit is None:
                 unit = existing[key] = OrgUnit(code=entry["code"], **values)
@@ -86,11 +104,14 @@ class RosterWriter:
         to_create, to_update = [], []
         for entry in batch:
             values = {
-                "full_name": entry["full_name"], "subject": entry["subject"],
+                "full_name": entry["full_name"],
+                "subject": entry["subject"],
                 "school_id": self.unit_pks[entry["school_key"]],
                 "subject_group_id": self.unit_pks.get(entry["group_key"]) if entry["group_key"] else None,
-                "position": entry["position"].value, "school_level": entry["school_level"],
-                "level_start_date": entry["level_start_date"], "is_core_teacher": entry["is_core_teacher"],
+                "position": entry["position"].value,
+                "school_level": entry["school_level"],
+                "level_start_date": entry["level_start_date"],
+                "is_core_teacher": entry["is_core_teacher"],
             }
             self.touched_schools.add(values["school_id"])
             profile = existing.get(entry["key"])
@@ -121,9 +142,14 @@ class RosterWriter:
         self.count("updated", "educators", len(to_update))
 
     def write_mentor_groups(self, entries):
-        people = {identity_key(p.national_id): p.pk for p in case_insensitive_in(
-            EducatorProfile.objects.only("pk", "national_id"), "national_id",
-            {e["mentor"] for e in entries} | {e["member"] for e in entries})}
+        people = {
+            identity_key(p.national_id): p.pk
+            for p in case_insensitive_in(
+                EducatorProfile.objects.only("pk", "national_id"),
+                "national_id",
+                {e["mentor"] for e in entries} | {e["member"] for e in entries},
+            )
+        }
         members: dict[tuple, set] = {}
         for entry in entries:
             members.setdefault(entry["group_key"], set()).add(people[entry["member"]])
@@ -133,15 +159,21 @@ class RosterWriter:
         for group_key, wanted in members.items():
             entry = first[group_key]
             mentor_pk = people[entry["mentor"]]
-            group = next(iter(case_insensitive_in(MentorGroup.objects.filter(cycle=entry["cycle"]), "code",
-                                                  [entry["group_code"]])), None)
+            group = next(
+                iter(
+                    case_insensitive_in(MentorGroup.objects.filter(cycle=entry["cycle"]), "code", [entry["group_code"]])
+                ),
+                None,
+            )
             created = group is None
             if created:
-                group = MentorGroup.objects.create(cycle=entry["cycle"], code=entry["group_code"], mentor_id=mentor_pk,
-                                                   name=entry["group_name"])
+                group = MentorGroup.objects.create(
+                    cycle=entry["cycle"], code=entry["group_code"], mentor_id=mentor_pk, name=entry["group_name"]
+                )
             changed = created
-            if not created and (group.mentor_id != mentor_pk or (entry["group_name"] and
-                                                                 group.name != entry["group_name"])):
+            if not created and (
+                group.mentor_id != mentor_pk or (entry["group_name"] and group.name != entry["group_name"])
+            ):
                 group.mentor_id = mentor_pk
                 group.name = entry["group_name"] or group.name
                 group.save()
@@ -150,7 +182,8 @@ class RosterWriter:
             # The file is the truth for the groups it lists: members no longer listed leave the group.
             group.memberships.filter(mentee_id__in=current - wanted).delete()
             MentorGroupMembership.objects.bulk_create(
-                [MentorGroupMembership(group=group, mentee_id=pk) for pk in wanted - current])
+                [MentorGroupMembership(group=group, mentee_id=pk) for pk in wanted - current]
+            )
             self.touched_educators.update(wanted | {mentor_pk})
             changed = changed or current != wanted
             self.count("created" if created else "updated" if changed else "unchanged", "mentor_groups")
@@ -167,31 +200,55 @@ class RosterWriter:
         for educator_pk, target in self.moved.items():
             by_target.setdefault(target, []).append(educator_pk)
         for (school_pk, level), educators in by_target.items():
-            moved += Evaluation.objects.filter(educator_id__in=educators).exclude(
-                state=EvaluationState.FINALIZED).update(school_id=school_pk, school_level=level)
+            moved += (
+                Evaluation.objects.filter(educator_id__in=educators)
+                .exclude(state=EvaluationState.FINALIZED)
+                .update(school_id=school_pk, school_level=level)
+            )
         notices = []
         if self.moved:
-            notices.append(Notice("moved", _("%(n)s educator(s) changed school; %(m)s evaluation(s) not yet "
-                                             "finalized moved with them, finalized ones stay with the school that "
-                                             "rated them.") % {"n": len(self.moved), "m": moved}))
+            notices.append(
+                Notice(
+                    "moved",
+                    _(
+                        "%(n)s educator(s) changed school; %(m)s evaluation(s) not yet "
+                        "finalized moved with them, finalized ones stay with the school that "
+                        "rated them."
+                    )
+                    % {"n": len(self.moved), "m": moved},
+                )
+            )
         return notices
 
     def _principal_counts(self) -> list[Notice]:
         if not self.touched_schools:
             return []
-        counts = dict(EducatorProfile.objects.filter(
-            school_id__in=self.touched_schools, position=Position.PRINCIPAL, retired_at__isnull=True)
-            .values_list("school_id").annotate(n=Count("pk")))
+        counts = dict(
+            EducatorProfile.objects.filter(
+                school_id__in=self.touched_schools, position=Position.PRINCIPAL, retired_at__isnull=True
+            )
+            .values_list("school_id")
+            .annotate(n=Count("pk"))
+        )
         codes = dict(OrgUnit.objects.filter(pk__in=self.touched_schools).values_list("pk", "code"))
         none = [codes[pk] for pk in self.touched_schools if counts.get(pk, 0) == 0]
         several = [codes[pk] for pk in self.touched_schools if counts.get(pk, 0) > 1]
         notices = []
         if none:
-            notices.append(Notice("no_principal", _("%(n)s school(s) have no principal: %(codes)s.")
-                                  % {"n": len(none), "codes": _listed(none)}))
+            notices.append(
+                Notice(
+                    "no_principal",
+                    _("%(n)s school(s) have no principal: %(codes)s.") % {"n": len(none), "codes": _listed(none)},
+                )
+            )
         if several:
-            notices.append(Notice("several_principals", _("%(n)s school(s) have more than one principal: %(codes)s.")
-                                  % {"n": len(several), "codes": _listed(several)}))
+            notices.append(
+                Notice(
+                    "several_principals",
+                    _("%(n)s school(s) have more than one principal: %(codes)s.")
+                    % {"n": len(several), "codes": _listed(several)},
+                )
+            )
         return notices
 
     def _groups_across_schools(self) -> list[Notice]:
@@ -200,16 +257,24 @@ class RosterWriter:
         crossing = set()
         touched = list(self.touched_educators)
         for start in range(0, len(touched), BATCH):
-            chunk = touched[start:start + BATCH]
-            for code, mentor_school, mentee_school in MentorGroupMembership.objects.filter(
-                    group__mentor_id__in=chunk).values_list("group__code", "group__mentor__school_id",
-                                                            "mentee__school_id").union(
+            chunk = touched[start : start + BATCH]
+            for code, mentor_school, mentee_school in (
+                MentorGroupMembership.objects.filter(group__mentor_id__in=chunk)
+                .values_list("group__code", "group__mentor__school_id", "mentee__school_id")
+                .union(
                     MentorGroupMembership.objects.filter(mentee_id__in=chunk).values_list(
-                        "group__code", "group__mentor__school_id", "mentee__school_id")):
+                        "group__code", "group__mentor__school_id", "mentee__school_id"
+                    )
+                )
+            ):
                 if mentor_school != mentee_school:
                     crossing.add(code)
         if not crossing:
             return []
-        return [Notice("groups_across_schools", _("%(n)s mentor group(s) now have members in another school than "
-                                                  "their core teacher: %(codes)s.")
-                       % {"n": len(crossing), "codes": _listed(crossing)})]
+        return [
+            Notice(
+                "groups_across_schools",
+                _("%(n)s mentor group(s) now have members in another school than their core teacher: %(codes)s.")
+                % {"n": len(crossing), "codes": _listed(crossing)},
+            )
+        ]

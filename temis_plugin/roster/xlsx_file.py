@@ -1,4 +1,5 @@
 """Reads the roster tables of an .xlsx workbook, one sheet per table, rows streamed from the file."""
+
 import zipfile
 import zlib
 from xml.etree.ElementTree import ParseError
@@ -23,14 +24,29 @@ from .rows import (
 
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # What a damaged workbook raises from inside openpyxl, zipfile and the XML parsers.
-BROKEN_WORKBOOK = (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, TypeError, EOFError,
-                   ParseError, etree.XMLSyntaxError, AttributeError, IndexError)
+BROKEN_WORKBOOK = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    EOFError,
+    ParseError,
+    etree.XMLSyntaxError,
+    AttributeError,
+    IndexError,
+)
 
 
 def _broken_workbook() -> RosterFileError:
-    return RosterFileError(_("This is not a readable .xlsx workbook: the file is damaged or is not an Excel "
-                             "workbook. Open it in Excel, save it again as .xlsx, and import that file."),
-                           code="broken_xlsx")
+    return RosterFileError(
+        _(
+            "This is not a readable .xlsx workbook: the file is damaged or is not an Excel "
+            "workbook. Open it in Excel, save it again as .xlsx, and import that file."
+        ),
+        code="broken_xlsx",
+    )
 
 
 def _guarded(rows):
@@ -71,9 +87,12 @@ def open_xlsx(stream, wanted: str | None) -> RosterFile:
                 notes["ignored_sheets"].append(sheet.title)
                 continue
             if name in tables:
-                raise RosterFileError(_("Sheets %(first)s and %(second)s both hold the %(table)s table.")
-                                      % {"first": tables[name].sheet, "second": sheet.title, "table": name},
-                                      code="duplicate_sheet", sheet=sheet.title)
+                raise RosterFileError(
+                    _("Sheets %(first)s and %(second)s both hold the %(table)s table.")
+                    % {"first": tables[name].sheet, "second": sheet.title, "table": name},
+                    code="duplicate_sheet",
+                    sheet=sheet.title,
+                )
             head = list(_guarded(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)))
             if all(blank(v) for row in head for v in row):
                 notes["ignored_sheets"].append(sheet.title)
@@ -91,9 +110,14 @@ def open_xlsx(stream, wanted: str | None) -> RosterFile:
             hidden = _hidden_rows(sheet, header_line)
             if hidden:
                 notes["hidden_rows"][sheet.title] = hidden
-            tables[name] = Table(name, sheet.title, header_line, columns,
-                                 max((sheet.max_row or 0) - header_line, 0),
-                                 _rows=_xlsx_rows(sheet, columns, header_line, notes))
+            tables[name] = Table(
+                name,
+                sheet.title,
+                header_line,
+                columns,
+                max((sheet.max_row or 0) - header_line, 0),
+                _rows=_xlsx_rows(sheet, columns, header_line, notes),
+            )
     except RosterFileError:  # a ValueError too: before the clause below
         workbook.close()
         raise
@@ -103,15 +127,22 @@ def open_xlsx(stream, wanted: str | None) -> RosterFile:
     if not tables:
         workbook.close()
         raise RosterFileError(
-            _("The workbook has no roster sheet with data. Name the sheets units (Đơn vị), educators (Giáo viên) "
-              "or mentor_groups (Nhóm cốt cán); this workbook has: %(sheets)s.")
-            % {"sheets": ", ".join(s.title for s in workbook.worksheets)}, code="no_sheets")
+            _(
+                "The workbook has no roster sheet with data. Name the sheets units (Đơn vị), educators (Giáo viên) "
+                "or mentor_groups (Nhóm cốt cán); this workbook has: %(sheets)s."
+            )
+            % {"sheets": ", ".join(s.title for s in workbook.worksheets)},
+            code="no_sheets",
+        )
     return RosterFile(tables, notes, close=workbook.close)
 
 
 def _xlsx_rows(sheet, columns, header_line, notes):
     def rows():
-        raw = ((header_line + 1 + offset, [c.value for c in cells], cells)
-               for offset, cells in enumerate(_guarded(sheet.iter_rows(min_row=header_line + 1))))
+        raw = (
+            (header_line + 1 + offset, [c.value for c in cells], cells)
+            for offset, cells in enumerate(_guarded(sheet.iter_rows(min_row=header_line + 1)))
+        )
         yield from data_rows(columns, raw, notes)
+
     return rows

@@ -4,13 +4,19 @@
 def plugin_settings(settings):
     # Evidence uploads: what a teacher may attach as minh chứng.
     settings.TEMIS_EVIDENCE_MAX_BYTES = getattr(settings, "TEMIS_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
-    settings.TEMIS_EVIDENCE_CONTENT_TYPES = getattr(settings, "TEMIS_EVIDENCE_CONTENT_TYPES", [
-        "application/pdf", "image/jpeg", "image/png",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "video/mp4",
-    ])
+    settings.TEMIS_EVIDENCE_CONTENT_TYPES = getattr(
+        settings,
+        "TEMIS_EVIDENCE_CONTENT_TYPES",
+        [
+            "application/pdf",
+            "image/jpeg",
+            "image/png",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "video/mp4",
+        ],
+    )
     # The STORAGES alias for evidence files (the default storage if unset): point it at a private
     # bucket, since files are served only through the plugin's permission-checked route.
     settings.TEMIS_EVIDENCE_STORAGE = getattr(settings, "TEMIS_EVIDENCE_STORAGE", None)

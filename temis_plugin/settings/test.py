@@ -1,4 +1,5 @@
 """Test settings: small limits so tests of the limits stay fast."""
+
 from . import common
 
 

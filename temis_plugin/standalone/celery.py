@@ -3,6 +3,7 @@
 Start a worker with ``celery -A temis_plugin.standalone.celery worker``; without a broker
 (TEMIS_CELERY_BROKER_URL unset) the site runs tasks in the request instead (see settings).
 """
+
 import os
 
 from celery import Celery

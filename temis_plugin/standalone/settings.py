@@ -5,6 +5,7 @@ database TEMIS_MYSQL_DB on TEMIS_MYSQL_HOST as root, the family Open edX runs on
 TEMIS_DEBUG=1 turns Django's debug mode on (tracebacks with settings to anyone): off unless asked for.
 TEMIS_SECRET_KEY sets the secret key; without it, a random key is made once and kept in TEMIS_VAR_DIR.
 """
+
 import os
 from pathlib import Path
 
@@ -48,10 +49,12 @@ INSTALLED_APPS = [
 # temis_plugin.standalone.workbench), when installed.
 try:
     import workbench  # noqa: F401
+
     INSTALLED_APPS.append("workbench")
-    WORKBENCH = {"reset_state_on_restart": False,
-                 "services": {"fs": "xblock.reference.plugins.FSService",
-                              "settings": "workbench.services.SettingsService"}}
+    WORKBENCH = {
+        "reset_state_on_restart": False,
+        "services": {"fs": "xblock.reference.plugins.FSService", "settings": "workbench.services.SettingsService"},
+    }
 except ImportError:
     pass
 # The LMS's pattern for usage ids: other installed plugins (lti-consumer-xblock) build URLs from it
@@ -70,37 +73,46 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [Path(__file__).parent / "templates"],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.template.context_processors.i18n",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [Path(__file__).parent / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
 
 if os.environ.get("TEMIS_DB", "sqlite") == "mysql":
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.mysql",
-        "NAME": os.environ.get("TEMIS_MYSQL_DB", "temis"),
-        "USER": os.environ.get("TEMIS_MYSQL_USER", "root"),
-        "PASSWORD": os.environ.get("TEMIS_MYSQL_PASSWORD", ""),
-        "HOST": os.environ.get("TEMIS_MYSQL_HOST", "127.0.0.1"),
-        "PORT": os.environ.get("TEMIS_MYSQL_PORT", "3306"),
-        "OPTIONS": {"charset": "utf8mb4"},
-        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("TEMIS_MYSQL_DB", "temis"),
+            "USER": os.environ.get("TEMIS_MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("TEMIS_MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("TEMIS_MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("TEMIS_MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
 else:
     # IMMEDIATE transactions make concurrent writers queue instead of failing on lock upgrade;
     # the test database is a file so that threads really use separate connections.
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "temis.sqlite3",
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        "TEST": {"NAME": VAR_DIR / "test-temis.sqlite3"},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "temis.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "TEST": {"NAME": VAR_DIR / "test-temis.sqlite3"},
+        }
+    }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -122,9 +134,12 @@ STORAGES = {
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "handlers": {"console": {"class": "logging.StreamHandler"}},
-           "root": {"handlers": ["console"], "level": "WARNING"}}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
 
 # Celery, as in the LMS: a Redis broker when TEMIS_CELERY_BROKER_URL is set (a worker must run:
 # celery -A temis_plugin.standalone.celery worker); otherwise tasks run in the request (demo).

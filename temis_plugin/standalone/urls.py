@@ -4,6 +4,7 @@ Only what the demo needs is mounted: no media route (evidence and report files a
 served only by the plugin's checked views), and of the xblock-sdk workbench only the blocks' pages
 and handlers, for the signed-in user (temis_plugin.standalone.workbench).
 """
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -21,6 +22,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Only our apps' URLs: other installed plugins (lti-consumer-xblock) need the platform's settings.
     *[p for p in get_plugin_url_patterns("lms.djangoapp") if getattr(p, "namespace", None) in ("temis", "temis_lti")],
-    *([path("workbench/", include("temis_plugin.standalone.workbench"))]
-      if "workbench" in settings.INSTALLED_APPS else []),
+    *(
+        [path("workbench/", include("temis_plugin.standalone.workbench"))]
+        if "workbench" in settings.INSTALLED_APPS
+        else []
+    ),
 ]

@@ -6,6 +6,7 @@ folder. The demo shows the blocks to people, so it mounts only a block's page an
 gives the blocks the signed-in Django user the way the LMS does (a user service carrying
 ``edx-platform.user_id``); a ``student`` value is ignored.
 """
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -28,8 +29,11 @@ SCENARIOS = {
     "temis_programme_survey.0": gettext_noop("Programme satisfaction survey"),
 }
 # Handlers of a block's Studio editor: a learner's page calls none of them (they change the block for everyone).
-STUDIO_HANDLERS = frozenset(name for name in dir(StudioEditableXBlockMixin)
-                            if getattr(getattr(StudioEditableXBlockMixin, name), "_is_xblock_handler", False))
+STUDIO_HANDLERS = frozenset(
+    name
+    for name in dir(StudioEditableXBlockMixin)
+    if getattr(getattr(StudioEditableXBlockMixin, name), "_is_xblock_handler", False)
+)
 
 
 class SignedInUserService(UserService):
@@ -37,8 +41,13 @@ class SignedInUserService(UserService):
 
     def __init__(self, user):
         xblock_user = XBlockUser(is_current_user=True, emails=[user.email], full_name=user.get_full_name())
-        xblock_user.opt_attrs.update({"edx-platform.user_id": user.pk, "edx-platform.username": user.get_username(),
-                                      "edx-platform.is_authenticated": True})
+        xblock_user.opt_attrs.update(
+            {
+                "edx-platform.user_id": user.pk,
+                "edx-platform.username": user.get_username(),
+                "edx-platform.is_authenticated": True,
+            }
+        )
         super().__init__(user=xblock_user)
 
     def get_current_user(self):
@@ -73,12 +82,18 @@ def block_page(request, scenario_id):
         raise Http404("no such scenario")
     block = SignedInRuntime(request.user).get_block(scenario.usage_id)
     fragment = block.render("student_view", {})
-    return render(request, "standalone/block.html", {
-        "title": _(SCENARIOS[scenario_id]), "body": fragment.body_html(), "head_html": fragment.head_html(),
-        "foot_html": fragment.foot_html(),
-        # The base the workbench's page script (workbench/js/runtime/1.js) puts handler URLs on.
-        "handler_base": reverse("standalone-block-handler", args=["-", "-"]).removesuffix("-/-/"),
-    })
+    return render(
+        request,
+        "standalone/block.html",
+        {
+            "title": _(SCENARIOS[scenario_id]),
+            "body": fragment.body_html(),
+            "head_html": fragment.head_html(),
+            "foot_html": fragment.foot_html(),
+            # The base the workbench's page script (workbench/js/runtime/1.js) puts handler URLs on.
+            "handler_base": reverse("standalone-block-handler", args=["-", "-"]).removesuffix("-/-/"),
+        },
+    )
 
 
 def block_handler(request, usage_id, handler):

@@ -1,4 +1,5 @@
 """The four-level scale of the standards (Điều 3 khoản 6 TT20/2018) and the overall ratings."""
+
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -32,8 +33,9 @@ class OverallRating(StrEnum):
 # The storage form of a level sheet, defined here once: one letter per criterion in criterion order, so a
 # whole sheet is one short column the database can count with plain string functions (reports read the
 # letters in SQL). Every reader and writer of packed sheets takes the letters from these names.
-PACKED_CHARS: Mapping[Level, str] = MappingProxyType({Level.CHUA_DAT: "C", Level.DAT: "D", Level.KHA: "K",
-                                                      Level.TOT: "T"})
+PACKED_CHARS: Mapping[Level, str] = MappingProxyType(
+    {Level.CHUA_DAT: "C", Level.DAT: "D", Level.KHA: "K", Level.TOT: "T"}
+)
 LEVEL_BY_PACKED_CHAR: Mapping[str, Level] = MappingProxyType({char: level for level, char in PACKED_CHARS.items()})
 UNSET = "-"  # a criterion with no level yet
 

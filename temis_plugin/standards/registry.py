@@ -1,4 +1,5 @@
 """Loads framework data files: the packaged ones, plus any folder an operator adds."""
+
 import functools
 import os
 import tomllib

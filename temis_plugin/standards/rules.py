@@ -1,4 +1,5 @@
 """The overall-rating rule, applied to one sheet of criterion levels. Pure functions."""
+
 from dataclasses import dataclass
 
 from .levels import Level, OverallRating

@@ -1,4 +1,5 @@
 """Pydantic schema of a framework data file (one professional standard under one legal basis)."""
+
 import datetime
 from typing import Literal
 

@@ -3,6 +3,7 @@ keys), a partial sheet while a draft is saved, a complete one to rate. Pure func
 
 Every check raises :class:`InvalidSheet` with the message the API shows to the user as it is.
 """
+
 from .levels import Level, OverallRating
 from .rules import InvalidLevels, evaluate, validate_levels
 from .schema import Framework

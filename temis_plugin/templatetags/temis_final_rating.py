@@ -1,4 +1,5 @@
 """Template tags of the final-rating pages: whether the signed-in user gives final ratings."""
+
 from django import template
 
 from .. import api

@@ -1,4 +1,5 @@
 """Template tags of the reports pages: whether the signed-in user may see reports."""
+
 from django import template
 
 from .. import api

@@ -1,4 +1,5 @@
 """Tutor hooks for openedx-temis: install it into the openedx image, configure it, run its init tasks."""
+
 import types
 
 from tutor import hooks
@@ -46,8 +47,17 @@ def settings_patch(names) -> str:
     """Jinja lines assigning each named setting its config value. A setting without a value (None or
     empty) is not written, so the plugin's own default applies and no empty secret shows."""
     return "".join(
-        "{% if " + name + " is not none and " + name + " != '' %}"
-        + name + " = {{ " + name + "|" + PYTHON_LITERAL_FILTER + " }}\n{% endif %}"
+        "{% if "
+        + name
+        + " is not none and "
+        + name
+        + " != '' %}"
+        + name
+        + " = {{ "
+        + name
+        + "|"
+        + PYTHON_LITERAL_FILTER
+        + " }}\n{% endif %}"
         for name in names
     )
 
@@ -91,9 +101,11 @@ INIT_TASKS = [
 
 hooks.Filters.CONFIG_DEFAULTS.add_items(list(CONFIG_DEFAULTS.items()))
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_item((PYTHON_LITERAL_FILTER, repr))
-hooks.Filters.ENV_PATCHES.add_items([
-    ("openedx-dockerfile-post-python-requirements", "RUN $PIP_COMMAND install '{{ TEMIS_PIP_SPEC }}'"),
-    *[(patch, settings_patch(names)) for patch, names in SETTINGS_BY_PATCH.items()],
-    ("openedx-lms-common-settings", LTI_SETTINGS),
-])
+hooks.Filters.ENV_PATCHES.add_items(
+    [
+        ("openedx-dockerfile-post-python-requirements", "RUN $PIP_COMMAND install '{{ TEMIS_PIP_SPEC }}'"),
+        *[(patch, settings_patch(names)) for patch, names in SETTINGS_BY_PATCH.items()],
+        ("openedx-lms-common-settings", LTI_SETTINGS),
+    ]
+)
 hooks.Filters.CLI_DO_INIT_TASKS.add_items(INIT_TASKS)

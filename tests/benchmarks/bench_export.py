@@ -7,6 +7,7 @@ school level, 15 criterion levels, overall rating, date), so the peak RSS report
 Targets: ours writes at least 10x openpyxl's rows/s with a peak RSS of at most 200 MB.
 :func:`measure_writer` takes any rows factory, so a database-backed bench can reuse it.
 """
+
 import argparse
 import datetime
 import multiprocessing
@@ -33,11 +34,52 @@ SAMPLE_ROWS = 1_000
 LEVELS = ("Tốt", "Khá", "Đạt", "Chưa đạt")
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Thanh", "Minh", "Ngọc", "Quang", "Thu", "Xuân")
-GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh",
-         "Lan", "Linh", "Long", "Mai", "Nam", "Ngân", "Nhung", "Phong", "Phương", "Quân", "Sơn", "Tâm", "Thảo",
-         "Trang", "Tuấn", "Vân", "Yến")
-NAMED_AFTER = ("Nguyễn Du", "Lê Lợi", "Trần Phú", "Kim Đồng", "Võ Thị Sáu", "Chu Văn An", "Lý Tự Trọng",
-               "Quang Trung", "Nguyễn Trãi", "Hai Bà Trưng", "Lê Quý Đôn", "Phan Bội Châu")
+GIVEN = (
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Ngân",
+    "Nhung",
+    "Phong",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vân",
+    "Yến",
+)
+NAMED_AFTER = (
+    "Nguyễn Du",
+    "Lê Lợi",
+    "Trần Phú",
+    "Kim Đồng",
+    "Võ Thị Sáu",
+    "Chu Văn An",
+    "Lý Tự Trọng",
+    "Quang Trung",
+    "Nguyễn Trãi",
+    "Hai Bà Trưng",
+    "Lê Quý Đôn",
+    "Phan Bội Châu",
+)
 SCHOOL_LEVELS = (("TH", "Tiểu học"), ("THCS", "Trung học cơ sở"), ("THPT", "Trung học phổ thông"))
 TEACHERS_PER_SCHOOL = 25
 
@@ -57,13 +99,16 @@ def educator_rows(count, criteria=15):
         if i % TEACHERS_PER_SCHOOL == 0:
             province = 1 + school_number % 63
             code, level = SCHOOL_LEVELS[school_number % 3]
-            school = (f"{province:02d}{code}{school_number:05d}",
-                      f"Trường {code} {NAMED_AFTER[school_number % 12]} - xã số {school_number // 12 % 500 + 1}",
-                      level)
+            school = (
+                f"{province:02d}{code}{school_number:05d}",
+                f"Trường {code} {NAMED_AFTER[school_number % 12]} - xã số {school_number // 12 % 500 + 1}",
+                level,
+            )
         national_id = f"{1 + i % 96:03d}{i % 4}{60 + i % 40:02d}{i % 1_000_000:06d}"  # unique to 3,000,000
         mixed = i * 2654435761 % 2**32  # spreads consecutive rows over the 126,000 names
-        name = " ".join((FAMILY[mixed % 14], MIDDLE[(mixed >> 4) % 10], GIVEN[(mixed >> 8) % 30],
-                         GIVEN[(mixed >> 16) % 30]))
+        name = " ".join(
+            (FAMILY[mixed % 14], MIDDLE[(mixed >> 4) % 10], GIVEN[(mixed >> 8) % 30], GIVEN[(mixed >> 16) % 30])
+        )
         pattern = (i * 7919) % 997
         yield (i + 1, national_id, name, *school, *patterns[pattern], overall[pattern], dates[i * 11 % 45])
 
@@ -77,8 +122,17 @@ def export_title_lines(rows):
 
 
 def export_header(criteria=15):
-    return ["STT", "Số định danh", "Họ và tên", "Mã trường", "Tên trường", "Cấp học",
-            *(f"Tiêu chí {c}" for c in range(1, criteria + 1)), "Xếp loại chung", "Ngày đánh giá"]
+    return [
+        "STT",
+        "Số định danh",
+        "Họ và tên",
+        "Mã trường",
+        "Tên trường",
+        "Cấp học",
+        *(f"Tiêu chí {c}" for c in range(1, criteria + 1)),
+        "Xếp loại chung",
+        "Ngày đánh giá",
+    ]
 
 
 def write_ours(path, rows, preamble, header):
@@ -122,8 +176,15 @@ def _child(connection, write_fn, rows_factory, path):
         started, cpu_started = time.perf_counter(), time.process_time()
         written = write_fn(path, rows_factory())
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-        connection.send({"rows": written, "seconds": seconds, "cpu_seconds": cpu_seconds,
-                         "baseline_rss_mb": baseline, "peak_rss_mb": _peak_rss_mb()})
+        connection.send(
+            {
+                "rows": written,
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "baseline_rss_mb": baseline,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
     except BaseException:  # noqa: B036 - reported to the parent, which raises
         connection.send({"error": traceback.format_exc()})
     finally:
@@ -148,8 +209,12 @@ def measure_writer(name, write_fn, rows_factory, path=None):
     child.join()
     if "error" in result:
         raise RuntimeError(f"{name} failed in its child process:\n{result['error']}")
-    result.update(name=name, path=path, file_bytes=os.path.getsize(path),
-                  rows_per_s=result["rows"] / result["seconds"] if result["seconds"] else float("inf"))
+    result.update(
+        name=name,
+        path=path,
+        file_bytes=os.path.getsize(path),
+        rows_per_s=result["rows"] / result["seconds"] if result["seconds"] else float("inf"),
+    )
     return result
 
 
@@ -164,7 +229,7 @@ def check_sample(path, expected_rows, top, count):
     got = sheet.iter_rows(min_row=top + 1, max_row=top + len(expected_rows), values_only=True)
     for number, (expected, actual) in enumerate(zip(expected_rows, got), top + 1):
         expected = tuple(_expected_cell(v) for v in expected)
-        if tuple(actual[:len(expected)]) != expected:
+        if tuple(actual[: len(expected)]) != expected:
             raise AssertionError(f"{path}: row {number} reads back as {actual}, expected {expected}")
     workbook.close()
     rows_in_file = 0
@@ -196,10 +261,14 @@ def main(argv=None):
     generator = measure_writer("rows alone", drain, lambda: educator_rows(count, criteria))
     os.unlink(generator["path"])
     results = [
-        measure_writer("openpyxl write-only", lambda p, r: write_openpyxl(p, r, preamble, header),
-                       lambda: educator_rows(openpyxl_count, criteria)),
-        measure_writer("streaming writer", lambda p, r: write_ours(p, r, preamble, header),
-                       lambda: educator_rows(count, criteria)),
+        measure_writer(
+            "openpyxl write-only",
+            lambda p, r: write_openpyxl(p, r, preamble, header),
+            lambda: educator_rows(openpyxl_count, criteria),
+        ),
+        measure_writer(
+            "streaming writer", lambda p, r: write_ours(p, r, preamble, header), lambda: educator_rows(count, criteria)
+        ),
     ]
     sample = list(educator_rows(min(count, SAMPLE_ROWS), criteria))
     for result, expected_count in zip(results, (openpyxl_count, count)):
@@ -210,24 +279,33 @@ def main(argv=None):
     theirs, ours = results
     ratio = ours["rows_per_s"] / theirs["rows_per_s"]
     cpu_ratio = (ours["rows"] / ours["cpu_seconds"]) / (theirs["rows"] / theirs["cpu_seconds"])
-    print(f"xlsx export benchmark ({count:,} rows x {len(header)} columns"
-          f"{f', openpyxl on the first {openpyxl_count:,}' if openpyxl_count < count else ''}, "
-          f"openpyxl {openpyxl.__version__}"
-          f"{' with lxml' if openpyxl.LXML else ''}, Python {sys.version.split()[0]}, {os.cpu_count()} cores)")
-    print(f"  rows alone          : {generator['rows_per_s']:10,.0f} rows/s   (the generator's own cost, "
-          f"included in both figures below)")
+    print(
+        f"xlsx export benchmark ({count:,} rows x {len(header)} columns"
+        f"{f', openpyxl on the first {openpyxl_count:,}' if openpyxl_count < count else ''}, "
+        f"openpyxl {openpyxl.__version__}"
+        f"{' with lxml' if openpyxl.LXML else ''}, Python {sys.version.split()[0]}, {os.cpu_count()} cores)"
+    )
+    print(
+        f"  rows alone          : {generator['rows_per_s']:10,.0f} rows/s   (the generator's own cost, "
+        f"included in both figures below)"
+    )
     for result in results:
-        print(f"  {result['name']:<20}: {result['rows_per_s']:10,.0f} rows/s   {result['seconds']:7.2f} s "
-              f"({result['cpu_seconds']:6.2f} s CPU)   "
-              f"peak RSS {result['peak_rss_mb']:6.1f} MB (baseline {result['baseline_rss_mb']:5.1f} MB)   "
-              f"file {result['file_bytes'] / 1e6:6.1f} MB")
-    print(f"  ratio               : {ratio:10.1f} x openpyxl   "
-          f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'} (target >= {TARGET_RATIO} x; "
-          f"{cpu_ratio:.1f} x in CPU time)")
-    print(f"  memory              : {ours['peak_rss_mb']:10.1f} MB peak   "
-          f"{'PASS' if ours['peak_rss_mb'] <= TARGET_RSS_MB else 'FAIL'} (target <= {TARGET_RSS_MB} MB)")
-    print(f"  checked             : first {len(sample):,} rows of each file read back with openpyxl, "
-          f"every row present")
+        print(
+            f"  {result['name']:<20}: {result['rows_per_s']:10,.0f} rows/s   {result['seconds']:7.2f} s "
+            f"({result['cpu_seconds']:6.2f} s CPU)   "
+            f"peak RSS {result['peak_rss_mb']:6.1f} MB (baseline {result['baseline_rss_mb']:5.1f} MB)   "
+            f"file {result['file_bytes'] / 1e6:6.1f} MB"
+        )
+    print(
+        f"  ratio               : {ratio:10.1f} x openpyxl   "
+        f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'} (target >= {TARGET_RATIO} x; "
+        f"{cpu_ratio:.1f} x in CPU time)"
+    )
+    print(
+        f"  memory              : {ours['peak_rss_mb']:10.1f} MB peak   "
+        f"{'PASS' if ours['peak_rss_mb'] <= TARGET_RSS_MB else 'FAIL'} (target <= {TARGET_RSS_MB} MB)"
+    )
+    print(f"  checked             : first {len(sample):,} rows of each file read back with openpyxl, every row present")
     for result in results:
         if args.keep:
             print(f"  kept                : {result['path']}")

@@ -4,6 +4,7 @@ Run with `make bench`. Uses the standalone site on a throw-away SQLite database 
 MariaDB), Open edX's LtiAdvantageConsumer as the platform, and Django's test client in process, so the
 figure is the tool's own cost per launch: two requests, the database writes and the page.
 """
+
 import os
 import statistics
 import sys
@@ -32,8 +33,12 @@ def percentile(values, fraction):
 def main():
     if settings.DATABASES["default"]["ENGINE"].endswith("mysql"):
         from MySQLdb import connect
-        connection = connect(host=settings.DATABASES["default"]["HOST"], user=settings.DATABASES["default"]["USER"],
-                             passwd=settings.DATABASES["default"]["PASSWORD"])
+
+        connection = connect(
+            host=settings.DATABASES["default"]["HOST"],
+            user=settings.DATABASES["default"]["USER"],
+            passwd=settings.DATABASES["default"]["PASSWORD"],
+        )
         name = settings.DATABASES["default"]["NAME"]
         connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
         connection.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
@@ -57,11 +62,23 @@ def main():
     ensure_signing_key()
     keyset_server = KeysetServer()
     consumer = LtiAdvantageConsumer(
-        iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/", client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT, rsa_key=rsa_pem(), rsa_key_id="platform-key-1", redirect_uris=[TOOL + "launch/"])
+        iss=ISSUER,
+        lti_oidc_url=TOOL + "login/",
+        lti_launch_url=TOOL + "launch/",
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT,
+        rsa_key=rsa_pem(),
+        rsa_key_id="platform-key-1",
+        redirect_uris=[TOOL + "launch/"],
+    )
     keyset_server.keyset = consumer.get_public_keyset()
-    platform = Platform.objects.create(name="bench", issuer=ISSUER, client_id=CLIENT_ID,
-                                       auth_login_url="https://lms.example/auth", keyset_url=keyset_server.url)
+    platform = Platform.objects.create(
+        name="bench",
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        auth_login_url="https://lms.example/auth",
+        keyset_url=keyset_server.url,
+    )
     Deployment.objects.create(platform=platform, deployment_id=DEPLOYMENT)
     client = Client()
 
@@ -94,10 +111,14 @@ def main():
     keyset_server.close()
 
     mean, floor = statistics.mean(durations), statistics.mean(verify)
-    print(f"LTI launch benchmark ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"{LAUNCHES} launches, one process, {os.cpu_count()} cores)")
-    print(f"  login + launch : {1 / mean:8.1f} launches/s   p50 {percentile(durations, .5) * 1000:6.2f} ms   "
-          f"p99 {percentile(durations, .99) * 1000:6.2f} ms")
+    print(
+        f"LTI launch benchmark ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+        f"{LAUNCHES} launches, one process, {os.cpu_count()} cores)"
+    )
+    print(
+        f"  login + launch : {1 / mean:8.1f} launches/s   p50 {percentile(durations, 0.5) * 1000:6.2f} ms   "
+        f"p99 {percentile(durations, 0.99) * 1000:6.2f} ms"
+    )
     print(f"  RS256 verify   : {1 / floor:8.1f} verifications/s   mean {floor * 1000:6.3f} ms (the floor)")
     print(f"  ratio          : one launch costs {mean / floor:6.1f} x one signature check")
     return 0

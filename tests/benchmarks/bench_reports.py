@@ -11,6 +11,7 @@ Prints:
   openpyxl's write-only mode fed the same rows from the database.
 Targets (issue): national <= 15 s, province <= 2 s, export >= 10x openpyxl write-only, RSS <= 200 MB.
 """
+
 import argparse
 import datetime
 import os
@@ -39,12 +40,13 @@ from django.utils import timezone, translation  # noqa: E402
 PROVINCES, COMMUNES, EDUCATORS = 34, 3321, 1_000_000
 CYCLE = "BENCH-2025"
 SHEETS = 20_000  # distinct level sheets per framework in the generated data
-BUFFER_POOL = 2 * 1024 ** 3
+BUFFER_POOL = 2 * 1024**3
 TARGETS = {"national_s": 15.0, "province_s": 2.0, "export_ratio": 10.0, "rss_mb": 200.0}
 
 
 def ensure_database():
     from MySQLdb import connect
+
     db = settings.DATABASES["default"]
     server = connect(host=db["HOST"], user=db["USER"], passwd=db["PASSWORD"])
     cursor = server.cursor()
@@ -76,12 +78,21 @@ def build_dataset(educators: int, seed: int = 20251):
         cursor.execute("SET GLOBAL innodb_flush_log_at_trx_commit = 2")
         cursor.execute("SET unique_checks=0")
         cursor.execute("SET FOREIGN_KEY_CHECKS=0")
-        for table in ("temis_plugin_evaluation", "temis_plugin_educatorprofile", "temis_plugin_orgunit",
-                      "temis_plugin_cycle"):
+        for table in (
+            "temis_plugin_evaluation",
+            "temis_plugin_educatorprofile",
+            "temis_plugin_orgunit",
+            "temis_plugin_cycle",
+        ):
             cursor.execute(f"DELETE FROM {table}")
     rng = random.Random(seed)
-    cycle = Cycle.objects.create(code=CYCLE, name="Năm học 2025-2026 (benchmark)", starts_on=datetime.date(2025, 9, 5),
-                                 ends_on=datetime.date(2026, 5, 31), is_current=True)
+    cycle = Cycle.objects.create(
+        code=CYCLE,
+        name="Năm học 2025-2026 (benchmark)",
+        starts_on=datetime.date(2025, 9, 5),
+        ends_on=datetime.date(2026, 5, 31),
+        is_current=True,
+    )
     # Units with explicit ids, so their materialized paths are known without a save per unit.
     units, next_id = [], 1
     ministry_id = next_id
@@ -96,28 +107,60 @@ def build_dataset(educators: int, seed: int = 20251):
         province_id = next_id
         next_id += 1
         province_path = f"/1/{province_id}/"
-        units.append(OrgUnit(id=province_id, code=f"P{p + 1:02d}", name=f"Tỉnh {p + 1:02d}", kind="province",
-                             parent_id=ministry_id, path=province_path))
+        units.append(
+            OrgUnit(
+                id=province_id,
+                code=f"P{p + 1:02d}",
+                name=f"Tỉnh {p + 1:02d}",
+                kind="province",
+                parent_id=ministry_id,
+                path=province_path,
+            )
+        )
         for c in range(commune_counts[p]):
             commune_id = next_id
             next_id += 1
             commune_path = f"{province_path}{commune_id}/"
-            units.append(OrgUnit(id=commune_id, code=f"P{p + 1:02d}-X{c + 1:03d}", name=f"Xã {c + 1:03d}",
-                                 kind="commune", parent_id=province_id, path=commune_path))
+            units.append(
+                OrgUnit(
+                    id=commune_id,
+                    code=f"P{p + 1:02d}-X{c + 1:03d}",
+                    name=f"Xã {c + 1:03d}",
+                    kind="commune",
+                    parent_id=province_id,
+                    path=commune_path,
+                )
+            )
             for level in ("TH", "TH", "TH", "TH", "TH", "THCS", "THCS", "THCS", "THCS"):
                 school_id = next_id
                 next_id += 1
                 schools.append((school_id, f"{commune_path}{school_id}/", level))
-                units.append(OrgUnit(id=school_id, code=f"S{school_id:06d}", name=f"Trường {level} {school_id}",
-                                     kind="school", parent_id=commune_id, path=f"{commune_path}{school_id}/",
-                                     school_levels=level))
+                units.append(
+                    OrgUnit(
+                        id=school_id,
+                        code=f"S{school_id:06d}",
+                        name=f"Trường {level} {school_id}",
+                        kind="school",
+                        parent_id=commune_id,
+                        path=f"{commune_path}{school_id}/",
+                        school_levels=level,
+                    )
+                )
         for _n in range(commune_counts[p] // 12 + 1):  # THPT schools hang under the province
             school_id = next_id
             next_id += 1
             schools.append((school_id, f"{province_path}{school_id}/", "THPT"))
-            units.append(OrgUnit(id=school_id, code=f"S{school_id:06d}", name=f"Trường THPT {school_id}",
-                                 kind="school", parent_id=province_id, path=f"{province_path}{school_id}/",
-                                 school_levels="THPT"))
+            units.append(
+                OrgUnit(
+                    id=school_id,
+                    code=f"S{school_id:06d}",
+                    name=f"Trường THPT {school_id}",
+                    kind="school",
+                    parent_id=province_id,
+                    path=f"{province_path}{school_id}/",
+                    school_levels="THPT",
+                )
+            )
     OrgUnit.objects.bulk_create(units, batch_size=5000)
     print(f"  {len(units):,} units, {len(schools):,} schools", flush=True)
 
@@ -133,19 +176,24 @@ def build_dataset(educators: int, seed: int = 20251):
     finalized_at = timezone.make_aware(datetime.datetime(2026, 5, 20, 10, 0))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_sheet")
-        cursor.execute("CREATE TABLE bench_sheet (kind CHAR(1), n INT, levels VARCHAR(32), rating VARCHAR(16), "
-                       "PRIMARY KEY (kind, n))")
+        cursor.execute(
+            "CREATE TABLE bench_sheet (kind CHAR(1), n INT, levels VARCHAR(32), rating VARCHAR(16), "
+            "PRIMARY KEY (kind, n))"
+        )
         for kind, framework in (("t", teacher_fw), ("p", principal_fw)):
             rows = []
             for n in range(SHEETS):
                 packed = sheet(len(framework.criterion_numbers))
-                rows.append((kind, n, packed,
-                             standards.evaluate(framework, standards.unpack_levels(packed)).result.value))
+                rows.append(
+                    (kind, n, packed, standards.evaluate(framework, standards.unpack_levels(packed)).result.value)
+                )
             cursor.executemany("INSERT INTO bench_sheet VALUES (%s, %s, %s, %s)", rows)
         cursor.execute("DROP TABLE IF EXISTS bench_school")
         cursor.execute("CREATE TABLE bench_school (n INT PRIMARY KEY, id BIGINT, level VARCHAR(4))")
-        cursor.executemany("INSERT INTO bench_school VALUES (%s, %s, %s)",
-                           [(n, school_id, level) for n, (school_id, _path, level) in enumerate(schools)])
+        cursor.executemany(
+            "INSERT INTO bench_school VALUES (%s, %s, %s)",
+            [(n, school_id, level) for n, (school_id, _path, level) in enumerate(schools)],
+        )
         school_count = len(schools)
         # Educator i works at school floor((i-1) * S / N); the first of each school is its principal,
         # the second its vice-principal.
@@ -165,7 +213,8 @@ def build_dataset(educators: int, seed: int = 20251):
                          MAKEDATE(2000 + MOD(seq, 25), 1 + MOD(seq, 360)) AS since
                   FROM seq_1_to_{educators}) q
             JOIN bench_school s ON s.n = q.school_n""")
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             INSERT INTO temis_plugin_evaluation (educator_id, cycle_id, framework_code, school_id, school_level,
                 framework_revision, legal_basis, state, version, self_levels, self_rating, strengths, improvements,
                 plan_goals, plan_content, plan_timeline, plan_conditions, final_levels, final_rating, final_comment,
@@ -175,9 +224,20 @@ def build_dataset(educators: int, seed: int = 20251):
                    b.levels, b.rating, '', '', '', '', '', '', b.levels, b.rating, '', %s, %s, %s, %s
             FROM temis_plugin_educatorprofile e
             JOIN bench_sheet b ON b.kind = IF(e.position = 'teacher', 't', 'p') AND b.n = MOD(e.id * 7919, {SHEETS})""",
-                       [cycle.pk, teacher_fw.code, principal_fw.code, teacher_fw.revision, principal_fw.revision,
-                        teacher_fw.legal_basis.citation(), principal_fw.legal_basis.citation(), finalized_at,
-                        finalized_at, finalized_at, finalized_at])
+            [
+                cycle.pk,
+                teacher_fw.code,
+                principal_fw.code,
+                teacher_fw.revision,
+                principal_fw.revision,
+                teacher_fw.legal_basis.citation(),
+                principal_fw.legal_basis.citation(),
+                finalized_at,
+                finalized_at,
+                finalized_at,
+                finalized_at,
+            ],
+        )
         cursor.execute("DROP TABLE bench_sheet")
         cursor.execute("DROP TABLE bench_school")
     print(f"\n  built in {time.perf_counter() - started:.0f} s", flush=True)
@@ -195,6 +255,7 @@ def naive_aggregate(scope, cycle):
     """Baseline: load each evaluation through the ORM and count in Python (per-educator loop)."""
     from temis_plugin.models import Evaluation
     from temis_plugin.standards import unpack_levels
+
     ratings, criteria = defaultdict(int), defaultdict(int)
     queryset = Evaluation.objects.filter(cycle=cycle, state="finalized").select_related("educator", "school")
     if not scope.is_nation:
@@ -206,7 +267,7 @@ def naive_aggregate(scope, cycle):
             break
         last = page[-1].pk
         for evaluation in page:
-            unit = evaluation.school.path[: len(scope.path)] + evaluation.school.path[len(scope.path):].split("/")[0]
+            unit = evaluation.school.path[: len(scope.path)] + evaluation.school.path[len(scope.path) :].split("/")[0]
             ratings[unit, evaluation.school_level, evaluation.final_rating] += 1
             for number, level in unpack_levels(evaluation.final_levels).items():
                 criteria[unit, evaluation.framework_code, number, level] += 1
@@ -230,6 +291,7 @@ def _export_child(writer_name, scope_code, queue):
 
 def _export_in_child(writer_name, scope_code):
     from django.db import connections
+
     connections.close_all()
     from temis_plugin.models import Cycle, OrgUnit
     from temis_plugin.reports.scope import scope_of
@@ -255,14 +317,23 @@ def _export_in_child(writer_name, scope_code):
             started = time.perf_counter()
             _write(writer_name, table.key, header, iter(fetched), out)
             writer_seconds = time.perf_counter() - started
-    return {"writer": writer_name, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-            "writer_rows_per_s": len(fetched) / writer_seconds, "rss_mb": peak,
-            "rss_before_mb": rss_before / 1024, "size_mb": size / 1e6, "problems": len(report.problems)}
+    return {
+        "writer": writer_name,
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "writer_rows_per_s": len(fetched) / writer_seconds,
+        "rss_mb": peak,
+        "rss_before_mb": rss_before / 1024,
+        "size_mb": size / 1e6,
+        "problems": len(report.problems),
+    }
 
 
 def _write(writer_name, title, header, rows, out) -> int:
     if writer_name == "openpyxl write-only":
         from openpyxl import Workbook
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title)
         sheet.append(header)
@@ -273,6 +344,7 @@ def _write(writer_name, title, header, rows, out) -> int:
         workbook.save(out)
         return count
     from temis_plugin.reports.xlsx_stream import StreamingXlsxWriter
+
     with StreamingXlsxWriter(out) as writer:
         return writer.add_sheet(title, header, rows)
 
@@ -280,6 +352,7 @@ def _write(writer_name, title, header, rows, out) -> int:
 def _check(out, rows, writer_name):
     """The file reads back with openpyxl, with every row written (not timed)."""
     from openpyxl import load_workbook
+
     out.seek(0)
     read = sum(1 for _row in load_workbook(out, read_only=True).worksheets[0].iter_rows(min_row=2))
     assert read == rows, (writer_name, read, rows)
@@ -304,7 +377,7 @@ def measure_export(scope_code):
 def _buffer_pool_mb():
     with connection.cursor() as cursor:
         cursor.execute("SELECT @@innodb_buffer_pool_size")
-        return cursor.fetchone()[0] // 1024 ** 2
+        return cursor.fetchone()[0] // 1024**2
 
 
 def verdict(ok):
@@ -321,15 +394,19 @@ def main():
     from temis_plugin.reports.registry import build_report
     from temis_plugin.reports.scope import scope_of, whole_country
 
-    print(f"Data: {OrgUnit.objects.filter(kind='province').count()} provinces, "
-          f"{OrgUnit.objects.filter(kind='commune').count():,} communes, "
-          f"{OrgUnit.objects.filter(kind='school').count():,} schools, {EducatorProfile.objects.count():,} educators, "
-          f"{Evaluation.objects.filter(cycle=cycle).count():,} evaluations (MariaDB {connection.mysql_server_info}, "
-          f"buffer pool {_buffer_pool_mb()} MB)")
+    print(
+        f"Data: {OrgUnit.objects.filter(kind='province').count()} provinces, "
+        f"{OrgUnit.objects.filter(kind='commune').count():,} communes, "
+        f"{OrgUnit.objects.filter(kind='school').count():,} schools, {EducatorProfile.objects.count():,} educators, "
+        f"{Evaluation.objects.filter(cycle=cycle).count():,} evaluations (MariaDB {connection.mysql_server_info}, "
+        f"buffer pool {_buffer_pool_mb()} MB)"
+    )
     translation.activate("vi")
     nation = whole_country()
-    largest = max(OrgUnit.objects.filter(kind="province"),
-                  key=lambda unit: OrgUnit.objects.filter(parent=unit, kind="commune").count())
+    largest = max(
+        OrgUnit.objects.filter(kind="province"),
+        key=lambda unit: OrgUnit.objects.filter(parent=unit, kind="commune").count(),
+    )
     province = scope_of(largest)
     province_rows = Evaluation.objects.filter(cycle=cycle, school__path__startswith=province.path).count()
 
@@ -346,27 +423,39 @@ def main():
     print()
     print(f"Aggregated report, national ({national_count:,} finalized evaluations):")
     print(f"  GROUP BY in the database   {national_s:8.2f} s")
-    print(f"  naive per-educator ORM loop {national_naive_s:7.2f} s   -> {national_naive_s / national_s:5.1f}x faster"
-          f"   target <= {TARGETS['national_s']:.0f} s: {verdict(national_s <= TARGETS['national_s'])}")
+    print(
+        f"  naive per-educator ORM loop {national_naive_s:7.2f} s   -> {national_naive_s / national_s:5.1f}x faster"
+        f"   target <= {TARGETS['national_s']:.0f} s: {verdict(national_s <= TARGETS['national_s'])}"
+    )
     print(f"Aggregated report, one province ({province.name}, {province_rows:,} evaluations):")
     print(f"  GROUP BY in the database   {province_s:8.2f} s")
-    print(f"  naive per-educator ORM loop {province_naive_s:7.2f} s   -> {province_naive_s / province_s:5.1f}x faster"
-          f"   target <= {TARGETS['province_s']:.0f} s: {verdict(province_s <= TARGETS['province_s'])}")
+    print(
+        f"  naive per-educator ORM loop {province_naive_s:7.2f} s   -> {province_naive_s / province_s:5.1f}x faster"
+        f"   target <= {TARGETS['province_s']:.0f} s: {verdict(province_s <= TARGETS['province_s'])}"
+    )
 
     baseline, ours_export = measure_export(largest.code)
     ratio = ours_export["rows_per_s"] / baseline["rows_per_s"]
     writer_ratio = ours_export["writer_rows_per_s"] / baseline["writer_rows_per_s"]
     print(f"Per-educator TEMIS .xlsx export, {province.name} ({ours_export['rows']:,} rows):")
     for result in (baseline, ours_export):
-        print(f"  {result['writer']:20} streamed from the database {result['rows_per_s']:9,.0f} rows/s "
-              f"({result['seconds']:6.2f} s, peak RSS {result['rss_mb']:6.1f} MB, file {result['size_mb']:4.1f} MB);"
-              f"  writer alone {result['writer_rows_per_s']:9,.0f} rows/s")
-    print(f"  writer alone: {writer_ratio:.1f}x   target >= {TARGETS['export_ratio']:.0f}x: "
-          f"{verdict(writer_ratio >= TARGETS['export_ratio'])}")
-    print(f"  end to end (the database read is the same for both): {ratio:.1f}x   target >= "
-          f"{TARGETS['export_ratio']:.0f}x: {verdict(ratio >= TARGETS['export_ratio'])}")
-    print(f"  peak RSS <= {TARGETS['rss_mb']:.0f} MB: {verdict(ours_export['rss_mb'] <= TARGETS['rss_mb'])} "
-          f"(the interpreter with Django loaded: {ours_export['rss_before_mb']:.0f} MB)")
+        print(
+            f"  {result['writer']:20} streamed from the database {result['rows_per_s']:9,.0f} rows/s "
+            f"({result['seconds']:6.2f} s, peak RSS {result['rss_mb']:6.1f} MB, file {result['size_mb']:4.1f} MB);"
+            f"  writer alone {result['writer_rows_per_s']:9,.0f} rows/s"
+        )
+    print(
+        f"  writer alone: {writer_ratio:.1f}x   target >= {TARGETS['export_ratio']:.0f}x: "
+        f"{verdict(writer_ratio >= TARGETS['export_ratio'])}"
+    )
+    print(
+        f"  end to end (the database read is the same for both): {ratio:.1f}x   target >= "
+        f"{TARGETS['export_ratio']:.0f}x: {verdict(ratio >= TARGETS['export_ratio'])}"
+    )
+    print(
+        f"  peak RSS <= {TARGETS['rss_mb']:.0f} MB: {verdict(ours_export['rss_mb'] <= TARGETS['rss_mb'])} "
+        f"(the interpreter with Django loaded: {ours_export['rss_before_mb']:.0f} MB)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ Each import runs in its own forked child, so the peak RSS printed is that import
   Targets: at most 15 s and 300 MB.
 - A full sheet: 1,048,575 educator rows (Excel's last row) of one school. Target: at most 300 MB peak.
 """
+
 import argparse
 import os
 import resource
@@ -34,6 +35,7 @@ EXCEL_LAST_ROW = 1_048_576
 
 def fresh_database():
     from MySQLdb import connect
+
     db = settings.DATABASES["default"]
     server = connect(host=db["HOST"], user=db["USER"], passwd=db["PASSWORD"])
     server.cursor().execute(f"DROP DATABASE IF EXISTS `{db['NAME']}`")
@@ -75,6 +77,7 @@ def in_child(function, *args):
 
 def read_with_openpyxl(path):
     from openpyxl import load_workbook
+
     workbook = load_workbook(path, read_only=True, data_only=True)
     cells = sum(1 for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for _ in row)
     workbook.close()
@@ -83,6 +86,7 @@ def read_with_openpyxl(path):
 
 def import_file(path):
     from temis_plugin.roster import import_roster
+
     settings.TEMIS_ROSTER_MAX_BYTES = 1 << 30
     summary = import_roster(path)
     return {"created": summary.created, "updated": summary.updated}
@@ -108,14 +112,22 @@ def main(argv=None):
     with open(province_path, "wb") as handle:
         handle.write(files.xlsx(tables))
     rows = sum(len(t) - 1 for t in tables.values())
-    print(f"Roster import on MariaDB: {len(tables['educators']) - 1:,} educators and {len(tables['units']) - 1:,} "
-          f"units ({os.path.getsize(province_path) / 1e6:.1f} MB .xlsx)")
+    print(
+        f"Roster import on MariaDB: {len(tables['educators']) - 1:,} educators and {len(tables['units']) - 1:,} "
+        f"units ({os.path.getsize(province_path) / 1e6:.1f} MB .xlsx)"
+    )
     _cells, floor, floor_rss = in_child(read_with_openpyxl, province_path)
     line("openpyxl read-only, every cell (baseline)", floor, floor_rss, rows)
     summary, seconds, rss = in_child(import_file, province_path)
     assert summary["created"]["educators"] == options.educators, summary
-    line("import, first time (all created)", seconds, rss, rows, floor,
-         f"target <= {TARGETS['province_s']:.0f} s, <= {TARGETS['province_mb']:.0f} MB")
+    line(
+        "import, first time (all created)",
+        seconds,
+        rss,
+        rows,
+        floor,
+        f"target <= {TARGETS['province_s']:.0f} s, <= {TARGETS['province_mb']:.0f} MB",
+    )
     summary, seconds, rss = in_child(import_file, province_path)
     assert summary["created"] == {} and summary["updated"] == {}, summary
     line("import again (nothing changes)", seconds, rss, rows, floor)
@@ -123,18 +135,31 @@ def main(argv=None):
     big_path = os.path.join(workdir, "big.xlsx")
     started = time.perf_counter()
     files.big_educator_sheet(big_path, options.big_rows)
-    print(f"\nA full sheet: {options.big_rows:,} educator rows ({os.path.getsize(big_path) / 1e6:.1f} MB .xlsx, "
-          f"written in {time.perf_counter() - started:.0f} s)")
+    print(
+        f"\nA full sheet: {options.big_rows:,} educator rows ({os.path.getsize(big_path) / 1e6:.1f} MB .xlsx, "
+        f"written in {time.perf_counter() - started:.0f} s)"
+    )
     units = os.path.join(workdir, "big-units.xlsx")
     with open(units, "wb") as handle:
-        handle.write(files.xlsx({"units": [files.UNIT_HEADER, ["BGD", "Bộ", "ministry", "", ""],
-                                           ["BIG-S", "Trường lớn", "school", "BGD", "THPT"]]}))
+        handle.write(
+            files.xlsx(
+                {
+                    "units": [
+                        files.UNIT_HEADER,
+                        ["BGD", "Bộ", "ministry", "", ""],
+                        ["BIG-S", "Trường lớn", "school", "BGD", "THPT"],
+                    ]
+                }
+            )
+        )
     in_child(import_file, units)
     _cells, floor, floor_rss = in_child(read_with_openpyxl, big_path)
     line("openpyxl read-only, every cell (baseline)", floor, floor_rss, options.big_rows)
     summary, seconds, rss = in_child(import_file, big_path)
     assert summary["created"]["educators"] == options.big_rows, summary
-    line("import of the full sheet", seconds, rss, options.big_rows, floor, f"target <= {TARGETS['big_mb']:.0f} MB peak")
+    line(
+        "import of the full sheet", seconds, rss, options.big_rows, floor, f"target <= {TARGETS['big_mb']:.0f} MB peak"
+    )
     return 0
 
 

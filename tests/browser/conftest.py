@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's package) driven by Playwright, for the pages people use."""
+
 import os
 from pathlib import Path
 
@@ -11,13 +12,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("TEMIS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent.parent.parent / "test-artifacts" / "screenshots"
 # Without these, Chromium keeps trying to reach Google services, which this network refuses.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is required for the browser tests: {CHROMIUM} is missing (make system-deps)")
     with sync_playwright() as playwright:
@@ -42,6 +51,7 @@ def screenshot(page):
         path = ARTIFACTS / f"{name}-{os.environ.get('TEMIS_DB', 'sqlite')}.png"
         (of_page or page).screenshot(path=str(path), full_page=True)
         return path
+
     return take
 
 

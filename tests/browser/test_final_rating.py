@@ -3,6 +3,7 @@
 Controls are found by their form names and values, so the tests hold in both languages whatever the
 wording; the level labels come from the catalogue in the page's language.
 """
+
 import pytest
 from django.core.management import call_command
 
@@ -15,8 +16,10 @@ PHONE = {"width": 390, "height": 844}
 def school_evaluations(username="principal.s01"):
     principal = EducatorProfile.objects.get(user__username=username)
     rows = Evaluation.objects.filter(educator__school=principal.school, educator__position="teacher")
-    return {state: list(rows.filter(state=state).order_by("pk").values_list("pk", flat=True))
-            for state in ("draft", "submitted", "opinions", "finalized")}
+    return {
+        state: list(rows.filter(state=state).order_by("pk").values_list("pk", flat=True))
+        for state in ("draft", "submitted", "opinions", "finalized")
+    }
 
 
 def click(page, action):

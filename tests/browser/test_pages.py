@@ -1,4 +1,5 @@
 """What a person sees: the admin's roster import, and an educator's home page in both languages."""
+
 from pathlib import Path
 
 from django.core.management import call_command
@@ -22,8 +23,11 @@ def test_roster_import_refuses_a_broken_file_then_imports(live_server, page, scr
     page.get_by_role("button").filter(has_text="Kiểm tra").click()
     errors = page.locator("table[aria-describedby=problems] tbody tr")
     # Every educator (lines 2-6) names a school that does not exist yet.
-    school_lines = {row.locator("td").nth(1).inner_text() for row in errors.all()
-                    if row.locator("td").nth(2).inner_text() == "school_code"}
+    school_lines = {
+        row.locator("td").nth(1).inner_text()
+        for row in errors.all()
+        if row.locator("td").nth(2).inner_text() == "school_code"
+    }
     assert school_lines == {"2", "3", "4", "5", "6"}
     screenshot("roster-import-refused")
     assert not EducatorProfile.objects.exists()

@@ -1,5 +1,6 @@
 """A province officer opens every report, downloads it as .xlsx and .csv, follows the file's progress and
 exports to TEMIS; in Vietnamese on a desktop and in English on a phone."""
+
 import csv
 import io
 from pathlib import Path
@@ -19,8 +20,13 @@ PASSWORD = "demo-password"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
 
-UNIT_NAMES = {"P1": "Tỉnh Mẫu", "X1": "Xã Mẫu 1", "X2": "Xã Mẫu 2", "S1": "Trường Tiểu học Xã Mẫu 1",
-              "S2": "Trường Tiểu học Xã Mẫu 2"}
+UNIT_NAMES = {
+    "P1": "Tỉnh Mẫu",
+    "X1": "Xã Mẫu 1",
+    "X2": "Xã Mẫu 2",
+    "S1": "Trường Tiểu học Xã Mẫu 1",
+    "S2": "Trường Tiểu học Xã Mẫu 2",
+}
 
 
 @pytest.fixture
@@ -97,8 +103,13 @@ def test_officer_downloads_every_report_in_vietnamese(live_server, page, screens
             # The file is made for the moment this page showed: the same stamp.
             stamp = stamp_values(page)
             page.locator(f"#download button[value={file_format}]").click()
-            download, path = follow_run(page, tmp_path, when_done=lambda kind=kind, file_format=file_format: screenshot("reports-run")
-                                        if (kind, file_format) == ("aggregate", "xlsx") else None)
+            download, path = follow_run(
+                page,
+                tmp_path,
+                when_done=lambda kind=kind, file_format=file_format: (
+                    screenshot("reports-run") if (kind, file_format) == ("aggregate", "xlsx") else None
+                ),
+            )
             assert download.suggested_filename.startswith(f"{kind}-2026-2027-P1-")
             assert download.suggested_filename.endswith(f".{file_format}")
             rows = file_rows(path, file_format)
@@ -122,10 +133,15 @@ def test_officer_exports_to_temis(live_server, page, province_officer, tmp_path)
     assert download.suggested_filename.startswith("TT20-ket-qua-giao-vien-2026-2027-P1-")
     rows = file_rows(path, "xlsx")
     header = next(values for values in rows if values[:3] == ["STT", "Mã định danh", "Họ và tên"])
-    data = rows[rows.index(header) + 1:]
+    data = rows[rows.index(header) + 1 :]
     # Every finalized evaluation of the province: a, b, c (S1), e and f (S2).
-    assert [values[1] for values in data] == ["079000000001", "079000000002", "079000000003", "079000000005",
-                                              "079000000006"]
+    assert [values[1] for values in data] == [
+        "079000000001",
+        "079000000002",
+        "079000000003",
+        "079000000005",
+        "079000000006",
+    ]
     assert data[0][header.index("Xếp loại")] == "Tốt"
 
 

@@ -1,4 +1,5 @@
 """A teacher fills in the self-assessment block in the workbench, in Vietnamese and in English."""
+
 import pytest
 
 from temis_plugin.models import Evaluation, EvidenceLink
@@ -70,6 +71,7 @@ def test_full_self_assessment_in_vietnamese(live_server, page, screenshot, cycle
     from django.test import Client
 
     from temis_plugin import api
+
     staff = Client()
     staff.force_login(get_user_model().objects.create_superuser("root", "root@example.invalid", "pw"))
     admin_page = staff.get(f"/admin/temis_plugin/evaluation/{evaluation.pk}/change/").content.decode()

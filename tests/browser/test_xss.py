@@ -4,6 +4,7 @@ The fields are written as in tests/integration/test_xss.py (roster import, block
 forms, the head's page); Chromium then opens the pages that show them: the self-assessment block on the
 workbench, the head's final-rating page, and the mentor tool's opinion and support-log pages.
 """
+
 import pytest
 
 from tests.browser.conftest import sign_in
@@ -25,6 +26,7 @@ def test_no_payload_runs_and_each_reads_as_text(live_server, page, world):  # no
     def record(dialog):
         dialogs.append(f"{page.url}: {dialog.type}({dialog.message!r})")
         dialog.dismiss()
+
     page.on("dialog", record)
 
     def visit(path):
@@ -47,8 +49,15 @@ def test_no_payload_runs_and_each_reads_as_text(live_server, page, world):  # no
     sign_in(page, live_server, "principal", password="pw")
     visit(detail(world.evaluations["t1"].pk))
     shown = texts(page, "main")
-    for field in ("teacher.full_name", "evaluation.strengths", "plan.conditions", "evidence.name",
-                  "evidence.description", "final.comment", "reopen.reason"):
+    for field in (
+        "teacher.full_name",
+        "evaluation.strengths",
+        "plan.conditions",
+        "evidence.name",
+        "evidence.description",
+        "final.comment",
+        "reopen.reason",
+    ):
         assert VALUES[field] in shown, field
     page.locator("details summary").first.click()  # the colleagues' comments
     assert VALUES["opinion.strengths"] in texts(page, "main details")

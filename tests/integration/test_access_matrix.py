@@ -15,6 +15,7 @@ cannot ship without its place in this file. The others check, from the same tabl
   and works with it; the API's session POSTs need the token too; the LTI workspace's forms need the
   per-launch form token (lti.workspace_views.form_token) instead, since its iframe may get no cookie.
 """
+
 import datetime
 import io
 import json as json_module
@@ -59,8 +60,8 @@ from tests.report_data import officer
 # ---------------------------------------------------------------------------------------------
 # The matrix
 
-PAGE = "page"      # login_required; then the API answers 404 for what is not yours, 403 for a missing role
-API = "api"        # DRF, IsAuthenticated (session here, a JWT too inside the LMS); same 404/403 rules
+PAGE = "page"  # login_required; then the API answers 404 for what is not yours, 403 for a missing role
+API = "api"  # DRF, IsAuthenticated (session here, a JWT too inside the LMS); same 404/403 rules
 LAUNCH = "launch"  # LTI: the live launch id in the URL stands in for the session (lti.workspace_views)
 PUBLIC = "public"  # no sign-in by design; the reason is stated with the route
 
@@ -94,13 +95,22 @@ ROUTES = {
     "temis:api:report-run": Guard(API, GET),
     "temis:api:report-run-file": Guard(API, GET),
     "temis:api:report-run-retry": Guard(API, POST),
-    "temis:api:schema": Guard(PUBLIC, GET, "the OpenAPI description names endpoints, parameters and error "
-                                           "codes, never data, like the platform's own API docs"),
-    "temis_lti:login": Guard(PUBLIC, BOTH, "OIDC login initiation: the platform sends the browser here before "
-                                           "any identity exists; it only records a state for a registered "
-                                           "platform and redirects to that platform"),
-    "temis_lti:launch": Guard(PUBLIC, POST, "the platform's id_token POST: its signature, nonce and the state "
-                                            "issued at login authenticate it"),
+    "temis:api:schema": Guard(
+        PUBLIC,
+        GET,
+        "the OpenAPI description names endpoints, parameters and error "
+        "codes, never data, like the platform's own API docs",
+    ),
+    "temis_lti:login": Guard(
+        PUBLIC,
+        BOTH,
+        "OIDC login initiation: the platform sends the browser here before "
+        "any identity exists; it only records a state for a registered "
+        "platform and redirects to that platform",
+    ),
+    "temis_lti:launch": Guard(
+        PUBLIC, POST, "the platform's id_token POST: its signature, nonce and the state issued at login authenticate it"
+    ),
     "temis_lti:jwks": Guard(PUBLIC, GET, "the tool's public keys, which platforms fetch to verify its messages"),
     "temis_lti:deep_link_response": Guard(LAUNCH, POST),
     "temis_lti:workspace": Guard(LAUNCH, GET),
@@ -151,8 +161,9 @@ def test_every_route_is_in_the_matrix():
     for name, guard in ROUTES.items():
         assert guard.kind in (PAGE, API, LAUNCH, PUBLIC) and guard.methods, name
         assert (guard.kind == PUBLIC) == bool(guard.reason), f"{name}: a public route, and only one, says why"
-    assert {(name, method) for name, guard in ROUTES.items() if guard.kind == PUBLIC
-            for method in guard.methods} == set(PUBLIC_ANSWERS)
+    assert {
+        (name, method) for name, guard in ROUTES.items() if guard.kind == PUBLIC for method in guard.methods
+    } == set(PUBLIC_ANSWERS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,8 +198,14 @@ class World:
 
 
 @pytest.fixture
-def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
-          django_capture_on_commit_callbacks):
+def world(
+    school,
+    officers,
+    school_tree,
+    make_user,
+    media_root,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     """S1 (commune X1): principal, vice, t1..t3, a school administrator; S2 (commune X2): principal2, other;
     officers of X1, X2, P1."""
     people, evaluations = school
@@ -205,10 +222,12 @@ def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
     evaluation = api.get_evaluation(teacher, evaluations["t1"].id)
     api.reopen_evaluation(head, evaluation.id, evaluation.version, "Bổ sung minh chứng", to_draft=True)
     evaluation = api.get_evaluation(teacher, evaluation.id)
-    evidence = api.add_evidence(teacher, "Minh chứng của t1",
-                                file=SimpleUploadedFile("bi-mat-t1.pdf", SECRET_PDF, "application/pdf"))
-    unlinked = api.add_evidence(teacher, "Chưa gắn", file=SimpleUploadedFile("chua-gan.pdf", SECRET_PDF,
-                                                                              "application/pdf"))
+    evidence = api.add_evidence(
+        teacher, "Minh chứng của t1", file=SimpleUploadedFile("bi-mat-t1.pdf", SECRET_PDF, "application/pdf")
+    )
+    unlinked = api.add_evidence(
+        teacher, "Chưa gắn", file=SimpleUploadedFile("chua-gan.pdf", SECRET_PDF, "application/pdf")
+    )
     evaluation = api.link_evidence(teacher, evaluation.id, evaluation.version, evidence.id, [4])
     api.submit_self_assessment(teacher, evaluation.id, evaluation.version)
     # The principal's evaluation goes back to draft (by the superior) for a file of its own.
@@ -216,17 +235,26 @@ def world(school, officers, school_tree, make_user, media_root,  # noqa: F811
     evaluation = api.get_evaluation(superior, evaluations["principal"].id)
     api.reopen_evaluation(superior, evaluation.id, evaluation.version, "Bổ sung minh chứng", to_draft=True)
     evaluation = api.get_evaluation(principal, evaluation.id)
-    principal_evidence = api.add_evidence(principal, "Minh chứng của hiệu trưởng", file=SimpleUploadedFile(
-        "bi-mat-hieu-truong.pdf", PRINCIPAL_PDF, "application/pdf"))
+    principal_evidence = api.add_evidence(
+        principal,
+        "Minh chứng của hiệu trưởng",
+        file=SimpleUploadedFile("bi-mat-hieu-truong.pdf", PRINCIPAL_PDF, "application/pdf"),
+    )
     evaluation = api.link_evidence(principal, evaluation.id, evaluation.version, principal_evidence.id, [4])
     api.submit_self_assessment(principal, evaluation.id, evaluation.version)
 
     with django_capture_on_commit_callbacks(execute=True):
         run = api.request_report_file(users["officer.p1"], "aggregate", "csv", scope_code="P1")
     assert ReportRun.objects.get(pk=run.id).status == "done"
-    return World(users=users, people=people, evaluations={key: e.id for key, e in evaluations.items()},
-                 evidence=evidence.id, unlinked=unlinked.id, principal_evidence=principal_evidence.id,
-                 run=str(run.id))
+    return World(
+        users=users,
+        people=people,
+        evaluations={key: e.id for key, e in evaluations.items()},
+        evidence=evidence.id,
+        unlinked=unlinked.id,
+        principal_evidence=principal_evidence.id,
+        run=str(run.id),
+    )
 
 
 def snapshot():
@@ -246,8 +274,13 @@ def text(response) -> str:
     raw = body(response)
     if "spreadsheetml" in response.get("Content-Type", ""):
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
-        return "\n".join(str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
-                         for cell in row if cell is not None)
+        return "\n".join(
+            str(cell)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
     return raw.decode("utf-8", "replace")
 
 
@@ -264,15 +297,24 @@ def route_args(name) -> list:
         "temis:evidence_file": [1],
         "temis:final_rating_detail": [1],
         "temis:report": ["aggregate"],
-        "temis:report_run": [run], "temis:report_run_status": [run], "temis:report_run_file": [run],
+        "temis:report_run": [run],
+        "temis:report_run_status": [run],
+        "temis:report_run_file": [run],
         "temis:report_run_retry": [run],
         "temis:api:report": ["aggregate"],
         "temis:api:temis-export": ["TT20-ket-qua-giao-vien"],
-        "temis:api:report-run": [run], "temis:api:report-run-file": [run], "temis:api:report-run-retry": [run],
-        "temis_lti:deep_link_response": [launch_id], "temis_lti:workspace": [launch_id],
-        "temis_lti:activities": [launch_id], "temis_lti:activity_new": [launch_id],
-        "temis_lti:activity_edit": [launch_id, 1], "temis_lti:activity_export": [launch_id, "csv"],
-        "temis_lti:opinion": [launch_id, 1], "temis_lti:subject_group": [launch_id], "temis_lti:scores": [launch_id],
+        "temis:api:report-run": [run],
+        "temis:api:report-run-file": [run],
+        "temis:api:report-run-retry": [run],
+        "temis_lti:deep_link_response": [launch_id],
+        "temis_lti:workspace": [launch_id],
+        "temis_lti:activities": [launch_id],
+        "temis_lti:activity_new": [launch_id],
+        "temis_lti:activity_edit": [launch_id, 1],
+        "temis_lti:activity_export": [launch_id, "csv"],
+        "temis_lti:opinion": [launch_id, 1],
+        "temis_lti:subject_group": [launch_id],
+        "temis_lti:scores": [launch_id],
     }.get(name, [])
 
 
@@ -320,8 +362,12 @@ def check_launch_ids(world, lti, name, method):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
 
     def call(record):
-        return send(client, method, reverse(name, args=launch_args(name, record, lti, world)),
-                    {"form_token": form_token(record), "choice": "workspace"} if method == "POST" else None)
+        return send(
+            client,
+            method,
+            reverse(name, args=launch_args(name, record, lti, world)),
+            {"form_token": form_token(record), "choice": "workspace"} if method == "POST" else None,
+        )
 
     assert call(lti.mine).status_code != 404  # the same request reaches the view with the live launch
     before = snapshot()
@@ -334,6 +380,7 @@ def check_launch_ids(world, lti, name, method):
 
 def test_public_routes_give_only_what_is_public(db):
     from lti.rotation import ensure_signing_key
+
     client = Client()
     schema = client.get(reverse("temis:api:schema")).json()
     assert schema["openapi"].startswith("3.") and all(path.startswith("/temis/api/v1/") for path in schema["paths"])
@@ -344,8 +391,9 @@ def test_public_routes_give_only_what_is_public(db):
     assert not [member for key in keys for member in ("d", "p", "q", "dp", "dq", "qi") if member in key]
 
 
-OTHER_METHODS = [(name, method) for name, guard in ROUTES.items() for method in ("GET", "POST")
-                 if method not in guard.methods]
+OTHER_METHODS = [
+    (name, method) for name, guard in ROUTES.items() for method in ("GET", "POST") if method not in guard.methods
+]
 
 
 @pytest.mark.parametrize("name, method", OTHER_METHODS, ids=[f"{n}-{m}" for n, m in OTHER_METHODS])
@@ -380,8 +428,13 @@ def ev(key):
 
 
 def levels_form(key, action, **extra):
-    return lambda w: {"action": action, "expected_version": w.version(key), "comment": "Ghi chú",
-                      **{f"level_{n}": "T" for n in range(1, 19)}, **extra}
+    return lambda w: {
+        "action": action,
+        "expected_version": w.version(key),
+        "comment": "Ghi chú",
+        **{f"level_{n}": "T" for n in range(1, 19)},
+        **extra,
+    }
 
 
 def bulk(action, *keys):
@@ -403,115 +456,395 @@ TEMPLATES = [code for code, _name in api.temis_export_templates()]
 
 PROBES = [
     # Final rating: a head of school rates their own school's teachers, a superior the principals below them.
-    pytest.param(Probe("principal", "GET", "temis:final_rating_detail", ev("other"), 404, names("other"),
-                       owner="principal2"), id="principal-S1-opens-an-S2-evaluation"),
-    pytest.param(Probe("principal", "POST", "temis:final_rating_detail", ev("other"), 404, names("other"),
-                       levels_form("other", "finalize")), id="principal-S1-finalizes-an-S2-evaluation"),
-    pytest.param(Probe("principal", "POST", "temis:final_rating_detail", ev("other"), 404, names("other"),
-                       levels_form("other", "save")), id="principal-S1-saves-levels-of-an-S2-evaluation"),
-    pytest.param(Probe("principal", "POST", "temis:final_rating", lambda w: [], 200, names("other", "principal2"),
-                       bulk("accept", "other")), id="principal-S1-bulk-accepts-an-S2-evaluation"),
-    pytest.param(Probe("principal", "POST", "temis:final_rating", lambda w: [], 200, names("other", "principal2"),
-                       bulk("finalize", "other", "principal2")), id="principal-S1-bulk-finalizes-S2"),
-    pytest.param(Probe("principal", "GET", "temis:final_rating", lambda w: [], 200, names("other", "principal2"),
-                       lambda w: {"school": "S2"}), id="principal-S1-lists-school-S2"),
-    pytest.param(Probe("principal2", "GET", "temis:final_rating_detail", ev("t1"), 404, names("t1"),
-                       owner="principal"), id="principal-S2-opens-an-S1-evaluation"),
-    pytest.param(Probe("officer.x1", "GET", "temis:final_rating_detail", ev("principal2"), 404, names("principal2"),
-                       owner="officer.x2"), id="commune-X1-opens-a-principal-of-X2"),
-    pytest.param(Probe("officer.x1", "POST", "temis:final_rating_detail", ev("principal2"), 404,
-                       names("principal2"), levels_form("principal2", "finalize")),
-                 id="commune-X1-finalizes-a-principal-of-X2"),
-    pytest.param(Probe("officer.x2", "GET", "temis:final_rating_detail", ev("principal"), 404, names("principal"),
-                       owner="officer.x1"), id="commune-X2-opens-a-principal-of-X1"),
-    pytest.param(Probe("officer.x1", "GET", "temis:final_rating", lambda w: [], 200, names("principal2"),
-                       owner="officer.x2"), id="commune-X1-lists-principals"),
-    pytest.param(Probe("officer.x1", "GET", "temis:final_rating", lambda w: [], 200, names("principal2"),
-                       lambda w: {"school": "S2"}), id="commune-X1-lists-school-S2"),
-    pytest.param(Probe("officer.x1", "POST", "temis:final_rating", lambda w: [], 200, names("principal2"),
-                       bulk("accept", "principal2")), id="commune-X1-bulk-accepts-a-principal-of-X2"),
-    pytest.param(Probe("t1", "GET", "temis:final_rating_detail", ev("t3"), 404, names("t3"),
-                       owner="principal"), id="teacher-opens-a-colleague-of-another-group"),
-    pytest.param(Probe("t1", "GET", "temis:final_rating_detail", ev("t2"), 403, names("t2"),
-                       owner="principal"), id="teacher-opens-a-colleague-of-the-same-group"),
-    pytest.param(Probe("t1", "POST", "temis:final_rating_detail", ev("t3"), 404, names("t3"),
-                       levels_form("t3", "finalize")), id="teacher-finalizes-a-colleague"),
-    pytest.param(Probe("t1", "GET", "temis:final_rating", lambda w: [], 403, names("t2", "t3")),
-                 id="teacher-opens-the-list"),
-    pytest.param(Probe("t1", "POST", "temis:final_rating", lambda w: [], 403, names("t3"), bulk("accept", "t3")),
-                 id="teacher-bulk-accepts"),
+    pytest.param(
+        Probe("principal", "GET", "temis:final_rating_detail", ev("other"), 404, names("other"), owner="principal2"),
+        id="principal-S1-opens-an-S2-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "POST",
+            "temis:final_rating_detail",
+            ev("other"),
+            404,
+            names("other"),
+            levels_form("other", "finalize"),
+        ),
+        id="principal-S1-finalizes-an-S2-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "POST",
+            "temis:final_rating_detail",
+            ev("other"),
+            404,
+            names("other"),
+            levels_form("other", "save"),
+        ),
+        id="principal-S1-saves-levels-of-an-S2-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "POST",
+            "temis:final_rating",
+            lambda w: [],
+            200,
+            names("other", "principal2"),
+            bulk("accept", "other"),
+        ),
+        id="principal-S1-bulk-accepts-an-S2-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "POST",
+            "temis:final_rating",
+            lambda w: [],
+            200,
+            names("other", "principal2"),
+            bulk("finalize", "other", "principal2"),
+        ),
+        id="principal-S1-bulk-finalizes-S2",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "GET",
+            "temis:final_rating",
+            lambda w: [],
+            200,
+            names("other", "principal2"),
+            lambda w: {"school": "S2"},
+        ),
+        id="principal-S1-lists-school-S2",
+    ),
+    pytest.param(
+        Probe("principal2", "GET", "temis:final_rating_detail", ev("t1"), 404, names("t1"), owner="principal"),
+        id="principal-S2-opens-an-S1-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:final_rating_detail",
+            ev("principal2"),
+            404,
+            names("principal2"),
+            owner="officer.x2",
+        ),
+        id="commune-X1-opens-a-principal-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "POST",
+            "temis:final_rating_detail",
+            ev("principal2"),
+            404,
+            names("principal2"),
+            levels_form("principal2", "finalize"),
+        ),
+        id="commune-X1-finalizes-a-principal-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x2",
+            "GET",
+            "temis:final_rating_detail",
+            ev("principal"),
+            404,
+            names("principal"),
+            owner="officer.x1",
+        ),
+        id="commune-X2-opens-a-principal-of-X1",
+    ),
+    pytest.param(
+        Probe("officer.x1", "GET", "temis:final_rating", lambda w: [], 200, names("principal2"), owner="officer.x2"),
+        id="commune-X1-lists-principals",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:final_rating",
+            lambda w: [],
+            200,
+            names("principal2"),
+            lambda w: {"school": "S2"},
+        ),
+        id="commune-X1-lists-school-S2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "POST",
+            "temis:final_rating",
+            lambda w: [],
+            200,
+            names("principal2"),
+            bulk("accept", "principal2"),
+        ),
+        id="commune-X1-bulk-accepts-a-principal-of-X2",
+    ),
+    pytest.param(
+        Probe("t1", "GET", "temis:final_rating_detail", ev("t3"), 404, names("t3"), owner="principal"),
+        id="teacher-opens-a-colleague-of-another-group",
+    ),
+    pytest.param(
+        Probe("t1", "GET", "temis:final_rating_detail", ev("t2"), 403, names("t2"), owner="principal"),
+        id="teacher-opens-a-colleague-of-the-same-group",
+    ),
+    pytest.param(
+        Probe("t1", "POST", "temis:final_rating_detail", ev("t3"), 404, names("t3"), levels_form("t3", "finalize")),
+        id="teacher-finalizes-a-colleague",
+    ),
+    pytest.param(
+        Probe("t1", "GET", "temis:final_rating", lambda w: [], 403, names("t2", "t3")), id="teacher-opens-the-list"
+    ),
+    pytest.param(
+        Probe("t1", "POST", "temis:final_rating", lambda w: [], 403, names("t3"), bulk("accept", "t3")),
+        id="teacher-bulk-accepts",
+    ),
     # Evidence files: the owner, and whoever may read an evaluation the file backs; others get a 404.
-    pytest.param(Probe("t3", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS, owner="t1"),
-                 id="teacher-of-another-group-opens-an-evidence-file"),
-    pytest.param(Probe("principal2", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS,
-                       owner="principal"), id="principal-of-another-school-opens-an-evidence-file"),
-    pytest.param(Probe("officer.x2", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS,
-                       owner="officer.x1"), id="officer-of-another-commune-opens-an-evidence-file"),
-    pytest.param(Probe("other", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS,
-                       owner="officer.p1"), id="teacher-of-another-school-opens-an-evidence-file"),
-    pytest.param(Probe("principal", "GET", "temis:evidence_file", lambda w: [w.unlinked], 404, FILE_SECRETS,
-                       owner="t1"), id="head-opens-a-file-that-backs-no-evaluation"),
+    pytest.param(
+        Probe("t3", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS, owner="t1"),
+        id="teacher-of-another-group-opens-an-evidence-file",
+    ),
+    pytest.param(
+        Probe("principal2", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS, owner="principal"),
+        id="principal-of-another-school-opens-an-evidence-file",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x2", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS, owner="officer.x1"
+        ),
+        id="officer-of-another-commune-opens-an-evidence-file",
+    ),
+    pytest.param(
+        Probe("other", "GET", "temis:evidence_file", lambda w: [w.evidence], 404, FILE_SECRETS, owner="officer.p1"),
+        id="teacher-of-another-school-opens-an-evidence-file",
+    ),
+    pytest.param(
+        Probe("principal", "GET", "temis:evidence_file", lambda w: [w.unlinked], 404, FILE_SECRETS, owner="t1"),
+        id="head-opens-a-file-that-backs-no-evaluation",
+    ),
     # A principal's evaluation is read above the school (see PRINCIPAL_READERS): not by the school's staff.
-    pytest.param(Probe("admin.s1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
-                       owner="officer.x1"), id="school-admin-opens-the-principals-evidence-file"),
-    pytest.param(Probe("admin.s1", "GET", "temis:final_rating_detail", ev("principal"), 404, names("principal"),
-                       owner="officer.x1"), id="school-admin-opens-the-principals-evaluation"),
-    pytest.param(Probe("admin.s1", "POST", "temis:final_rating_detail", ev("principal"), 404, names("principal"),
-                       levels_form("principal", "save")), id="school-admin-saves-levels-of-the-principal"),
-    pytest.param(Probe("vice", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
-                       owner="principal"), id="vice-principal-opens-the-principals-evidence-file"),
-    pytest.param(Probe("t1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS,
-                       owner="officer.p1"), id="teacher-opens-the-principals-evidence-file"),
+    pytest.param(
+        Probe(
+            "admin.s1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS, owner="officer.x1"
+        ),
+        id="school-admin-opens-the-principals-evidence-file",
+    ),
+    pytest.param(
+        Probe(
+            "admin.s1", "GET", "temis:final_rating_detail", ev("principal"), 404, names("principal"), owner="officer.x1"
+        ),
+        id="school-admin-opens-the-principals-evaluation",
+    ),
+    pytest.param(
+        Probe(
+            "admin.s1",
+            "POST",
+            "temis:final_rating_detail",
+            ev("principal"),
+            404,
+            names("principal"),
+            levels_form("principal", "save"),
+        ),
+        id="school-admin-saves-levels-of-the-principal",
+    ),
+    pytest.param(
+        Probe("vice", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS, owner="principal"),
+        id="vice-principal-opens-the-principals-evidence-file",
+    ),
+    pytest.param(
+        Probe("t1", "GET", "temis:evidence_file", PRINCIPAL_FILE, 404, PRINCIPAL_FILE_SECRETS, owner="officer.p1"),
+        id="teacher-opens-the-principals-evidence-file",
+    ),
     # Reports: units outside the user's scopes answer as an unknown unit does.
-    pytest.param(Probe("officer.x1", "GET", "temis:report", lambda w: ["aggregate"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "X2"}, owner="officer.x2"), id="commune-X1-page-of-X2-as-X2-sees-it"),
-    pytest.param(Probe("officer.x1", "GET", "temis:report", lambda w: ["aggregate"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "S2"}), id="commune-X1-page-of-a-school-of-X2"),
-    pytest.param(Probe("officer.x1", "GET", "temis:report", lambda w: ["school_summary"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "P1"}), id="commune-X1-page-of-the-province"),
-    pytest.param(Probe("officer.x1", "GET", "temis:reports", lambda w: [], 404, OTHER_UNITS,
-                       lambda w: {"scope": "X2"}, owner="officer.x2"), id="commune-X1-dashboard-of-X2"),
-    pytest.param(Probe("officer.x1", "GET", "temis:reports", lambda w: [], 404,
-                       lambda w: [UNIT_NAMES["P1"], UNIT_NAMES["X2"]], lambda w: {"scope": "P1"}),
-                 id="commune-X1-dashboard-of-the-province"),
-    pytest.param(Probe("officer.x1", "POST", "temis:report_run_start", lambda w: [], 404, OTHER_UNITS,
-                       lambda w: {"kind": "aggregate", "format": "csv", "scope": "X2"}),
-                 id="commune-X1-file-of-X2"),
-    pytest.param(Probe("principal", "GET", "temis:report", lambda w: ["school_summary"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "S2"}), id="principal-S1-page-of-S2"),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:report",
+            lambda w: ["aggregate"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "X2"},
+            owner="officer.x2",
+        ),
+        id="commune-X1-page-of-X2-as-X2-sees-it",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1", "GET", "temis:report", lambda w: ["aggregate"], 404, OTHER_UNITS, lambda w: {"scope": "S2"}
+        ),
+        id="commune-X1-page-of-a-school-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:report",
+            lambda w: ["school_summary"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "P1"},
+        ),
+        id="commune-X1-page-of-the-province",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:reports",
+            lambda w: [],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "X2"},
+            owner="officer.x2",
+        ),
+        id="commune-X1-dashboard-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:reports",
+            lambda w: [],
+            404,
+            lambda w: [UNIT_NAMES["P1"], UNIT_NAMES["X2"]],
+            lambda w: {"scope": "P1"},
+        ),
+        id="commune-X1-dashboard-of-the-province",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "POST",
+            "temis:report_run_start",
+            lambda w: [],
+            404,
+            OTHER_UNITS,
+            lambda w: {"kind": "aggregate", "format": "csv", "scope": "X2"},
+        ),
+        id="commune-X1-file-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "GET",
+            "temis:report",
+            lambda w: ["school_summary"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "S2"},
+        ),
+        id="principal-S1-page-of-S2",
+    ),
     # Report files: only whoever asked for one sees it, even with the same scope.
-    pytest.param(Probe("officer.p1b", "GET", "temis:report_run", RUN, 404, RUN_SECRETS, owner="officer.p1"),
-                 id="another-officers-run-page"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:report_run_status", RUN, 404, RUN_SECRETS,
-                       owner="officer.p1"), id="another-officers-run-status"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:report_run_file", RUN, 404, RUN_SECRETS),
-                 id="another-officers-run-file"),
-    pytest.param(Probe("officer.p1b", "POST", "temis:report_run_retry", RUN, 404, RUN_SECRETS),
-                 id="another-officers-run-retry"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:reports", lambda w: [], 200, RUN_SECRETS, owner="officer.p1"),
-                 id="another-officers-runs-on-the-dashboard"),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:report_run", RUN, 404, RUN_SECRETS, owner="officer.p1"),
+        id="another-officers-run-page",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:report_run_status", RUN, 404, RUN_SECRETS, owner="officer.p1"),
+        id="another-officers-run-status",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:report_run_file", RUN, 404, RUN_SECRETS), id="another-officers-run-file"
+    ),
+    pytest.param(
+        Probe("officer.p1b", "POST", "temis:report_run_retry", RUN, 404, RUN_SECRETS), id="another-officers-run-retry"
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:reports", lambda w: [], 200, RUN_SECRETS, owner="officer.p1"),
+        id="another-officers-runs-on-the-dashboard",
+    ),
     # The REST API: the same rules.
-    pytest.param(Probe("officer.x1", "GET", "temis:api:report", lambda w: ["school_summary"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "X2"}, owner="officer.x2"), id="api-commune-X1-of-X2-as-X2-sees-it"),
-    pytest.param(Probe("officer.x1", "GET", "temis:api:report", lambda w: ["aggregate"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "P1"}), id="api-commune-X1-report-of-the-province"),
-    pytest.param(Probe("principal", "GET", "temis:api:report", lambda w: ["school_summary"], 404, OTHER_UNITS,
-                       lambda w: {"scope": "S2"}), id="api-principal-S1-report-of-S2"),
-    pytest.param(Probe("officer.x1", "GET", "temis:api:temis-export", lambda w: ["TT20-ket-qua-giao-vien"], 404,
-                       OTHER_UNITS, lambda w: {"scope": "X2"}), id="api-commune-X1-export-of-X2"),
-    pytest.param(Probe("officer.x1", "POST", "temis:api:report-runs", lambda w: [], 404, OTHER_UNITS,
-                       lambda w: {"kind": "aggregate", "format": "csv", "scope": "X2"}),
-                 id="api-commune-X1-file-of-X2"),
-    pytest.param(Probe("officer.x1", "GET", "temis:api:reports", lambda w: [], 200, OTHER_UNITS,
-                       owner="officer.x2"), id="api-catalogue-names-only-own-scopes"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:api:report-run", RUN, 404, RUN_SECRETS, owner="officer.p1"),
-                 id="api-another-officers-run"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:api:report-run-file", RUN, 404, RUN_SECRETS),
-                 id="api-another-officers-run-file"),
-    pytest.param(Probe("officer.p1b", "POST", "temis:api:report-run-retry", RUN, 404, RUN_SECRETS),
-                 id="api-another-officers-run-retry"),
-    pytest.param(Probe("officer.p1b", "GET", "temis:api:report-runs", lambda w: [], 200, RUN_SECRETS,
-                       owner="officer.p1"), id="api-another-officers-runs-listed"),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:api:report",
+            lambda w: ["school_summary"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "X2"},
+            owner="officer.x2",
+        ),
+        id="api-commune-X1-of-X2-as-X2-sees-it",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:api:report",
+            lambda w: ["aggregate"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "P1"},
+        ),
+        id="api-commune-X1-report-of-the-province",
+    ),
+    pytest.param(
+        Probe(
+            "principal",
+            "GET",
+            "temis:api:report",
+            lambda w: ["school_summary"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "S2"},
+        ),
+        id="api-principal-S1-report-of-S2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "GET",
+            "temis:api:temis-export",
+            lambda w: ["TT20-ket-qua-giao-vien"],
+            404,
+            OTHER_UNITS,
+            lambda w: {"scope": "X2"},
+        ),
+        id="api-commune-X1-export-of-X2",
+    ),
+    pytest.param(
+        Probe(
+            "officer.x1",
+            "POST",
+            "temis:api:report-runs",
+            lambda w: [],
+            404,
+            OTHER_UNITS,
+            lambda w: {"kind": "aggregate", "format": "csv", "scope": "X2"},
+        ),
+        id="api-commune-X1-file-of-X2",
+    ),
+    pytest.param(
+        Probe("officer.x1", "GET", "temis:api:reports", lambda w: [], 200, OTHER_UNITS, owner="officer.x2"),
+        id="api-catalogue-names-only-own-scopes",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:api:report-run", RUN, 404, RUN_SECRETS, owner="officer.p1"),
+        id="api-another-officers-run",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:api:report-run-file", RUN, 404, RUN_SECRETS),
+        id="api-another-officers-run-file",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "POST", "temis:api:report-run-retry", RUN, 404, RUN_SECRETS),
+        id="api-another-officers-run-retry",
+    ),
+    pytest.param(
+        Probe("officer.p1b", "GET", "temis:api:report-runs", lambda w: [], 200, RUN_SECRETS, owner="officer.p1"),
+        id="api-another-officers-runs-listed",
+    ),
 ]
 
 
@@ -530,8 +863,9 @@ def test_other_peoples_data_is_not_reachable_by_id_or_scope(world, probe):
     assert snapshot() == before
     if probe.owner:
         assert probe.method == "GET"
-        shown = text(send(signed_in(world.users[probe.owner], APIClient if is_api else Client), "GET", url,
-                          probe.data(world)))
+        shown = text(
+            send(signed_in(world.users[probe.owner], APIClient if is_api else Client), "GET", url, probe.data(world))
+        )
         assert any(secret in shown for secret in probe.secrets(world)), "the rightful user sees none of it"
 
 
@@ -541,8 +875,9 @@ def test_every_report_and_export_refuses_units_outside_the_scope(world):
     for scope in ("X2", "S2", "P1", "BO"):
         answers = [pages.get(reverse("temis:report", args=[kind]), {"scope": scope}) for kind in KINDS]
         answers += [rest.get(reverse("temis:api:report", args=[kind]), {"scope": scope}) for kind in KINDS]
-        answers += [rest.get(reverse("temis:api:temis-export", args=[template]), {"scope": scope})
-                    for template in TEMPLATES]
+        answers += [
+            rest.get(reverse("temis:api:temis-export", args=[template]), {"scope": scope}) for template in TEMPLATES
+        ]
         for answer in answers:
             assert answer.status_code == 404, (answer.wsgi_request.get_full_path(), text(answer)[:300])
             assert not [secret for secret in OTHER_UNITS(world) if secret in text(answer)]
@@ -559,8 +894,9 @@ def test_evidence_file_opens_for_its_owner_and_the_readers_of_its_evaluation(wor
     assert signed_in(world.users["t1"]).get(reverse("temis:evidence_file", args=[world.unlinked])).status_code == 200
     assert signed_in(world.users["t1"]).get(reverse("temis:evidence_file", args=[999999])).status_code == 404
     # The head's page links the checked route, never the file's place in storage (which no check guards).
-    page = text(signed_in(world.users["principal"]).get(reverse("temis:final_rating_detail",
-                                                                 args=[world.evaluations["t1"]])))
+    page = text(
+        signed_in(world.users["principal"]).get(reverse("temis:final_rating_detail", args=[world.evaluations["t1"]]))
+    )
     assert f'href="{url}"' in page
     assert Evidence.objects.get(pk=world.evidence).file.name not in page and settings.MEDIA_URL not in page
 
@@ -570,8 +906,14 @@ def test_evidence_file_opens_for_its_owner_and_the_readers_of_its_evaluation(wor
 # school's teachers, who see the self-assessment but not the evidence files. Nobody whose role is on
 # the school itself: a school administrator works for the principal. (reader: (evaluation, evidence file))
 PRINCIPAL_READERS = {
-    "principal": (True, True), "officer.x1": (True, True), "officer.p1": (True, True), "t1": (True, False),
-    "admin.s1": (False, False), "vice": (False, False), "principal2": (False, False), "officer.x2": (False, False),
+    "principal": (True, True),
+    "officer.x1": (True, True),
+    "officer.p1": (True, True),
+    "t1": (True, False),
+    "admin.s1": (False, False),
+    "vice": (False, False),
+    "principal2": (False, False),
+    "officer.x2": (False, False),
 }
 
 
@@ -591,10 +933,12 @@ def test_a_principals_evaluation_is_read_above_the_school(world, reader):
 
 # Reports follow the same rule: on a school, the readers whose reach is the school itself (its
 # administrator, its principal) get its teachers' results; principals' results go to the units above.
-@pytest.mark.parametrize("reader, counted", [("admin.s1", False), ("principal", False), ("officer.x1", True),
-                                             ("officer.p1", True)])
-def test_reports_on_a_school_count_its_principals_for_readers_above_it(world, reader, counted, media_root,
-                                                                       django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    "reader, counted", [("admin.s1", False), ("principal", False), ("officer.x1", True), ("officer.p1", True)]
+)
+def test_reports_on_a_school_count_its_principals_for_readers_above_it(
+    world, reader, counted, media_root, django_capture_on_commit_callbacks
+):
     user, principals = world.users[reader], "educators.TT14-2018"
     report = api.get_report(user, "school_summary", scope_code="S1")
     assert (principals in {table.key for table in report.tables}) == counted
@@ -606,10 +950,12 @@ def test_reports_on_a_school_count_its_principals_for_readers_above_it(world, re
     handle, _name, _type = api.open_report_file(user, run.id)
     with handle:
         assert ("Người principal".encode() in handle.read()) == counted
-    by_name = signed_in(user).get(reverse("temis:report", args=["school_summary"]),
-                                  {"scope": "S1", "framework": "TT14-2018"})
-    export = signed_in(user, APIClient).get(reverse("temis:api:temis-export", args=["TT14-ket-qua-hieu-truong"]),
-                                            {"scope": "S1"})
+    by_name = signed_in(user).get(
+        reverse("temis:report", args=["school_summary"]), {"scope": "S1", "framework": "TT14-2018"}
+    )
+    export = signed_in(user, APIClient).get(
+        reverse("temis:api:temis-export", args=["TT14-ket-qua-hieu-truong"]), {"scope": "S1"}
+    )
     dashboard = text(signed_in(user).get(reverse("temis:reports"), {"scope": "S1"}))
     if counted:
         assert by_name.status_code == 200 and export.status_code == 200 and "TT14-ket-qua-hieu-truong" in dashboard
@@ -629,16 +975,21 @@ HANDLER = "handler"  # a block's handler on the workbench: acts for the signed-i
 SITE_ROUTES = {
     "": Guard(PUBLIC, GET, "the start page: links to the other pages and says who is signed in"),
     "admin/": Guard(STAFF, BOTH),
-    "i18n/setlang/": Guard(PUBLIC, POST, "the language switch sets a cookie of the caller's own; Django's CSRF "
-                                         "check guards it"),
+    "i18n/setlang/": Guard(
+        PUBLIC, POST, "the language switch sets a cookie of the caller's own; Django's CSRF check guards it"
+    ),
     "accounts/login/": Guard(PUBLIC, BOTH, "the sign-in page"),
-    "accounts/logout/": Guard(PUBLIC, POST, "signing out ends the caller's own session; Django's CSRF check "
-                                            "guards it"),
+    "accounts/logout/": Guard(PUBLIC, POST, "signing out ends the caller's own session; Django's CSRF check guards it"),
     "workbench/scenario/<str:scenario_id>/": Guard(PAGE, GET),
     "workbench/handler/<str:usage_id>/<str:handler>/": Guard(HANDLER, BOTH),
 }
-SITE_PUBLIC_ANSWERS = {("", "GET"): 200, ("i18n/setlang/", "POST"): 302, ("accounts/login/", "GET"): 200,
-                       ("accounts/login/", "POST"): 200, ("accounts/logout/", "POST"): 302}
+SITE_PUBLIC_ANSWERS = {
+    ("", "GET"): 200,
+    ("i18n/setlang/", "POST"): 302,
+    ("accounts/login/", "GET"): 200,
+    ("accounts/login/", "POST"): 200,
+    ("accounts/logout/", "POST"): 302,
+}
 SELF_ASSESSMENT, SURVEY = "temis_self_assessment.0", "temis_programme_survey.0"
 
 
@@ -669,21 +1020,25 @@ def test_every_route_of_the_site_is_in_the_matrix():
     assert sorted(set(SITE_ROUTES) - set(routes)) == [], "SITE_ROUTES names routes that no longer exist"
     for path, guard in SITE_ROUTES.items():
         assert (guard.kind == PUBLIC) == bool(guard.reason), f"{path}: a public route, and only one, says why"
-    assert {(path, method) for path, guard in SITE_ROUTES.items() if guard.kind == PUBLIC
-            for method in guard.methods} == set(SITE_PUBLIC_ANSWERS)
+    assert {
+        (path, method) for path, guard in SITE_ROUTES.items() if guard.kind == PUBLIC for method in guard.methods
+    } == set(SITE_PUBLIC_ANSWERS)
 
 
 def handler_url(scenario, handler, student=None) -> str:
     """A block's handler on the workbench; ``student`` is the query value that once chose the learner."""
     from workbench.scenarios import get_scenarios
+
     url = f"/workbench/handler/{get_scenarios()[scenario].usage_id}/{handler}/"
     return f"{url}?student={quote(student)}" if student else url
 
 
 def site_url(path) -> str:
     from workbench.scenarios import get_scenarios
+
     return "/" + path.replace("<str:scenario_id>", SELF_ASSESSMENT).replace(
-        "<str:usage_id>/<str:handler>", f"{get_scenarios()[SELF_ASSESSMENT].usage_id}/student_view_user_state")
+        "<str:usage_id>/<str:handler>", f"{get_scenarios()[SELF_ASSESSMENT].usage_id}/student_view_user_state"
+    )
 
 
 SITE_METHODS = [(path, method) for path, guard in SITE_ROUTES.items() for method in guard.methods]
@@ -733,12 +1088,18 @@ def t2_form(w):
 # What each handler of the blocks is sent, aimed at t2's draft (whose levels are complete, so t2 could submit it).
 HANDLER_CALLS = {
     "user-state": (SELF_ASSESSMENT, "student_view_user_state", lambda w: None),
-    "save-draft": (SELF_ASSESSMENT, "save_draft",
-                   lambda w: {**t2_form(w), "levels": {"1": "D"}, "strengths": "Ghi đè"}),
+    "save-draft": (
+        SELF_ASSESSMENT,
+        "save_draft",
+        lambda w: {**t2_form(w), "levels": {"1": "D"}, "strengths": "Ghi đè"},
+    ),
     "submit": (SELF_ASSESSMENT, "submit", t2_form),
     "add-evidence": (SELF_ASSESSMENT, "add_evidence", lambda w: {"name": "Ghi đè", "url": "https://example.org/x"}),
-    "link-evidence": (SELF_ASSESSMENT, "link_evidence", lambda w: {**t2_form(w), "evidence_id": w.t2_evidence,
-                                                                  "criteria": [1, 2]}),
+    "link-evidence": (
+        SELF_ASSESSMENT,
+        "link_evidence",
+        lambda w: {**t2_form(w), "evidence_id": w.t2_evidence, "criteria": [1, 2]},
+    ),
     "survey": (SURVEY, "submit", lambda w: {"answers": dict.fromkeys(SURVEY_ITEMS, 1), "comment": "Ghi đè"}),
 }
 
@@ -747,6 +1108,7 @@ HANDLER_CALLS = {
 def t2_ready(world, workbench_scenarios):
     """t2's draft with every level chosen and a link of its own, and the survey's training module."""
     from temis_plugin.catalog import load_training_modules
+
     load_training_modules()
     teacher = world.users["t2"]
     evaluation = api.get_evaluation(teacher, world.evaluations["t2"])
@@ -757,9 +1119,12 @@ def t2_ready(world, workbench_scenarios):
 
 def workbench_state():
     """What a refused handler call must leave as it was, besides snapshot()."""
-    return (snapshot(), list(Evidence.objects.order_by("pk").values_list("pk", "owner_id", "name")),
-            list(EvidenceLink.objects.order_by("pk").values_list("pk", "criterion")),
-            list(SurveyResponse.objects.order_by("pk").values_list("pk", "educator_id", "comment")))
+    return (
+        snapshot(),
+        list(Evidence.objects.order_by("pk").values_list("pk", "owner_id", "name")),
+        list(EvidenceLink.objects.order_by("pk").values_list("pk", "criterion")),
+        list(SurveyResponse.objects.order_by("pk").values_list("pk", "educator_id", "comment")),
+    )
 
 
 @pytest.mark.parametrize("call", list(HANDLER_CALLS))
@@ -781,7 +1146,11 @@ def test_the_workbench_acts_for_the_signed_in_user_whatever_student_says(t2_read
     assert "Người t2" not in text(response)
     t2_after = Evaluation.objects.get(pk=t2_ready.evaluations["t2"])
     assert (t2_after.version, t2_after.self_levels, t2_after.strengths, t2_after.state) == (
-        t2_before.version, t2_before.self_levels, t2_before.strengths, t2_before.state)
+        t2_before.version,
+        t2_before.self_levels,
+        t2_before.strengths,
+        t2_before.state,
+    )
     assert not AuditEntry.objects.filter(pk__gt=last_entry, actor=t2_ready.users["t2"]).exists()
     assert not EvidenceLink.objects.filter(evidence_id=t2_ready.t2_evidence).exists()
     assert not Evidence.objects.filter(owner=people["t2"], name="Ghi đè").exists()
@@ -798,8 +1167,9 @@ def test_the_workbench_acts_for_the_signed_in_user_whatever_student_says(t2_read
 
 def test_a_teachers_own_change_is_audited_as_theirs(t2_ready):
     teacher = t2_ready.users["t2"]
-    response = call_handler(csrf_client(teacher), SELF_ASSESSMENT, "save_draft",
-                            {**t2_form(t2_ready), "strengths": "Của chính t2"})
+    response = call_handler(
+        csrf_client(teacher), SELF_ASSESSMENT, "save_draft", {**t2_form(t2_ready), "strengths": "Của chính t2"}
+    )
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(evaluation_id=t2_ready.evaluations["t2"]).latest("at", "id")
     assert entry.actor == teacher and entry.after == {"strengths": "Của chính t2"}
@@ -807,16 +1177,25 @@ def test_a_teachers_own_change_is_audited_as_theirs(t2_ready):
 
 # The workbench's other routes: its index, other blocks' scenarios, raw views, the learner list, its
 # reset of all state, unauthenticated and aside handlers, package files, its copy of the admin.
-UNMOUNTED = ["/workbench/", "/workbench/reset_state", "/workbench/userlist/", f"/workbench/view/{SELF_ASSESSMENT}/",
-             "/workbench/scenario/thumbs.0/", "/workbench/scenario/" + SELF_ASSESSMENT + "/studio_view/",
-             "/workbench/unauth_handler/x/y/", "/workbench/aside_handler/x/y/",
-             "/workbench/resource/temis_self_assessment/static/self_assessment.js", "/workbench/jsi18n/",
-             "/workbench/admin/"]
+UNMOUNTED = [
+    "/workbench/",
+    "/workbench/reset_state",
+    "/workbench/userlist/",
+    f"/workbench/view/{SELF_ASSESSMENT}/",
+    "/workbench/scenario/thumbs.0/",
+    "/workbench/scenario/" + SELF_ASSESSMENT + "/studio_view/",
+    "/workbench/unauth_handler/x/y/",
+    "/workbench/aside_handler/x/y/",
+    "/workbench/resource/temis_self_assessment/static/self_assessment.js",
+    "/workbench/jsi18n/",
+    "/workbench/admin/",
+]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_the_workbench_mounts_only_the_block_pages_and_handlers(world, workbench_scenarios, method):
     from workbench.models import XBlockState
+
     for user in (None, world.users["t1"], world.users["admin.s1"]):
         client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_REFERER="/")
         if user is not None:
@@ -837,9 +1216,14 @@ def test_the_workbench_mounts_only_the_block_pages_and_handlers(world, workbench
 def test_a_learners_page_cannot_call_the_studio_editor(world, workbench_scenarios):
     # The Studio editor's handler changes the block's settings for every learner (its dates, its standard).
     from workbench.models import XBlockState
+
     before = list(XBlockState.objects.order_by("pk").values_list("pk", "state"))
-    response = call_handler(csrf_client(world.users["admin.s1"]), SELF_ASSESSMENT, "submit_studio_edits",
-                            {"values": {"framework_code": "TT14-2018", "closes_at": "2020-01-01"}, "defaults": []})
+    response = call_handler(
+        csrf_client(world.users["admin.s1"]),
+        SELF_ASSESSMENT,
+        "submit_studio_edits",
+        {"values": {"framework_code": "TT14-2018", "closes_at": "2020-01-01"}, "defaults": []},
+    )
     assert response.status_code == 404
     assert list(XBlockState.objects.order_by("pk").values_list("pk", "state")) == before
 
@@ -851,19 +1235,31 @@ def test_the_scenario_page_takes_no_post(world, workbench_scenarios):
 def stored_files(w) -> dict[str, bytes]:
     """Storage name -> a secret in the file, for t1's and the principal's evidence and officer.p1's report."""
     run = ReportRun.objects.get(pk=w.run)
-    return {Evidence.objects.get(pk=w.evidence).file.name: b"minh-chung-rieng-cua-t1",
-            Evidence.objects.get(pk=w.principal_evidence).file.name: b"minh-chung-rieng-cua-hieu-truong",
-            run.file.name: run.file.open("rb").read()[-200:]}
+    return {
+        Evidence.objects.get(pk=w.evidence).file.name: b"minh-chung-rieng-cua-t1",
+        Evidence.objects.get(pk=w.principal_evidence).file.name: b"minh-chung-rieng-cua-hieu-truong",
+        run.file.name: run.file.open("rb").read()[-200:],
+    }
 
 
 def test_no_route_serves_the_media_folder(world, workbench_scenarios):
     from django.urls import Resolver404, resolve
+
     run = ReportRun.objects.get(pk=world.run)
-    clients = [Client(), signed_in(world.users["t1"]), signed_in(world.users["officer.p1"]),
-               signed_in(world.users["principal"])]
+    clients = [
+        Client(),
+        signed_in(world.users["t1"]),
+        signed_in(world.users["officer.p1"]),
+        signed_in(world.users["principal"]),
+    ]
     for name, secret in stored_files(world).items():
-        paths = [settings.MEDIA_URL + name, "/workbench" + settings.MEDIA_URL + name, "/workbench/media/" + name,
-                 "/static/" + name, "/" + name]
+        paths = [
+            settings.MEDIA_URL + name,
+            "/workbench" + settings.MEDIA_URL + name,
+            "/workbench/media/" + name,
+            "/static/" + name,
+            "/" + name,
+        ]
         paths += [f"/workbench/media/temis/reports/{run.pk.hex}.csv", f"{settings.MEDIA_URL}temis/reports/{run.pk}.csv"]
         for path in paths:
             with pytest.raises(Resolver404):
@@ -923,24 +1319,55 @@ def lti(world, workspace, open_edx):  # noqa: F811
         record.save()
         return record
 
-    platform = Platform.objects.create(name="Open edX Sở Khác", issuer="https://lms.so-khac.example",
-                                       client_id="temis-khac", auth_login_url="https://lms.so-khac.example/auth",
-                                       keyset_url="https://lms.so-khac.example/keyset")
+    platform = Platform.objects.create(
+        name="Open edX Sở Khác",
+        issuer="https://lms.so-khac.example",
+        client_id="temis-khac",
+        auth_login_url="https://lms.so-khac.example/auth",
+        keyset_url="https://lms.so-khac.example/keyset",
+    )
     users = world.users
     day = datetime.date(2026, 10, 5)
-    own = api.log_support_activity(users["t2"], "G1", date=day, duration_minutes=30, form="online",
-                                   topic="Hoạt động của t2", criteria=[], mentee_ids=[world.people["t1"].pk])
-    theirs = api.log_support_activity(users["other"], "G2", date=day, duration_minutes=30, form="online",
-                                      topic=SECRET_TOPIC, criteria=[], mentee_ids=[world.people["t3"].pk],
-                                      notes="Ghi chép riêng của other")
+    own = api.log_support_activity(
+        users["t2"],
+        "G1",
+        date=day,
+        duration_minutes=30,
+        form="online",
+        topic="Hoạt động của t2",
+        criteria=[],
+        mentee_ids=[world.people["t1"].pk],
+    )
+    theirs = api.log_support_activity(
+        users["other"],
+        "G2",
+        date=day,
+        duration_minutes=30,
+        form="online",
+        topic=SECRET_TOPIC,
+        criteria=[],
+        mentee_ids=[world.people["t3"].pk],
+        notes="Ghi chép riêng của other",
+    )
     for scorer, given in ((users["other"], "7.77"), (users["t2"], "9.25")):
-        ScoreSubmission.objects.create(platform=mine.platform, deployment_id=mine.deployment_id,
-                                       lineitem_url="https://lms.so-gd-mau.example/lineitem/1", user_sub="sub-x",
-                                       score_given=given, score_maximum="10", timestamp=timezone.now(),
-                                       scorer=scorer)
-    return Launches(mine=mine, other=copy(user=users["other"], sub="opaque-sub-other"),
-                    foreign=copy(platform=platform), anonymous=copy(user=None, sub="opaque-sub-unknown"),
-                    activity=own.id, theirs=theirs.id)
+        ScoreSubmission.objects.create(
+            platform=mine.platform,
+            deployment_id=mine.deployment_id,
+            lineitem_url="https://lms.so-gd-mau.example/lineitem/1",
+            user_sub="sub-x",
+            score_given=given,
+            score_maximum="10",
+            timestamp=timezone.now(),
+            scorer=scorer,
+        )
+    return Launches(
+        mine=mine,
+        other=copy(user=users["other"], sub="opaque-sub-other"),
+        foreign=copy(platform=platform),
+        anonymous=copy(user=None, sub="opaque-sub-unknown"),
+        activity=own.id,
+        theirs=theirs.id,
+    )
 
 
 @dataclass(frozen=True)
@@ -973,46 +1400,120 @@ def no_args(w, launches):
 
 SECRET_SCORE = "7.77/10"
 LAUNCH_PROBES = [
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_edit", theirs, 404, (SECRET_TOPIC,), owner="other"),
-                 id="mentor-opens-another-mentors-activity"),
-    pytest.param(LaunchProbe("mine", "POST", "temis_lti:activity_edit", theirs, 404, (SECRET_TOPIC,),
-                             data=lambda w, launches, page: activity_post(page, w.people, version="1", topic="Đã sửa")),
-                 id="mentor-edits-another-mentors-activity"),
-    pytest.param(LaunchProbe("other", "GET", "temis_lti:activity_edit", lambda w, launches: [launches.activity], 404,
-                             ("Hoạt động của t2",), owner="mine"), id="other-opens-t2s-activity"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activities", no_args, 200, (SECRET_TOPIC,), owner="other"),
-                 id="support-log-lists-own-activities-only"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, launches: ["csv"], 200,
-                             (SECRET_TOPIC,), owner="other"), id="csv-export-has-own-activities-only"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:activity_export", lambda w, launches: ["xlsx"], 200,
-                             (SECRET_TOPIC,), owner="other"), id="xlsx-export-has-own-activities-only"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:opinion", evaluation_of("other"), 404, ("Người other",),
-                             owner="other"), id="opinion-page-of-an-unrelated-teacher"),
-    pytest.param(LaunchProbe("mine", "POST", "temis_lti:opinion", evaluation_of("other"), 404, ("Người other",),
-                             data=opinion_form), id="opinion-on-an-unrelated-teacher"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:opinion", evaluation_of("principal2"), 404,
-                             ("Người principal2",)), id="opinion-page-of-another-schools-principal"),
-    pytest.param(LaunchProbe("other", "GET", "temis_lti:opinion", evaluation_of("t1"), 404, ("Người t1",),
-                             owner="mine"), id="opinion-page-of-another-schools-teacher"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:scores", no_args, 200, (SECRET_SCORE,), owner="other"),
-                 id="scores-show-own-submissions-only"),
-    pytest.param(LaunchProbe("foreign", "GET", "temis_lti:scores", no_args, 200, ("9.25/10",), owner="mine"),
-                 id="scores-of-another-registration-stay-there"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:workspace", no_args, 200, ("Người principal2",)),
-                 id="overview-lists-own-mentees-only"),
-    pytest.param(LaunchProbe("other", "GET", "temis_lti:workspace", no_args, 200, ("Người t1",), owner="mine"),
-                 id="overview-of-another-mentor"),
-    pytest.param(LaunchProbe("mine", "GET", "temis_lti:subject_group", no_args, 403, ("Người t1", "Người t3")),
-                 id="group-view-for-a-mentor-who-heads-no-group"),
-    pytest.param(LaunchProbe("mine", "POST", "temis_lti:deep_link_response", no_args, 403, ('name="JWT"',),
-                             data=lambda w, launches, page: {"choice": "workspace"}),
-                 id="deep-link-response-from-a-resource-launch"),
-    *[pytest.param(LaunchProbe("anonymous", "GET", route, extra, 403, ("Hoạt động của t2", "Người t1")),
-                   id=f"launch-without-educator-{route.split(':')[1]}")
-      for route, extra in (("temis_lti:activities", no_args), ("temis_lti:activity_edit", lambda w, launches: [launches.activity]),
-                           ("temis_lti:activity_export", lambda w, launches: ["csv"]),
-                           ("temis_lti:opinion", evaluation_of("t1")), ("temis_lti:scores", no_args),
-                           ("temis_lti:subject_group", no_args))],
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:activity_edit", theirs, 404, (SECRET_TOPIC,), owner="other"),
+        id="mentor-opens-another-mentors-activity",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "mine",
+            "POST",
+            "temis_lti:activity_edit",
+            theirs,
+            404,
+            (SECRET_TOPIC,),
+            data=lambda w, launches, page: activity_post(page, w.people, version="1", topic="Đã sửa"),
+        ),
+        id="mentor-edits-another-mentors-activity",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "other",
+            "GET",
+            "temis_lti:activity_edit",
+            lambda w, launches: [launches.activity],
+            404,
+            ("Hoạt động của t2",),
+            owner="mine",
+        ),
+        id="other-opens-t2s-activity",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:activities", no_args, 200, (SECRET_TOPIC,), owner="other"),
+        id="support-log-lists-own-activities-only",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "mine", "GET", "temis_lti:activity_export", lambda w, launches: ["csv"], 200, (SECRET_TOPIC,), owner="other"
+        ),
+        id="csv-export-has-own-activities-only",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "mine",
+            "GET",
+            "temis_lti:activity_export",
+            lambda w, launches: ["xlsx"],
+            200,
+            (SECRET_TOPIC,),
+            owner="other",
+        ),
+        id="xlsx-export-has-own-activities-only",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:opinion", evaluation_of("other"), 404, ("Người other",), owner="other"),
+        id="opinion-page-of-an-unrelated-teacher",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "mine", "POST", "temis_lti:opinion", evaluation_of("other"), 404, ("Người other",), data=opinion_form
+        ),
+        id="opinion-on-an-unrelated-teacher",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:opinion", evaluation_of("principal2"), 404, ("Người principal2",)),
+        id="opinion-page-of-another-schools-principal",
+    ),
+    pytest.param(
+        LaunchProbe("other", "GET", "temis_lti:opinion", evaluation_of("t1"), 404, ("Người t1",), owner="mine"),
+        id="opinion-page-of-another-schools-teacher",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:scores", no_args, 200, (SECRET_SCORE,), owner="other"),
+        id="scores-show-own-submissions-only",
+    ),
+    pytest.param(
+        LaunchProbe("foreign", "GET", "temis_lti:scores", no_args, 200, ("9.25/10",), owner="mine"),
+        id="scores-of-another-registration-stay-there",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:workspace", no_args, 200, ("Người principal2",)),
+        id="overview-lists-own-mentees-only",
+    ),
+    pytest.param(
+        LaunchProbe("other", "GET", "temis_lti:workspace", no_args, 200, ("Người t1",), owner="mine"),
+        id="overview-of-another-mentor",
+    ),
+    pytest.param(
+        LaunchProbe("mine", "GET", "temis_lti:subject_group", no_args, 403, ("Người t1", "Người t3")),
+        id="group-view-for-a-mentor-who-heads-no-group",
+    ),
+    pytest.param(
+        LaunchProbe(
+            "mine",
+            "POST",
+            "temis_lti:deep_link_response",
+            no_args,
+            403,
+            ('name="JWT"',),
+            data=lambda w, launches, page: {"choice": "workspace"},
+        ),
+        id="deep-link-response-from-a-resource-launch",
+    ),
+    *[
+        pytest.param(
+            LaunchProbe("anonymous", "GET", route, extra, 403, ("Hoạt động của t2", "Người t1")),
+            id=f"launch-without-educator-{route.split(':')[1]}",
+        )
+        for route, extra in (
+            ("temis_lti:activities", no_args),
+            ("temis_lti:activity_edit", lambda w, launches: [launches.activity]),
+            ("temis_lti:activity_export", lambda w, launches: ["csv"]),
+            ("temis_lti:opinion", evaluation_of("t1")),
+            ("temis_lti:scores", no_args),
+            ("temis_lti:subject_group", no_args),
+        )
+    ],
 ]
 
 
@@ -1044,8 +1545,9 @@ def test_a_launch_cannot_name_an_educator_the_platform_knows_as_another_user(wor
     # sends a block's custom parameters (editable in Studio) after, and over, the parameter processor's.
     # Whatever ties launches to educators, this launch must not open t2's workspace.
     assert lti.mine.sub == "opaque-sub-1" and lti.mine.user == world.users["t2"]
-    response = launch(client, open_edx, login(client, open_edx, user_id="opaque-sub-author",
-                                              custom={"temis_educator_id": "ID-t2"}))
+    response = launch(
+        client, open_edx, login(client, open_edx, user_id="opaque-sub-author", custom={"temis_educator_id": "ID-t2"})
+    )
     assert response.status_code < 500, text(response)[:300]
     record = Launch.objects.filter(sub="opaque-sub-author").first()
     if record is not None:  # else the launch was refused, which is fine
@@ -1055,8 +1557,11 @@ def test_a_launch_cannot_name_an_educator_the_platform_knows_as_another_user(wor
 
 
 def launch_args(name, record, lti, world) -> list:
-    return {"temis_lti:activity_edit": [record.pk, lti.activity], "temis_lti:activity_export": [record.pk, "csv"],
-            "temis_lti:opinion": [record.pk, world.evaluations["t1"]]}.get(name, [record.pk])
+    return {
+        "temis_lti:activity_edit": [record.pk, lti.activity],
+        "temis_lti:activity_export": [record.pk, "csv"],
+        "temis_lti:opinion": [record.pk, world.evaluations["t1"]],
+    }.get(name, [record.pk])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1096,38 +1601,129 @@ def fail_the_run(w):
 
 LIST_URL = lambda w: reverse("temis:final_rating")  # noqa: E731
 FORMS = [
-    pytest.param(Form("principal", LIST_URL, LIST_URL, bulk("accept", "t3"), 200,
-                      lambda w, r: state_of(w, "t3").final_levels != ""), id="final-list-bulk-accept"),
-    pytest.param(Form("principal", LIST_URL, LIST_URL, bulk("finalize", "t3"), 200,
-                      lambda w, r: state_of(w, "t3").state == "finalized", prepare=accept_t3),
-                 id="final-list-bulk-finalize"),
-    pytest.param(Form("principal", detail_url("t1"), detail_url("t1"), levels_form("t1", "save"), 303,
-                      lambda w, r: state_of(w, "t1").final_comment == "Ghi chú"), id="final-detail-save"),
-    pytest.param(Form("principal", detail_url("t1"), detail_url("t1"), levels_form("t1", "finalize"), 303,
-                      lambda w, r: state_of(w, "t1").state == "finalized"), id="final-detail-finalize"),
-    pytest.param(Form("principal", detail_url("t3"), detail_url("t3"),
-                      lambda w: {"action": "reopen", "mode": "reopen", "reason": "Nhập nhầm",
-                                 "expected_version": w.version("t3")}, 303,
-                      lambda w, r: state_of(w, "t3").state != "finalized", prepare=finalize_t3),
-                 id="final-detail-reopen"),
-    pytest.param(Form("officer.x1", detail_url("principal"), detail_url("principal"),
-                      levels_form("principal", "finalize"), 303,
-                      lambda w, r: state_of(w, "principal").state == "finalized"), id="final-detail-by-a-superior"),
-    pytest.param(Form("officer.p1", lambda w: reverse("temis:reports"), lambda w: reverse("temis:report_run_start"),
-                      lambda w: {"kind": "aggregate", "format": "csv", "scope": "X1"}, 303,
-                      lambda w, r: ReportRun.objects.count() == 2), id="report-run-start"),
-    pytest.param(Form("officer.p1", lambda w: reverse("temis:report_run", args=[w.run]),
-                      lambda w: reverse("temis:report_run_retry", args=[w.run]), lambda w: {}, 303,
-                      lambda w, r: ReportRun.objects.get(pk=w.run).status == "queued", prepare=fail_the_run),
-                 id="report-run-retry"),
+    pytest.param(
+        Form(
+            "principal",
+            LIST_URL,
+            LIST_URL,
+            bulk("accept", "t3"),
+            200,
+            lambda w, r: state_of(w, "t3").final_levels != "",
+        ),
+        id="final-list-bulk-accept",
+    ),
+    pytest.param(
+        Form(
+            "principal",
+            LIST_URL,
+            LIST_URL,
+            bulk("finalize", "t3"),
+            200,
+            lambda w, r: state_of(w, "t3").state == "finalized",
+            prepare=accept_t3,
+        ),
+        id="final-list-bulk-finalize",
+    ),
+    pytest.param(
+        Form(
+            "principal",
+            detail_url("t1"),
+            detail_url("t1"),
+            levels_form("t1", "save"),
+            303,
+            lambda w, r: state_of(w, "t1").final_comment == "Ghi chú",
+        ),
+        id="final-detail-save",
+    ),
+    pytest.param(
+        Form(
+            "principal",
+            detail_url("t1"),
+            detail_url("t1"),
+            levels_form("t1", "finalize"),
+            303,
+            lambda w, r: state_of(w, "t1").state == "finalized",
+        ),
+        id="final-detail-finalize",
+    ),
+    pytest.param(
+        Form(
+            "principal",
+            detail_url("t3"),
+            detail_url("t3"),
+            lambda w: {
+                "action": "reopen",
+                "mode": "reopen",
+                "reason": "Nhập nhầm",
+                "expected_version": w.version("t3"),
+            },
+            303,
+            lambda w, r: state_of(w, "t3").state != "finalized",
+            prepare=finalize_t3,
+        ),
+        id="final-detail-reopen",
+    ),
+    pytest.param(
+        Form(
+            "officer.x1",
+            detail_url("principal"),
+            detail_url("principal"),
+            levels_form("principal", "finalize"),
+            303,
+            lambda w, r: state_of(w, "principal").state == "finalized",
+        ),
+        id="final-detail-by-a-superior",
+    ),
+    pytest.param(
+        Form(
+            "officer.p1",
+            lambda w: reverse("temis:reports"),
+            lambda w: reverse("temis:report_run_start"),
+            lambda w: {"kind": "aggregate", "format": "csv", "scope": "X1"},
+            303,
+            lambda w, r: ReportRun.objects.count() == 2,
+        ),
+        id="report-run-start",
+    ),
+    pytest.param(
+        Form(
+            "officer.p1",
+            lambda w: reverse("temis:report_run", args=[w.run]),
+            lambda w: reverse("temis:report_run_retry", args=[w.run]),
+            lambda w: {},
+            303,
+            lambda w, r: ReportRun.objects.get(pk=w.run).status == "queued",
+            prepare=fail_the_run,
+        ),
+        id="report-run-retry",
+    ),
     # The home page takes a POST too (it has no method check): the CSRF middleware refuses it unsigned.
-    pytest.param(Form("t1", lambda w: reverse("temis:home"), lambda w: reverse("temis:home"), lambda w: {}, 200,
-                      lambda w, r: "Người t1" in text(r)), id="home"),
+    pytest.param(
+        Form(
+            "t1",
+            lambda w: reverse("temis:home"),
+            lambda w: reverse("temis:home"),
+            lambda w: {},
+            200,
+            lambda w, r: "Người t1" in text(r),
+        ),
+        id="home",
+    ),
     # Not a view of ours, but the language switch on every page of ours posts to it.
-    pytest.param(Form("t1", lambda w: reverse("temis:home"), lambda w: reverse("set_language"),
-                      lambda w: {"language": "en", "next": reverse("temis:home")}, 302,
-                      lambda w, r: r.cookies.get(settings.LANGUAGE_COOKIE_NAME) is not None
-                      and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"), id="language-switch"),
+    pytest.param(
+        Form(
+            "t1",
+            lambda w: reverse("temis:home"),
+            lambda w: reverse("set_language"),
+            lambda w: {"language": "en", "next": reverse("temis:home")},
+            302,
+            lambda w, r: (
+                r.cookies.get(settings.LANGUAGE_COOKIE_NAME) is not None
+                and r.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+            ),
+        ),
+        id="language-switch",
+    ),
 ]
 
 
@@ -1201,24 +1797,50 @@ class LaunchForm:
 
 
 LAUNCH_FORMS = {
-    "activity_new": LaunchForm("temis_lti:activity_new", no_args, new_form, 303,
-                               lambda w, launches, r: SupportActivity.objects.filter(topic="Hoạt động mới").exists()),
-    "activity_edit": LaunchForm("temis_lti:activity_edit", lambda w, launches: [launches.activity], edit_form, 303,
-                                lambda w, launches, r: SupportActivity.objects.get(pk=launches.activity).notes == "Sửa ghi chú"),
-    "opinion": LaunchForm("temis_lti:opinion", evaluation_of("t1"), revised_opinion, 200,
-                          lambda w, launches, r: ColleagueOpinion.objects.filter(evaluation_id=w.evaluations["t1"],
-                                                                       levels__startswith="D").exists()),
+    "activity_new": LaunchForm(
+        "temis_lti:activity_new",
+        no_args,
+        new_form,
+        303,
+        lambda w, launches, r: SupportActivity.objects.filter(topic="Hoạt động mới").exists(),
+    ),
+    "activity_edit": LaunchForm(
+        "temis_lti:activity_edit",
+        lambda w, launches: [launches.activity],
+        edit_form,
+        303,
+        lambda w, launches, r: SupportActivity.objects.get(pk=launches.activity).notes == "Sửa ghi chú",
+    ),
+    "opinion": LaunchForm(
+        "temis_lti:opinion",
+        evaluation_of("t1"),
+        revised_opinion,
+        200,
+        lambda w, launches, r: ColleagueOpinion.objects.filter(
+            evaluation_id=w.evaluations["t1"], levels__startswith="D"
+        ).exists(),
+    ),
     # This launch has no AGS claim, so it cannot send scores: with its token the view answers that, and
     # records nothing.
-    "scores": LaunchForm("temis_lti:scores", no_args, score_form, 200,
-                         lambda w, launches, r: "does not let the tool send scores" in text(r)),
+    "scores": LaunchForm(
+        "temis_lti:scores",
+        no_args,
+        score_form,
+        200,
+        lambda w, launches, r: "does not let the tool send scores" in text(r),
+    ),
 }
 
 
 def forgeries(real: str, lti) -> dict:
     """The form token as a forger could send it (None: left out)."""
-    return {"missing": None, "empty": "", "tampered": real[:-1] + ("1" if real.endswith("0") else "0"),
-            "from another launch": form_token(lti.other), "the launch id itself": str(lti.mine.pk)}
+    return {
+        "missing": None,
+        "empty": "",
+        "tampered": real[:-1] + ("1" if real.endswith("0") else "0"),
+        "from another launch": form_token(lti.other),
+        "the launch id itself": str(lti.mine.pk),
+    }
 
 
 @pytest.mark.parametrize("form", list(LAUNCH_FORMS))

@@ -1,4 +1,5 @@
 """The plugin's Python API: the evaluation workflow, permissions, evidence, audit and retirement."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -37,9 +38,15 @@ def test_principal_gets_tt14(cycle, people):
 
 def test_full_workflow_rating_computed_by_engine(draft, people):
     t1, t2, head = people["t1"].user, people["t2"].user, people["principal"].user
-    evaluation = api.save_self_assessment(t1, draft.id, draft.version, levels={"1": "T", 2: "K"},
-                                          strengths="Chủ động", plan={"goals": "CNTT"},
-                                          training_needs=[{"criterion": 15}])
+    evaluation = api.save_self_assessment(
+        t1,
+        draft.id,
+        draft.version,
+        levels={"1": "T", 2: "K"},
+        strengths="Chủ động",
+        plan={"goals": "CNTT"},
+        training_needs=[{"criterion": 15}],
+    )
     assert evaluation.self_levels == {1: "T", 2: "K"} and evaluation.self_rating is None
     with pytest.raises(InvalidInput, match="missing"):
         api.submit_self_assessment(t1, evaluation.id, evaluation.version)
@@ -51,8 +58,9 @@ def test_full_workflow_rating_computed_by_engine(draft, people):
     assert summary.count == 1 and summary.per_criterion[3] == {"T": 1} and summary.per_rating == {"TOT": 1}
     evaluation = api.get_evaluation(head, evaluation.id)
     assert evaluation.state == "opinions" and "finalize" in evaluation.allowed_actions
-    final = api.finalize_evaluation(head, evaluation.id, evaluation.version,
-                                    levels={n: "T" for n in range(1, 16)}, comment="Xuất sắc")
+    final = api.finalize_evaluation(
+        head, evaluation.id, evaluation.version, levels={n: "T" for n in range(1, 16)}, comment="Xuất sắc"
+    )
     assert final.state == "finalized" and final.final_rating == "TOT"
     actions = [e.action for e in api.audit_trail(head, final.id)]
     assert actions == ["create", "edit_self", "edit_self", "submit", "add_opinion", "finalize"]
@@ -85,9 +93,10 @@ def test_stale_version_is_refused_not_overwritten(draft, people):
     assert api.get_evaluation(t1, draft.id).self_levels == {1: "T"}
 
 
-@pytest.mark.parametrize("levels, message", [
-    ({16: "T"}, "no criterion"), ({1: "X"}, "unknown level"), ({"a": "T"}, "not a criterion"), ([1], "must map"),
-])
+@pytest.mark.parametrize(
+    "levels, message",
+    [({16: "T"}, "no criterion"), ({1: "X"}, "unknown level"), ({"a": "T"}, "not a criterion"), ([1], "must map")],
+)
 def test_tampered_levels_change_nothing(draft, people, levels, message):
     with pytest.raises(InvalidInput, match=message):
         api.save_self_assessment(people["t1"].user, draft.id, draft.version, levels=levels)
@@ -149,8 +158,9 @@ def test_evidence_files_links_and_tampering(draft, people, settings):
     with pytest.raises(InvalidInput, match="type of file"):
         api.add_evidence(t1, "x", file=SimpleUploadedFile("x.pdf", b"MZ", "text/html"))
     with pytest.raises(InvalidInput, match="larger"):
-        api.add_evidence(t1, "x", file=SimpleUploadedFile("x.pdf", b"0" * (settings.TEMIS_EVIDENCE_MAX_BYTES + 1),
-                                                          "application/pdf"))
+        api.add_evidence(
+            t1, "x", file=SimpleUploadedFile("x.pdf", b"0" * (settings.TEMIS_EVIDENCE_MAX_BYTES + 1), "application/pdf")
+        )
     with pytest.raises(InvalidInput, match="http"):
         api.add_evidence(t1, "x", url="javascript:alert(1)")
     assert Evidence.objects.count() == 3
@@ -161,13 +171,13 @@ def test_mentor_lists_mentees_with_status(draft, people, cycle):
     group.memberships.create(mentee=people["t1"])
     group.memberships.create(mentee=people["t3"])
     mentees = api.list_mentees(people["t2"].user)
-    assert [(m.educator.full_name, m.evaluation_state) for m in mentees] == [("Người t1", "draft"),
-                                                                              ("Người t3", None)]
+    assert [(m.educator.full_name, m.evaluation_state) for m in mentees] == [("Người t1", "draft"), ("Người t3", None)]
     assert Relation.MENTOR in relations(people["t2"].user, Evaluation.objects.get(pk=draft.id))
 
 
 def test_self_assessment_closes_on_the_cycle_date(draft, people, cycle):
     import datetime
+
     cycle.self_assessment_closes_on = datetime.date(2020, 1, 1)
     cycle.save()
     with pytest.raises(NotAllowed, match="closed"):

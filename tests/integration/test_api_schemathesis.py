@@ -2,6 +2,7 @@
 
 Every answer must be documented (status, content type, headers, body) and none may be a server error.
 """
+
 import hashlib
 
 import pytest
@@ -27,8 +28,13 @@ pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder o
 SCHEMA_URL = "/temis/api/v1/schema/"
 # A CSRF secret of our own, sent as cookie and header, as a browser page of the LMS does.
 CSRF_TOKEN = "schemathesisschemathesisschemat0"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -37,8 +43,9 @@ def officer_cookies(transactional_db, school_tree, people, cycle, make_user):
     # report runs start when their request commits, as in production.
     build_data(school_tree, people, cycle, make_user)
     client = Client()
-    client.force_login(RoleAssignment.objects.get(role="province_officer", unit__code="P1",
-                                                  user__username="province").user)
+    client.force_login(
+        RoleAssignment.objects.get(role="province_officer", unit__code="P1", user__username="province").user
+    )
     return {"sessionid": client.cookies["sessionid"].value, "csrftoken": CSRF_TOKEN}
 
 
@@ -48,9 +55,14 @@ def run_ids(officer_cookies):
     officer = RoleAssignment.objects.get(user__username="province").user
     other = RoleAssignment.objects.get(user__username="province2").user
     ids = []
-    for user, kind, file_format in [(officer, "aggregate", "xlsx"), (officer, "aggregate", "json"),
-                                    (officer, "school_summary", "csv"), (officer, "mentoring", "csv"),
-                                    (officer, "satisfaction", "csv"), (other, "aggregate", "csv")]:
+    for user, kind, file_format in [
+        (officer, "aggregate", "xlsx"),
+        (officer, "aggregate", "json"),
+        (officer, "school_summary", "csv"),
+        (officer, "mentoring", "csv"),
+        (officer, "satisfaction", "csv"),
+        (other, "aggregate", "csv"),
+    ]:
         # Committed at once: the task runs before the call returns (no broker in the tests).
         ids.append(api.request_report_file(user, kind, file_format, scope_code="P1").id)
     ReportRun.objects.filter(pk=ids[3]).update(status=ReportRun.Status.FAILED)
@@ -75,9 +87,18 @@ schema.config.phases.coverage.enabled = False
 
 
 @schema.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 def test_generated_requests_get_documented_answers_and_no_server_error(case, officer_cookies, run_ids):
     response = with_known_run(case, run_ids).call(cookies=officer_cookies, headers={"X-CSRFToken": CSRF_TOKEN})
     case.validate_response(response, checks=CHECKS)

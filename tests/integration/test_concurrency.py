@@ -1,4 +1,5 @@
 """Two writers at once on the real database: one wins, the other is told, nothing is lost silently."""
+
 import threading
 
 import pytest

@@ -1,6 +1,7 @@
 """One current cycle, enforced by the database on MariaDB/MySQL as on SQLite: making a cycle current
 switches from the previous one atomically, a second current cycle is refused, two concurrent switches
 leave exactly one, and everything that reads the current cycle agrees."""
+
 import datetime
 import os
 import subprocess
@@ -20,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def school_year(start, current=False):
-    return Cycle.objects.create(code=f"{start}-{start + 1}", name=f"Năm học {start}-{start + 1}",
-                                starts_on=datetime.date(start, 9, 5), ends_on=datetime.date(start + 1, 5, 31),
-                                is_current=current)
+    return Cycle.objects.create(
+        code=f"{start}-{start + 1}",
+        name=f"Năm học {start}-{start + 1}",
+        starts_on=datetime.date(start, 9, 5),
+        ends_on=datetime.date(start + 1, 5, 31),
+        is_current=current,
+    )
 
 
 def current_codes():
@@ -31,10 +36,20 @@ def current_codes():
 
 def test_mysql_and_mariadb_get_no_w036_warning():
     """Django's check against a MariaDB connection, as `manage.py check` runs it in an Open edX LMS on MySQL."""
-    env = dict(os.environ, TEMIS_DB="mysql", TEMIS_MYSQL_DB="mysql", DJANGO_SETTINGS_MODULE="tests.settings",
-               PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-m", "django", "check", "--database", "default", "--fail-level",
-                             "WARNING"], capture_output=True, text=True, cwd=ROOT, env=env)
+    env = dict(
+        os.environ,
+        TEMIS_DB="mysql",
+        TEMIS_MYSQL_DB="mysql",
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--database", "default", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr
     assert "W036" not in result.stdout + result.stderr
 
@@ -98,18 +113,36 @@ def test_two_concurrent_switches_leave_exactly_one_current_cycle():
 def test_the_admin_switches_the_current_cycle_and_says_so(client, make_user, db):
     client.force_login(make_user("root", is_staff=True, is_superuser=True))
     old = school_year(2025, current=True)
-    response = client.post("/admin/temis_plugin/cycle/add/", {
-        "code": "2026-2027", "name": "Năm học 2026-2027", "starts_on": "2026-09-05", "ends_on": "2027-05-31",
-        "self_assessment_closes_on": "", "is_current": "on", "_save": "Save"}, follow=True,
-        HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/admin/temis_plugin/cycle/add/",
+        {
+            "code": "2026-2027",
+            "name": "Năm học 2026-2027",
+            "starts_on": "2026-09-05",
+            "ends_on": "2027-05-31",
+            "self_assessment_closes_on": "",
+            "is_current": "on",
+            "_save": "Save",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.redirect_chain, response.context["adminform"].form.errors
     assert current_codes() == ["2026-2027"]
     assert f"Năm học 2026-2027 is now the current cycle, in place of {old.name}." in response.content.decode()
     # Unticking it leaves no current cycle: the pages then use the cycle that contains today.
     new = Cycle.objects.get(code="2026-2027")
-    client.post(f"/admin/temis_plugin/cycle/{new.pk}/change/", {
-        "code": new.code, "name": new.name, "starts_on": "2026-09-05", "ends_on": "2027-05-31",
-        "self_assessment_closes_on": "", "_save": "Save"})
+    client.post(
+        f"/admin/temis_plugin/cycle/{new.pk}/change/",
+        {
+            "code": new.code,
+            "name": new.name,
+            "starts_on": "2026-09-05",
+            "ends_on": "2027-05-31",
+            "self_assessment_closes_on": "",
+            "_save": "Save",
+        },
+    )
     assert current_codes() == []
 
 
@@ -123,8 +156,13 @@ def test_the_migration_keeps_one_current_cycle_the_one_that_was_read():
     executor.migrate(before)
     old_cycle = executor.loader.project_state(before).apps.get_model("temis_plugin", "Cycle")
     for start, current in ((2024, False), (2025, True), (2026, False)):
-        old_cycle.objects.create(code=f"{start}-{start + 1}", name=str(start), starts_on=datetime.date(start, 9, 5),
-                                 ends_on=datetime.date(start + 1, 5, 31), is_current=current)
+        old_cycle.objects.create(
+            code=f"{start}-{start + 1}",
+            name=str(start),
+            starts_on=datetime.date(start, 9, 5),
+            ends_on=datetime.date(start + 1, 5, 31),
+            is_current=current,
+        )
     try:
         with transaction.atomic():  # refused by SQLite's partial index, stored by MariaDB
             old_cycle.objects.filter(code="2026-2027").update(is_current=True)

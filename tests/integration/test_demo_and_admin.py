@@ -1,4 +1,5 @@
 """The demo data command, the admin pages (roster import included) and the home page."""
+
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,19 @@ def test_demo_has_every_state_and_engine_ratings(demo):
 
 def test_admin_lists_every_record(demo, client):
     client.force_login(get_user_model().objects.get(username="admin"))
-    for model in ("orgunit", "cycle", "trainingmodule", "educatorprofile", "roleassignment", "mentorgroup",
-                  "evaluation", "evidence", "colleagueopinion", "trainingneed", "auditentry"):
+    for model in (
+        "orgunit",
+        "cycle",
+        "trainingmodule",
+        "educatorprofile",
+        "roleassignment",
+        "mentorgroup",
+        "evaluation",
+        "evidence",
+        "colleagueopinion",
+        "trainingneed",
+        "auditentry",
+    ):
         assert client.get(f"/admin/temis_plugin/{model}/").status_code == 200, model
     evaluation = models.Evaluation.objects.filter(state="finalized").first()
     page = client.get(f"/admin/temis_plugin/evaluation/{evaluation.pk}/change/")
@@ -85,7 +97,8 @@ def test_start_page_links_to_the_blocks_for_the_signed_in_teacher(demo, client):
 
 
 def test_the_demo_province_officer_downloads_every_report_as_xlsx_and_csv_and_through_the_api(
-        demo, django_capture_on_commit_callbacks, media_root):
+    demo, django_capture_on_commit_callbacks, media_root
+):
     import csv
     import io
     import json
@@ -95,6 +108,7 @@ def test_the_demo_province_officer_downloads_every_report_as_xlsx_and_csv_and_th
     from openpyxl import load_workbook
 
     from temis_plugin import api
+
     officer = get_user_model().objects.get(username="officer.province")
     kinds = [code for code, _title in api.report_kinds()]
     for kind in kinds:

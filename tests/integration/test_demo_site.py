@@ -4,6 +4,7 @@
 has it), with the environment a person has: no TEMIS_DEBUG. The server runs without its reloader, so
 that stopping it stops everything it started.
 """
+
 import os
 import re
 import shlex
@@ -25,8 +26,14 @@ SELF_ASSESSMENT = "/workbench/scenario/temis_self_assessment.0/"
 def demo_commands() -> list[tuple[dict, list[str]]]:
     """The demo recipe's Django commands (migrate, demo data, the server) as (environment, argv)."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("MAKE", "MFLAGS"))}
-    printed = subprocess.run(["make", "-n", "--no-print-directory", "demo"], cwd=ROOT, env=environment,
-                             capture_output=True, text=True, check=True).stdout
+    printed = subprocess.run(
+        ["make", "-n", "--no-print-directory", "demo"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     commands = []
     for line in printed.splitlines():
         if " -m django " not in line:
@@ -43,8 +50,9 @@ def demo_commands() -> list[tuple[dict, list[str]]]:
 
 def person_environment(var_dir, **extra) -> dict:
     """A shell's environment without what the test run sets for itself (its settings, its data folder)."""
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith(("TEMIS_", "DJANGO_", "MAKE", "MFLAGS"))}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("TEMIS_", "DJANGO_", "MAKE", "MFLAGS"))
+    }
     return {**environment, "TEMIS_VAR_DIR": str(var_dir), **extra}
 
 
@@ -60,16 +68,34 @@ def demo_data(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("demo-var")
     commands = demo_commands()
     for assignments, argv in commands[:2]:
-        subprocess.run(argv, cwd=ROOT, env={**person_environment(var_dir), **assignments}, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            argv,
+            cwd=ROOT,
+            env={**person_environment(var_dir), **assignments},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     assignments, _argv = commands[0]
-    script = ("from django.contrib.auth import get_user_model; from temis_plugin import api; "
-              "run = api.request_report_file(get_user_model().objects.get(username='officer.province'), "
-              "'school_summary', 'csv'); from temis_plugin.models import ReportRun; "
-              "print(ReportRun.objects.get(pk=run.id).file.name)")
-    report = subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "django", "shell", "-c", script], cwd=ROOT,
-                            env={**person_environment(var_dir), **assignments}, check=True, capture_output=True,
-                            text=True, timeout=120).stdout.strip().splitlines()[-1]
+    script = (
+        "from django.contrib.auth import get_user_model; from temis_plugin import api; "
+        "run = api.request_report_file(get_user_model().objects.get(username='officer.province'), "
+        "'school_summary', 'csv'); from temis_plugin.models import ReportRun; "
+        "print(ReportRun.objects.get(pk=run.id).file.name)"
+    )
+    report = (
+        subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "-m", "django", "shell", "-c", script],
+            cwd=ROOT,
+            env={**person_environment(var_dir), **assignments},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     media = var_dir / "media"
     evidence = sorted(path.relative_to(media).as_posix() for path in (media / "temis" / "evidence").iterdir())
     assert evidence and (media / report).is_file()
@@ -83,8 +109,13 @@ class DemoServer:
         argv = [word.replace("127.0.0.1:8000", f"127.0.0.1:{self.port}") for word in argv] + ["--noreload"]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(var_dir / f"server-{self.port}.log", "w+")
-        self.process = subprocess.Popen(argv, cwd=ROOT, env={**person_environment(var_dir, **environment),
-                                                             **assignments}, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**person_environment(var_dir, **environment), **assignments},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while True:
             assert self.process.poll() is None, self.output()
@@ -126,8 +157,12 @@ def signed_in(server, username, password="demo-password") -> requests.Session:
     session = requests.Session()
     session.headers["Accept-Language"] = "en"
     session.get(f"{server.url}/accounts/login/", timeout=30)
-    answer = session.post(f"{server.url}/accounts/login/", timeout=30, allow_redirects=False, data={
-        "username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    answer = session.post(
+        f"{server.url}/accounts/login/",
+        timeout=30,
+        allow_redirects=False,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+    )
     assert answer.status_code == 302, answer.text[:500]
     return session
 
@@ -142,15 +177,27 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     code = "import temis_plugin.standalone.settings as s; print(s.DEBUG)"
     for asked, debug in ((None, "False"), ("0", "False"), ("", "False"), ("1", "True")):
         environment = person_environment(tmp_path, **({"TEMIS_DEBUG": asked} if asked is not None else {}))
-        shown = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", code], cwd=ROOT, env=environment,
-                               capture_output=True, text=True, check=True).stdout.split()[-1]
+        shown = subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[-1]
         assert shown == debug, asked
 
 
 def test_the_demo_shows_no_debug_page(demo):
     for session in (requests.Session(), signed_in(demo, "gv0003")):
-        for path in ("/no-such-page/", "/temis/no-such-page/", "/workbench/no-such-page/", "/static/no-such.css",
-                     "/temis/evidence/999999/", "/workbench/scenario/no-such-scenario/"):
+        for path in (
+            "/no-such-page/",
+            "/temis/no-such-page/",
+            "/workbench/no-such-page/",
+            "/static/no-such.css",
+            "/temis/evidence/999999/",
+            "/workbench/scenario/no-such-scenario/",
+        ):
             answer = session.get(demo.url + path, timeout=30)
             # An anonymous visitor of a signed-in page is sent to sign in first.
             assert answer.status_code == 404 or answer.url.startswith(f"{demo.url}/accounts/login/"), path

@@ -1,4 +1,5 @@
 """The final-rating pages of heads and superiors: list, one evaluation, bulk actions, evidence, scoping."""
+
 import re
 
 import pytest
@@ -21,8 +22,9 @@ def detail(evaluation_id):
 def submitted(educator, levels=ALL_K):
     user = educator.user
     evaluation = api.get_or_create_evaluation(user)
-    evaluation = api.save_self_assessment(user, evaluation.id, evaluation.version, levels=levels,
-                                          strengths="Nhiệt tình", plan={"goals": "Học CNTT"})
+    evaluation = api.save_self_assessment(
+        user, evaluation.id, evaluation.version, levels=levels, strengths="Nhiệt tình", plan={"goals": "Học CNTT"}
+    )
     return api.submit_self_assessment(user, evaluation.id, evaluation.version)
 
 
@@ -31,14 +33,27 @@ def school(cycle, people, school_tree, make_user):
     """S1: t1 and t3 submitted (t1 with a colleague opinion), t2 a draft; S2: its principal and teacher."""
     found = dict(people)
     found["principal2"] = EducatorProfile.objects.create(
-        user=make_user("principal2"), national_id="ID-principal2", full_name="Người principal2",
-        school=school_tree["S2"], position="principal", school_level="TH")
+        user=make_user("principal2"),
+        national_id="ID-principal2",
+        full_name="Người principal2",
+        school=school_tree["S2"],
+        position="principal",
+        school_level="TH",
+    )
     found["vice"] = EducatorProfile.objects.create(
-        user=make_user("vice"), national_id="ID-vice", full_name="Người vice", school=school_tree["S1"],
-        position="vice_principal", school_level="TH")
-    evaluations = {"t1": submitted(people["t1"], {**ALL_K, 1: "T"}), "t3": submitted(people["t3"]),
-                   "t2": api.get_or_create_evaluation(people["t2"].user),
-                   "other": submitted(people["other"])}
+        user=make_user("vice"),
+        national_id="ID-vice",
+        full_name="Người vice",
+        school=school_tree["S1"],
+        position="vice_principal",
+        school_level="TH",
+    )
+    evaluations = {
+        "t1": submitted(people["t1"], {**ALL_K, 1: "T"}),
+        "t3": submitted(people["t3"]),
+        "t2": api.get_or_create_evaluation(people["t2"].user),
+        "other": submitted(people["other"]),
+    }
     api.add_colleague_opinion(people["t2"].user, evaluations["t1"].id, {n: "T" for n in range(1, 16)})
     for key in ("principal", "principal2", "vice"):
         evaluations[key] = submitted(found[key], {n: "K" for n in range(1, 19)})
@@ -64,8 +79,8 @@ def test_principal_sees_the_teachers_of_their_school_only(school, client):
     assert page.status_code == 200
     assert row_ids(page) == {evaluations[k].id for k in ("t1", "t2", "t3")}
     html = page.content.decode()
-    row = html[html.index(f'data-evaluation="{evaluations["t1"].id}"'):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index(f'data-evaluation="{evaluations["t1"].id}"') :]
+    row = row[: row.index("</tr>")]
     # Name, subject group, state, self rating, opinions with their distribution.
     assert "Người t1" in row and "S1-TOAN" in row and "Colleague opinions" in row and "Fair" in row
     assert "1 (Good: 1)" in row
@@ -105,8 +120,7 @@ def test_teacher_is_refused_the_pages_and_other_schools_ids(school, client):
 
 def test_home_links_heads_to_the_page(school, officers, client):
     people, _ = school
-    for user, linked in ((people["principal"].user, True), (officers["province"], True),
-                         (people["t1"].user, False)):
+    for user, linked in ((people["principal"].user, True), (officers["province"], True), (people["t1"].user, False)):
         client.force_login(user)
         assert ('href="/temis/final/"' in client.get("/temis/").content.decode()) is linked
 
@@ -120,8 +134,13 @@ def test_save_prefills_and_keeps_levels_and_comment(school, client):
     assert re.search(r'<input type="radio" name="level_1" value="T"[^>]*checked', page)
     assert "Overall rating with these levels: <strong>Fair</strong>" in page
     assert "Nhiệt tình" in page and "Học CNTT" in page  # reflection and learning plan
-    form = {"action": "save", "expected_version": evaluation.version, "comment": "Cần bổ sung minh chứng",
-            **{f"level_{n}": "K" for n in range(1, 16)}, "level_2": "D"}
+    form = {
+        "action": "save",
+        "expected_version": evaluation.version,
+        "comment": "Cần bổ sung minh chứng",
+        **{f"level_{n}": "K" for n in range(1, 16)},
+        "level_2": "D",
+    }
     response = client.post(detail(evaluation.id), form)
     assert response.status_code == 303 and response["Location"].endswith("?notice=saved")
     saved = Evaluation.objects.get(pk=evaluation.id)
@@ -136,8 +155,12 @@ def test_finalize_names_each_missing_level_and_keeps_the_typing(school, client):
     people, evaluations = school
     evaluation = evaluations["t3"]
     client.force_login(people["principal"].user)
-    form = {"action": "finalize", "expected_version": evaluation.version, "comment": "Hoàn thành tốt",
-            **{f"level_{n}": "T" for n in range(1, 15)}}
+    form = {
+        "action": "finalize",
+        "expected_version": evaluation.version,
+        "comment": "Hoàn thành tốt",
+        **{f"level_{n}": "T" for n in range(1, 15)},
+    }
     page = client.post(detail(evaluation.id), form, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 400
     html = page.content.decode()
@@ -165,8 +188,11 @@ def finalized(school, client):
 
 def test_reopen_needs_a_reason(finalized, client):
     for reason in ("", "   "):
-        page = client.post(detail(finalized.id), {"action": "reopen", "mode": "reopen", "reason": reason,
-                                                  "expected_version": finalized.version}, HTTP_ACCEPT_LANGUAGE="en")
+        page = client.post(
+            detail(finalized.id),
+            {"action": "reopen", "mode": "reopen", "reason": reason, "expected_version": finalized.version},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert page.status_code == 400
         assert 'id="id_reason-error"' in page.content.decode()
     assert Evaluation.objects.get(pk=finalized.id).state == "finalized"
@@ -174,9 +200,15 @@ def test_reopen_needs_a_reason(finalized, client):
 
 
 def test_reopen_with_a_reason_is_audited_and_shown(finalized, client):
-    response = client.post(detail(finalized.id), {"action": "reopen", "mode": "reopen",
-                                                  "reason": "Nhập nhầm mức tiêu chí 3",
-                                                  "expected_version": finalized.version})
+    response = client.post(
+        detail(finalized.id),
+        {
+            "action": "reopen",
+            "mode": "reopen",
+            "reason": "Nhập nhầm mức tiêu chí 3",
+            "expected_version": finalized.version,
+        },
+    )
     assert response.status_code == 303
     evaluation = Evaluation.objects.get(pk=finalized.id)
     assert evaluation.state == "opinions" and evaluation.final_rating == ""
@@ -184,8 +216,10 @@ def test_reopen_with_a_reason_is_audited_and_shown(finalized, client):
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Reopened for the head" in page and "Nhập nhầm mức tiêu chí 3" in page and 'name="level_1"' in page
     # Back to the educator as a draft, from the head's stage.
-    response = client.post(detail(finalized.id), {"action": "reopen", "mode": "draft", "reason": "Bổ sung minh chứng",
-                                                  "expected_version": evaluation.version})
+    response = client.post(
+        detail(finalized.id),
+        {"action": "reopen", "mode": "draft", "reason": "Bổ sung minh chứng", "expected_version": evaluation.version},
+    )
     assert response.status_code == 303 and Evaluation.objects.get(pk=finalized.id).state == "draft"
     assert AuditEntry.objects.get(evaluation=evaluation, action="return_to_draft").reason == "Bổ sung minh chứng"
 
@@ -198,8 +232,9 @@ def test_bulk_accept_then_finalize_reports_each_failure(school, client):
     t3 = api.save_final_levels(head, t3.id, t3.version, {1: "T"})
     client.force_login(head)
     selected = [t1.id, t2.id, t3.id, other.id]
-    page = client.post(LIST, {"action": "accept", "evaluation": selected, f"version_{t1.id}": t1.version},
-                       HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(
+        LIST, {"action": "accept", "evaluation": selected, f"version_{t1.id}": t1.version}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert "Self-assessed levels accepted as final for 1 of 4 selected evaluations." in html
@@ -217,8 +252,8 @@ def test_bulk_accept_then_finalize_reports_each_failure(school, client):
     assert Evaluation.objects.get(pk=t1.id).state == "finalized"
     assert Evaluation.objects.get(pk=t1.id).final_rating == "KHA"
     # The rows show the result.
-    row = html[html.index(f'data-evaluation="{t1.id}"'):]
-    assert "Finalized" in row[:row.index("</tr>")]
+    row = html[html.index(f'data-evaluation="{t1.id}"') :]
+    assert "Finalized" in row[: row.index("</tr>")]
     page = client.post(LIST, {"action": "finalize", "evaluation": [t1.id]}, HTTP_ACCEPT_LANGUAGE="en")
     assert "0 of 1 selected evaluation finalized." in page.content.decode()
     assert "it is already finalized." in page.content.decode()
@@ -230,8 +265,9 @@ def test_bulk_refuses_rows_changed_since_the_list_was_shown(school, client):
     client.force_login(head)
     stale = t1.version
     api.save_final_levels(head, t1.id, t1.version, {2: "D"})  # another tab
-    page = client.post(LIST, {"action": "finalize", "evaluation": [t1.id], f"version_{t1.id}": stale},
-                       HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(
+        LIST, {"action": "finalize", "evaluation": [t1.id], f"version_{t1.id}": stale}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "someone changed it after this list was shown" in page.content.decode()
     assert Evaluation.objects.get(pk=t1.id).state == "opinions"
 
@@ -249,9 +285,17 @@ def forty(cycle, people, school_tree):
     teachers = []
     for i in range(40):
         user = type(people["t1"].user).objects.create_user(f"gv{i:03d}", f"gv{i:03d}@example.invalid", "pw")
-        teachers.append(EducatorProfile.objects.create(
-            user=user, national_id=f"ID-gv{i:03d}", full_name=f"Giáo viên {i:03d}", school=school_tree["S1"],
-            subject_group=school_tree["S1-TOAN"], position="teacher", school_level="TH"))
+        teachers.append(
+            EducatorProfile.objects.create(
+                user=user,
+                national_id=f"ID-gv{i:03d}",
+                full_name=f"Giáo viên {i:03d}",
+                school=school_tree["S1"],
+                subject_group=school_tree["S1-TOAN"],
+                position="teacher",
+                school_level="TH",
+            )
+        )
     evaluations = [submitted(t) for t in teachers]
     for evaluation in evaluations[:20]:
         api.add_colleague_opinion(people["t1"].user, evaluation.id, ALL_K)
@@ -273,8 +317,7 @@ def test_select_all_covers_every_page(forty, people, client, monkeypatch):
     assert len(row_ids(page)) == 15 and "Page 2 of 3" in page.content.decode()
     page = client.post(LIST, {"action": "accept", "select_all": "1", "page": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "accepted as final for 40 of 40 selected evaluations" in page.content.decode()
-    page = client.post(LIST, {"action": "finalize", "select_all": "1", "state": "submitted"},
-                       HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(LIST, {"action": "finalize", "select_all": "1", "state": "submitted"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "20 of 20 selected evaluations finalized." in page.content.decode()  # the others have opinions
     assert Evaluation.objects.filter(state="finalized").count() == 20
 
@@ -285,8 +328,13 @@ def test_concurrent_edit_says_so_and_keeps_what_was_typed(school, client):
     client.force_login(head)
     opened = evaluation.version
     api.save_final_levels(head, evaluation.id, evaluation.version, {3: "D"}, comment="Bản của người khác")
-    typed = {"action": "save", "expected_version": opened, "comment": "Nhận xét của tôi",
-             **{f"level_{n}": "K" for n in range(1, 16)}, "level_3": "T"}
+    typed = {
+        "action": "save",
+        "expected_version": opened,
+        "comment": "Nhận xét của tôi",
+        **{f"level_{n}": "K" for n in range(1, 16)},
+        "level_3": "T",
+    }
     page = client.post(detail(evaluation.id), typed, HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert page.status_code == 409
@@ -307,8 +355,12 @@ def test_finalized_meanwhile_shows_the_unsaved_comment(school, client):
     head, evaluation = people["principal"].user, evaluations["t3"]
     client.force_login(head)
     api.finalize_evaluation(head, evaluation.id, evaluation.version, levels=ALL_K)
-    typed = {"action": "save", "expected_version": evaluation.version, "comment": "Chưa kịp lưu",
-             **{f"level_{n}": "T" for n in range(1, 16)}}
+    typed = {
+        "action": "save",
+        "expected_version": evaluation.version,
+        "comment": "Chưa kịp lưu",
+        **{f"level_{n}": "T" for n in range(1, 16)},
+    }
     page = client.post(detail(evaluation.id), typed, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 409
     assert "Chưa kịp lưu" in page.content.decode() and "It is now: Finalized" in page.content.decode()
@@ -320,8 +372,9 @@ def test_evidence_opens_for_the_head_without_a_storage_path(school, client):
     evaluation = api.get_evaluation(teacher, evaluations["t1"].id)
     api.reopen_evaluation(head, evaluation.id, evaluation.version, "Bổ sung minh chứng", to_draft=True)
     evaluation = api.get_evaluation(teacher, evaluation.id)
-    evidence = api.add_evidence(teacher, "Kế hoạch bài dạy",
-                                file=SimpleUploadedFile("ke-hoach.pdf", PDF, "application/pdf"))
+    evidence = api.add_evidence(
+        teacher, "Kế hoạch bài dạy", file=SimpleUploadedFile("ke-hoach.pdf", PDF, "application/pdf")
+    )
     unlinked = api.add_evidence(teacher, "Chưa gắn", file=SimpleUploadedFile("khac.pdf", PDF, "application/pdf"))
     evaluation = api.link_evidence(teacher, evaluation.id, evaluation.version, evidence.id, [4])
     api.submit_self_assessment(teacher, evaluation.id, evaluation.version)
@@ -367,8 +420,12 @@ def test_preview_gives_the_rating_without_saving(school, client):
     people, evaluations = school
     evaluation = evaluations["t3"]
     client.force_login(people["principal"].user)
-    form = {"action": "preview", "expected_version": evaluation.version, "comment": "Nháp",
-            **{f"level_{n}": "T" for n in range(1, 16)}}
+    form = {
+        "action": "preview",
+        "expected_version": evaluation.version,
+        "comment": "Nháp",
+        **{f"level_{n}": "T" for n in range(1, 16)},
+    }
     html = client.post(detail(evaluation.id), form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Overall rating with these levels: <strong>Good</strong>" in html and "Nháp" in html
     del form["level_9"]
@@ -380,8 +437,11 @@ def test_preview_gives_the_rating_without_saving(school, client):
 def test_reopen_conflict_keeps_the_reason(finalized, school, client):
     people, _ = school
     api.reopen_evaluation(people["principal"].user, finalized.id, finalized.version, "Tab khác")
-    page = client.post(detail(finalized.id), {"action": "reopen", "mode": "reopen", "reason": "Lý do của tôi",
-                                              "expected_version": finalized.version}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(
+        detail(finalized.id),
+        {"action": "reopen", "mode": "reopen", "reason": "Lý do của tôi", "expected_version": finalized.version},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     html = page.content.decode()
     assert page.status_code == 409 and "Someone else changed this evaluation" in html and "Lý do của tôi" in html
     assert AuditEntry.objects.filter(action="reopen").count() == 1

@@ -18,6 +18,7 @@ Hypothesis runs derandomized: each database sees the same examples. Each run als
 verdicts, one line per file (its digest, refused or the counts), to
 test-artifacts/grade-report-verdicts-<database>.txt, so the two runs can be compared line by line.
 """
+
 import datetime
 import hashlib
 import io
@@ -46,8 +47,9 @@ REPORT_AT = datetime.datetime(2026, 11, 20, 1, 30, tzinfo=datetime.UTC)
 EARLIER = REPORT_AT - datetime.timedelta(days=1)
 NAME = report_file_name(COURSE, REPORT_AT)
 # The model's own statement of the rule, from edx-platform's CourseMode.VERIFIED_MODES.
-CERTIFYING = frozenset({"verified", "professional", "masters", "executive-education", "paid-executive-education",
-                        "paid-bootcamp"})
+CERTIFYING = frozenset(
+    {"verified", "professional", "masters", "executive-education", "paid-executive-education", "paid-bootcamp"}
+)
 TRACKS = sorted(CERTIFYING) + ["audit", "honor", "no-id-professional", "unpaid-executive-education", "credit"]
 EDUCATORS = [f"gv{n:04d}" for n in range(1, 9)]
 RETIRED = "gv0009"
@@ -80,8 +82,11 @@ class Account:
     educator: bool
 
 
-ACCOUNTS = {**{u: Account(email_of(u), True) for u in EDUCATORS}, RETIRED: Account(email_of(RETIRED), False),
-            **{u: Account(email_of(u), False) for u in LEARNERS}}
+ACCOUNTS = {
+    **{u: Account(email_of(u), True) for u in EDUCATORS},
+    RETIRED: Account(email_of(RETIRED), False),
+    **{u: Account(email_of(u), False) for u in LEARNERS},
+}
 
 
 # -- The examples --------------------------------------------------------------------------------------------
@@ -94,13 +99,21 @@ def learners(draw, layout):
     username = draw(st.sampled_from(EDUCATORS + LEARNERS + [RETIRED] + UNKNOWN))
     email = draw(st.sampled_from([email_of(username), "", *sorted({a.email for a in ACCOUNTS.values()})]))
     email = draw(st.sampled_from([email, email.upper(), email.title()]))
-    subsections = tuple(draw(st.lists(st.one_of(st.none(), grades), min_size=layout.subsection_count,
-                                      max_size=layout.subsection_count)))
+    subsections = tuple(
+        draw(st.lists(st.one_of(st.none(), grades), min_size=layout.subsection_count, max_size=layout.subsection_count))
+    )
     grade = draw(st.one_of(grades, st.just(0.0), st.none()))
-    return Learner(user_id=draw(st.integers(2, 9999)), username=username, email=email, grade=grade,
-                   subsections=subsections, track=draw(st.sampled_from(TRACKS)), eligible=draw(st.sampled_from("YN")),
-                   status=draw(st.sampled_from(["enrolled", "unenrolled"])),
-                   cohort=draw(st.sampled_from(["Default Group", "Trường TH Xã Mẫu 1", "Tổ Toán, Tin"])))
+    return Learner(
+        user_id=draw(st.integers(2, 9999)),
+        username=username,
+        email=email,
+        grade=grade,
+        subsections=subsections,
+        track=draw(st.sampled_from(TRACKS)),
+        eligible=draw(st.sampled_from("YN")),
+        status=draw(st.sampled_from(["enrolled", "unenrolled"])),
+        cohort=draw(st.sampled_from(["Default Group", "Trường TH Xã Mẫu 1", "Tổ Toán, Tin"])),
+    )
 
 
 @dataclass(frozen=True)
@@ -117,14 +130,22 @@ class Saving:
     notes_column: bool = False  # a column a person added at the end
 
 
-savings = st.builds(Saving, bom=st.booleans(), delimiter=st.sampled_from([",", ";", "\t"]),
-                    line_end=st.sampled_from(["\r\n", "\n"]), quote_all=st.booleans(),
-                    grade_style=st.sampled_from(["lms", "comma", "percent"]),
-                    invisible=st.sampled_from([""] + INVISIBLE), blank_lines=st.booleans(), notes_column=st.booleans())
+savings = st.builds(
+    Saving,
+    bom=st.booleans(),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    line_end=st.sampled_from(["\r\n", "\n"]),
+    quote_all=st.booleans(),
+    grade_style=st.sampled_from(["lms", "comma", "percent"]),
+    invisible=st.sampled_from([""] + INVISIBLE),
+    blank_lines=st.booleans(),
+    notes_column=st.booleans(),
+)
 
 breakages = st.one_of(
     st.tuples(st.just("cell"), st.sampled_from(sorted(GARBAGE))).flatmap(
-        lambda kind: st.tuples(st.just(kind[0]), st.just(kind[1]), st.sampled_from(GARBAGE[kind[1]]))),
+        lambda kind: st.tuples(st.just(kind[0]), st.just(kind[1]), st.sampled_from(GARBAGE[kind[1]]))
+    ),
     st.tuples(st.just("cut_row"), st.integers(1, 3)),
     st.tuples(st.just("extra_cell")),
     st.tuples(st.just("duplicate")),
@@ -133,8 +154,11 @@ breakages = st.one_of(
 )
 damages = st.one_of(
     st.tuples(st.just("truncate"), st.floats(0.0, 1.0, exclude_max=True)),
-    st.tuples(st.just("stray_bytes"), st.floats(0.0, 1.0), st.binary(min_size=1, max_size=3).map(
-        lambda b: bytes(128 + byte % 128 for byte in b))),
+    st.tuples(
+        st.just("stray_bytes"),
+        st.floats(0.0, 1.0),
+        st.binary(min_size=1, max_size=3).map(lambda b: bytes(128 + byte % 128 for byte in b)),
+    ),
     st.tuples(st.just("cp1258")),
     st.tuples(st.just("latin1")),
 )
@@ -150,15 +174,25 @@ def examples(draw):
     rows = draw(st.lists(learners(layout), min_size=1, max_size=12, unique_by=lambda learner: learner.username))
     earlier = draw(st.dictionaries(st.sampled_from(EDUCATORS), st.tuples(grades, st.booleans()), max_size=4))
     return {
-        "layout": layout, "rows": rows, "earlier": earlier,
+        "layout": layout,
+        "rows": rows,
+        "earlier": earlier,
         "pass_mark": draw(st.sampled_from([None, Decimal("0.5"), Decimal("0.7"), Decimal("0.93")])),
-        "match_email": draw(st.booleans()), "saving": draw(savings),
-        "change": draw(st.one_of(st.none(), st.tuples(st.just("breaks"), breakages),
-                                 st.tuples(st.just("damages"), damages), st.tuples(st.just("wild"), wild))),
+        "match_email": draw(st.booleans()),
+        "saving": draw(savings),
+        "change": draw(
+            st.one_of(
+                st.none(),
+                st.tuples(st.just("breaks"), breakages),
+                st.tuples(st.just("damages"), damages),
+                st.tuples(st.just("wild"), wild),
+            )
+        ),
     }
 
 
 # -- The file ------------------------------------------------------------------------------------------------
+
 
 def _grade_text(value: str, style: str) -> str:
     if style == "lms" or value == "Not Attempted":
@@ -201,15 +235,15 @@ def _break(breakage, header, rows):
         column, value = args
         target[[_plain(name) for name in header].index(column)] = value
     elif kind == "cut_row":
-        del target[-args[0]:]
+        del target[-args[0] :]
     elif kind == "extra_cell":
         target.append("thừa")
     elif kind == "duplicate":
         rows.append(list(target))
     elif kind == "missing_column":
         index = [_plain(name) for name in header].index(args[0])
-        header = header[:index] + header[index + 1:]
-        rows = [cells[:index] + cells[index + 1:] for cells in rows]
+        header = header[:index] + header[index + 1 :]
+        rows = [cells[:index] + cells[index + 1 :] for cells in rows]
     elif kind == "header_again":
         rows.append(list(header))
     return header, rows
@@ -261,7 +295,7 @@ def serialize(example) -> Serialized:
 def damage(example, data: bytes) -> bytes:
     kind, *args = example["change"][1]
     if kind == "truncate":
-        return data[:int(len(data) * args[0])]
+        return data[: int(len(data) * args[0])]
     if kind == "stray_bytes":
         at = int(len(data) * args[0])
         return data[:at] + args[1] + data[at:]
@@ -270,6 +304,7 @@ def damage(example, data: bytes) -> bytes:
 
 
 # -- What the rules say about the file -----------------------------------------------------------------------
+
 
 def _email_key(email):
     return email.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
@@ -289,8 +324,15 @@ def predict(example, rows=None):
         if account is None and example["match_email"] and learner.email:
             owners = [name for name, a in ACCOUNTS.items() if _email_key(a.email) == _email_key(learner.email)]
             account = owners[0] if len(owners) == 1 else None
-        status = ("unknown_user" if account is None else "not_educator" if not ACCOUNTS[account].educator
-                  else "same_account" if account in claimed else None)
+        status = (
+            "unknown_user"
+            if account is None
+            else "not_educator"
+            if not ACCOUNTS[account].educator
+            else "same_account"
+            if account in claimed
+            else None
+        )
         if status:
             counts[status] += 1
             listed.append(learner.username)
@@ -298,8 +340,7 @@ def predict(example, rows=None):
         claimed.add(account)
         percent = Decimal(str(learner.grade))
         mark = example["pass_mark"]
-        passed = (learner.eligible == "Y" if learner.track in CERTIFYING
-                  else None if mark is None else percent >= mark)
+        passed = learner.eligible == "Y" if learner.track in CERTIFYING else None if mark is None else percent >= mark
         if account in results:
             before = results[account]
             after = (percent, before[1] if passed is None else passed)
@@ -344,6 +385,7 @@ def expectation(example, serialized: Serialized, data: bytes):
 
 # -- Running it ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(db, school_tree, settings):
     settings.LANGUAGE_CODE = "en"
@@ -354,9 +396,14 @@ def world(db, school_tree, settings):
         users[username] = get_user_model().objects.create_user(username, account.email, "pw")
     for number, username in enumerate(EDUCATORS + [RETIRED]):
         EducatorProfile.objects.create(
-            user=users[username], national_id=f"TH{number:08d}", full_name=f"Giáo viên {number}",
-            school=school_tree["S1"], position="teacher", school_level="TH",
-            retired_at=REPORT_AT if username == RETIRED else None)
+            user=users[username],
+            national_id=f"TH{number:08d}",
+            full_name=f"Giáo viên {number}",
+            school=school_tree["S1"],
+            position="teacher",
+            school_level="TH",
+            retired_at=REPORT_AT if username == RETIRED else None,
+        )
     return users
 
 
@@ -373,9 +420,18 @@ def verdict_log():
 
 
 def stored():
-    return sorted(ModuleResult.objects.values_list(
-        "educator__user__username", "percent", "passed", "passed_on", "last_event_at", "grade_event_at",
-        "passing_event_at", "modified"))
+    return sorted(
+        ModuleResult.objects.values_list(
+            "educator__user__username",
+            "percent",
+            "passed",
+            "passed_on",
+            "last_event_at",
+            "grade_event_at",
+            "passing_event_at",
+            "modified",
+        )
+    )
 
 
 def run(path, match_email):
@@ -392,9 +448,15 @@ def run(path, match_email):
 
 
 def counted(out) -> Counter:
-    labels = {"created": "created", "updated": "updated", "unchanged": "unchanged", "not attempted": "not_attempted",
-              "unknown user": "unknown_user", "user without an educator profile": "not_educator",
-              "same account as an earlier row": "same_account"}
+    labels = {
+        "created": "created",
+        "updated": "updated",
+        "unchanged": "unchanged",
+        "not attempted": "not_attempted",
+        "unknown user": "unknown_user",
+        "user without an educator profile": "not_educator",
+        "same account as an earlier row": "same_account",
+    }
     found = Counter()
     for line in out.splitlines():
         label, _sep, number = line.rpartition(": ")
@@ -406,10 +468,20 @@ def counted(out) -> Counter:
 def check(example, users, tmp_path, log):
     CourseModule.objects.filter(course_key=COURSE).update(pass_mark=example["pass_mark"])
     for username, (percent, passed) in example["earlier"].items():  # the LMS's events, a day before the report
-        PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(send_robust=False, time=EARLIER, grade=PersistentCourseGradeData(
-            user_id=users[username].pk, course=CourseData(course_key=CourseKey.from_string(COURSE)),
-            course_edited_timestamp=EARLIER, course_version="v1", grading_policy_hash="h", percent_grade=percent,
-            letter_grade="", passed_timestamp=EARLIER if passed else None))
+        PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(
+            send_robust=False,
+            time=EARLIER,
+            grade=PersistentCourseGradeData(
+                user_id=users[username].pk,
+                course=CourseData(course_key=CourseKey.from_string(COURSE)),
+                course_edited_timestamp=EARLIER,
+                course_version="v1",
+                grading_policy_hash="h",
+                percent_grade=percent,
+                letter_grade="",
+                passed_timestamp=EARLIER if passed else None,
+            ),
+        )
     serialized = serialize(example)
     data = serialized.data
     if example["change"] and example["change"][0] == "damages":
@@ -430,8 +502,10 @@ def check(example, users, tmp_path, log):
         if verdict == "accepted":
             assert counted(out) == prediction["counts"]
             passing = prediction["passing"]
-            assert (f"pass status: passed {passing['passed']}, not passed {passing['not_passed']}, "
-                    f"unknown {passing['unknown']}\n") in out
+            assert (
+                f"pass status: passed {passing['passed']}, not passed {passing['not_passed']}, "
+                f"unknown {passing['unknown']}\n"
+            ) in out
             for username in prediction["listed"]:
                 assert f"\t{username}\t" in out
             results = {name: (percent, passed) for name, percent, passed, *_rest in stored()}
@@ -443,9 +517,13 @@ def check(example, users, tmp_path, log):
         assert stored() == after, "importing the same file again changed something"
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(example=examples())
 def test_grade_reports_from_the_real_world(world, tmp_path, verdict_log, example):
     try:
@@ -456,9 +534,13 @@ def test_grade_reports_from_the_real_world(world, tmp_path, verdict_log, example
         pass
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(example=examples())
 def test_the_verdict_on_a_file_needs_no_database(db, django_assert_num_queries, example):
     data = serialize(example).data

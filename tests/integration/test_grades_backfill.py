@@ -3,6 +3,7 @@
 The API path runs against a small LMS on 127.0.0.1 that serves the two endpoints the backfill uses
 (the OAuth2 token endpoint and the course grades list) the way the LMS does.
 """
+
 import csv
 import datetime
 import io
@@ -48,10 +49,25 @@ REPORT_AT = datetime.datetime(2026, 11, 20, 1, 30, tzinfo=datetime.UTC)
 SAMPLE = Path(__file__).parent.parent.parent / "fixtures" / "grades" / REPORT_NAME
 CLIENT_ID, CLIENT_SECRET = "temis-backfill", "s3cret-never-shown"
 # The real report's layout: per-assignment columns, then cohort, experiment group and team, then enrollment.
-HEADER = ["Student ID", "Email", "Username", "Grade", "Bài tập 01: Học liệu số", "Bài tập 02: Bài giảng",
-          "Bài tập (Avg)", "Bài kiểm tra cuối mô đun", "Cohort Name", "Experiment Group (Nhóm A/B)", "Team Name",
-          "Enrollment Track", "Verification Status", "Certificate Eligible", "Certificate Delivered",
-          "Certificate Type", "Enrollment Status"]
+HEADER = [
+    "Student ID",
+    "Email",
+    "Username",
+    "Grade",
+    "Bài tập 01: Học liệu số",
+    "Bài tập 02: Bài giảng",
+    "Bài tập (Avg)",
+    "Bài kiểm tra cuối mô đun",
+    "Cohort Name",
+    "Experiment Group (Nhóm A/B)",
+    "Team Name",
+    "Enrollment Track",
+    "Verification Status",
+    "Certificate Eligible",
+    "Certificate Delivered",
+    "Certificate Type",
+    "Enrollment Status",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +90,13 @@ def teachers(school_tree, make_user):
     for number in (3, 4, 5, 6, 7, 8, 9, 10, 25, 26):
         username = f"gv{number:04d}"
         found[username] = EducatorProfile.objects.create(
-            user=make_user(username), national_id=f"DEMO{number:08d}", full_name=f"Giáo viên {number}",
-            school=school_tree["S1"], position="teacher", school_level="TH")
+            user=make_user(username),
+            national_id=f"DEMO{number:08d}",
+            full_name=f"Giáo viên {number}",
+            school=school_tree["S1"],
+            position="teacher",
+            school_level="TH",
+        )
     return found
 
 
@@ -89,8 +110,25 @@ def write_report(folder, rows, name=REPORT_NAME, header=HEADER):
     for number, row in enumerate(rows, start=100):
         if isinstance(row, tuple):
             username, grade, track, eligible = row
-            row = [str(number), f"{username}@example.invalid", username, grade, "0.9", "Not Attempted", "0.45",
-                   "Not Attempted", "Default Group", "", "", track, "N/A", eligible, eligible, "N/A", "enrolled"]
+            row = [
+                str(number),
+                f"{username}@example.invalid",
+                username,
+                grade,
+                "0.9",
+                "Not Attempted",
+                "0.45",
+                "Not Attempted",
+                "Default Group",
+                "",
+                "",
+                track,
+                "N/A",
+                eligible,
+                eligible,
+                "N/A",
+                "enrolled",
+            ]
         lines.append(row)
     path = Path(folder) / name
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -105,20 +143,40 @@ def run(*args):
 
 
 def grade_event(user, percent, passed_at, time):
-    PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(send_robust=False, time=time, grade=PersistentCourseGradeData(
-        user_id=user.pk, course=CourseData(course_key=CourseKey.from_string(COURSE)), course_edited_timestamp=time,
-        course_version="v1", grading_policy_hash="hash", percent_grade=percent, letter_grade="",
-        passed_timestamp=passed_at))
+    PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(
+        send_robust=False,
+        time=time,
+        grade=PersistentCourseGradeData(
+            user_id=user.pk,
+            course=CourseData(course_key=CourseKey.from_string(COURSE)),
+            course_edited_timestamp=time,
+            course_version="v1",
+            grading_policy_hash="hash",
+            percent_grade=percent,
+            letter_grade="",
+            passed_timestamp=passed_at,
+        ),
+    )
 
 
 def passing_event(user, is_passing, time):
-    COURSE_PASSING_STATUS_UPDATED.send_event(send_robust=False, time=time, course_passing_status=(
-        CoursePassingStatusData(is_passing=is_passing, course=CourseData(course_key=CourseKey.from_string(COURSE)),
-                                user=UserData(id=user.pk, is_active=True, pii=UserPersonalData(
-                                    username=user.username, email=user.email, name="")))))
+    COURSE_PASSING_STATUS_UPDATED.send_event(
+        send_robust=False,
+        time=time,
+        course_passing_status=(
+            CoursePassingStatusData(
+                is_passing=is_passing,
+                course=CourseData(course_key=CourseKey.from_string(COURSE)),
+                user=UserData(
+                    id=user.pk, is_active=True, pii=UserPersonalData(username=user.username, email=user.email, name="")
+                ),
+            )
+        ),
+    )
 
 
 # -- The grade report ----------------------------------------------------------------------------------------
+
 
 def test_sample_report_without_a_pass_mark_leaves_audit_and_honor_passes_unknown(module, teachers):
     out, _err = run("--csv", str(SAMPLE))
@@ -142,8 +200,17 @@ def test_sample_report_with_a_pass_mark_reads_audit_and_honor_passes_from_the_gr
     out, _err = run("--csv", str(SAMPLE))
     assert "pass status: passed 6, not passed 3, unknown 0" in out and "set the pass mark" not in out
     passes = {r.educator.user.username: r.passed for r in ModuleResult.objects.select_related("educator__user")}
-    assert passes == {"gv0003": True, "gv0004": False, "gv0005": True, "gv0006": False, "gv0007": True,
-                      "gv0009": True, "gv0010": False, "gv0025": True, "gv0026": True}  # 0.7 itself passes
+    assert passes == {
+        "gv0003": True,
+        "gv0004": False,
+        "gv0005": True,
+        "gv0006": False,
+        "gv0007": True,
+        "gv0009": True,
+        "gv0010": False,
+        "gv0025": True,
+        "gv0026": True,
+    }  # 0.7 itself passes
     assert result("gv0007").passed_on == datetime.date(2026, 11, 20)
     assert result("gv0007").passing_event_at == REPORT_AT
 
@@ -151,8 +218,16 @@ def test_sample_report_with_a_pass_mark_reads_audit_and_honor_passes_from_the_gr
 def test_a_verified_learner_with_a_high_grade_but_n_is_not_passed_whatever_the_mark(module, teachers, tmp_path):
     # In a certifying track "Certificate Eligible" is the LMS's own verdict; the pass mark is not asked.
     CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.5"))
-    backfill_report(write_report(tmp_path, [("gv0003", "0.9", "verified", "N"), ("gv0004", "0.2", "masters", "Y"),
-                                            ("gv0005", "0.9", "no-id-professional", "N")]))
+    backfill_report(
+        write_report(
+            tmp_path,
+            [
+                ("gv0003", "0.9", "verified", "N"),
+                ("gv0004", "0.2", "masters", "Y"),
+                ("gv0005", "0.9", "no-id-professional", "N"),
+            ],
+        )
+    )
     assert result("gv0003").passed is False and result("gv0004").passed is True
     assert result("gv0005").passed is True  # no-id-professional is not a certifying track: the mark decides
 
@@ -168,20 +243,48 @@ def test_setting_the_pass_mark_later_and_running_again_settles_the_unknown(modul
 def test_running_the_same_report_again_changes_nothing(module, teachers):
     CourseModule.objects.filter(course_key=COURSE).update(pass_mark=Decimal("0.7"))
     run("--csv", str(SAMPLE))
-    before = {r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at)
-              for r in ModuleResult.objects.all()}
+    before = {r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at) for r in ModuleResult.objects.all()}
     out, _err = run("--csv", str(SAMPLE))
     assert "created: 0\n" in out and "updated: 0\n" in out and "unchanged: 9\n" in out
     assert "not attempted: 1\n" in out
-    assert {r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at)
-            for r in ModuleResult.objects.all()} == before
+    assert {
+        r.pk: (r.modified, r.percent, r.passed, r.passed_on, r.last_event_at) for r in ModuleResult.objects.all()
+    } == before
 
 
 def test_report_columns_are_found_by_name_whatever_comes_between(module, teachers, tmp_path):
-    header = ["Student ID", "Email", "Username", "Grade", "Homework", "Enrollment Track", "Verification Status",
-              "Certificate Eligible", "Certificate Delivered", "Certificate Type", "Enrollment Status"]
-    path = write_report(tmp_path, [["4", "gv0003@example.invalid", "gv0003", "0.5", "Not Attempted", "verified",
-                                    "ID Verified", "N", "N", "N/A", "enrolled"]], header=header)
+    header = [
+        "Student ID",
+        "Email",
+        "Username",
+        "Grade",
+        "Homework",
+        "Enrollment Track",
+        "Verification Status",
+        "Certificate Eligible",
+        "Certificate Delivered",
+        "Certificate Type",
+        "Enrollment Status",
+    ]
+    path = write_report(
+        tmp_path,
+        [
+            [
+                "4",
+                "gv0003@example.invalid",
+                "gv0003",
+                "0.5",
+                "Not Attempted",
+                "verified",
+                "ID Verified",
+                "N",
+                "N",
+                "N/A",
+                "enrolled",
+            ]
+        ],
+        header=header,
+    )
     backfill_report(path)
     assert result("gv0003").percent == Decimal("0.5") and result("gv0003").passing_event_at == REPORT_AT
 
@@ -205,8 +308,15 @@ def test_not_attempted_leaves_an_existing_result_alone(module, teachers, tmp_pat
 
 def test_unmatched_rows_are_listed_with_their_identifiers_not_logged(module, teachers, make_user, tmp_path, caplog):
     make_user("hocvien.tudo")  # an Open edX learner who is not an educator
-    path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y"), ("khong.co", "0.5", "honor", "N"),
-                                   ("hocvien.tudo", "0.7", "verified", "Y"), ("gv0004", "0.2", "verified", "N")])
+    path = write_report(
+        tmp_path,
+        [
+            ("gv0003", "0.9", "honor", "Y"),
+            ("khong.co", "0.5", "honor", "N"),
+            ("hocvien.tudo", "0.7", "verified", "Y"),
+            ("gv0004", "0.2", "verified", "N"),
+        ],
+    )
     with caplog.at_level("DEBUG"):
         out, _err = run("--csv", str(path))
     assert "created: 2\n" in out and "unknown user: 1\n" in out and "user without an educator profile: 1\n" in out
@@ -233,8 +343,30 @@ def test_unmatched_usernames_may_fall_back_to_email(module, teachers, make_user,
 def test_an_email_shared_by_two_accounts_matches_neither(module, teachers, tmp_path):
     User = teachers["gv0004"].user.__class__
     User.objects.filter(username__in=["gv0004", "gv0005"]).update(email="chung@example.invalid")
-    path = write_report(tmp_path, [["100", "chung@example.invalid", "ai.do", "0.9", "0.9", "0.9", "0.9", "0.9", "",
-                                    "", "", "verified", "N/A", "Y", "Y", "verified", "enrolled"]])
+    path = write_report(
+        tmp_path,
+        [
+            [
+                "100",
+                "chung@example.invalid",
+                "ai.do",
+                "0.9",
+                "0.9",
+                "0.9",
+                "0.9",
+                "0.9",
+                "",
+                "",
+                "",
+                "verified",
+                "N/A",
+                "Y",
+                "Y",
+                "verified",
+                "enrolled",
+            ]
+        ],
+    )
     summary = backfill_report(path, match_email=True)
     assert summary.counts == {"unknown_user": 1} and not ModuleResult.objects.exists()
 
@@ -258,14 +390,18 @@ def test_usernames_match_exactly_on_every_database(module, teachers, tmp_path):
 
 def test_retired_educators_are_not_written(module, teachers, tmp_path):
     from temis_plugin.retirement import retire_user
+
     retire_user(teachers["gv0003"].user)
     summary = backfill_report(write_report(tmp_path, [("gv0003", "0.9", "honor", "Y")]))
     assert summary.counts == {"not_educator": 1} and not ModuleResult.objects.exists()
 
 
 def test_an_unmapped_course_is_refused_with_an_error_and_writes_nothing(module, teachers, tmp_path):
-    path = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y"), ("gv0004", "0.2", "honor", "N")],
-                        name="SoGD-Mau_GVPT10_2026_grade_report_2026-11-20-0130.csv")
+    path = write_report(
+        tmp_path,
+        [("gv0003", "0.9", "honor", "Y"), ("gv0004", "0.2", "honor", "N")],
+        name="SoGD-Mau_GVPT10_2026_grade_report_2026-11-20-0130.csv",
+    )
     with pytest.raises(CommandError, match="1 problem"):
         run("--csv", str(path))
     with pytest.raises(BackfillError) as refused:
@@ -279,8 +415,9 @@ def test_a_report_time_in_the_future_is_refused(module, teachers, tmp_path):
     later = (timezone.now() + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     with pytest.raises(CommandError, match="1 problem"):
         run("--csv", str(path), "--course", COURSE, "--at", later)
-    future_name = write_report(tmp_path, [("gv0003", "0.9", "honor", "Y")],
-                               name="SoGD-Mau_GVPT09_2026_grade_report_2099-01-01-0000.csv")
+    future_name = write_report(
+        tmp_path, [("gv0003", "0.9", "honor", "Y")], name="SoGD-Mau_GVPT09_2026_grade_report_2099-01-01-0000.csv"
+    )
     with pytest.raises(BackfillError) as refused:
         backfill_report(future_name)
     assert [(p.where, p.column) for p in refused.value.problems] == [("file name", "")]
@@ -290,23 +427,33 @@ def test_a_report_time_in_the_future_is_refused(module, teachers, tmp_path):
 
 def test_malformed_report_lists_every_line_and_imports_nothing(module, teachers, tmp_path):
     good = ("gv0003", "0.9", "honor", "Y")
-    path = write_report(tmp_path, [
-        good,
-        ("gv0004", "chín mươi", "honor", "Y"),  # line 3
-        ("gv0005", "1.5", "honor", "Y"),  # line 4
-        ("gv0006", "0.5", "honor", "maybe"),  # line 5
-        ["7", "gv0007@example.invalid", "gv0007", "0.5"],  # line 6: cut short
-        ("gv0003", "0.9", "honor", "Y"),  # line 7: again
-        ("", "0.5", "honor", "N"),  # line 8
-        ("gv0008", "nan", "honor", "N"),  # line 9
-    ])
+    path = write_report(
+        tmp_path,
+        [
+            good,
+            ("gv0004", "chín mươi", "honor", "Y"),  # line 3
+            ("gv0005", "1.5", "honor", "Y"),  # line 4
+            ("gv0006", "0.5", "honor", "maybe"),  # line 5
+            ["7", "gv0007@example.invalid", "gv0007", "0.5"],  # line 6: cut short
+            ("gv0003", "0.9", "honor", "Y"),  # line 7: again
+            ("", "0.5", "honor", "N"),  # line 8
+            ("gv0008", "nan", "honor", "N"),  # line 9
+        ],
+    )
     with pytest.raises(CommandError, match="7 problem"):
         run("--csv", str(path))
     with pytest.raises(BackfillError) as refused:
         backfill_report(path)
     where = [(p.where, p.column) for p in refused.value.problems]
-    assert where == [("line 3", "Grade"), ("line 4", "Grade"), ("line 5", "Certificate Eligible"), ("line 6", ""),
-                     ("line 7", "Username"), ("line 8", "Username"), ("line 9", "Grade")]
+    assert where == [
+        ("line 3", "Grade"),
+        ("line 4", "Grade"),
+        ("line 5", "Certificate Eligible"),
+        ("line 6", ""),
+        ("line 7", "Username"),
+        ("line 8", "Username"),
+        ("line 9", "Grade"),
+    ]
     assert "first on line 2" in str(refused.value.problems[4])
     assert not ModuleResult.objects.exists()
 
@@ -316,14 +463,13 @@ def test_missing_columns_are_named(module, teachers, tmp_path):
     path = write_report(tmp_path, [], header=header)
     with pytest.raises(BackfillError) as refused:
         backfill_report(path)
-    assert [(p.where, p.column) for p in refused.value.problems] == [("line 1", "Grade"),
-                                                                     ("line 1", "Certificate Eligible")]
+    assert [(p.where, p.column) for p in refused.value.problems] == [
+        ("line 1", "Grade"),
+        ("line 1", "Certificate Eligible"),
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty"),
-    ("Student ID,Username\n".encode("utf-16"), "UTF-8"),
-])
+@pytest.mark.parametrize("content, message", [(b"", "empty"), ("Student ID,Username\n".encode("utf-16"), "UTF-8")])
 def test_unreadable_files_are_refused(content, message):
     with pytest.raises(BackfillError, match="1 problem") as refused:
         parse_grade_report(content)
@@ -338,24 +484,43 @@ def test_a_report_saved_again_by_a_spreadsheet_is_read(module, teachers, tmp_pat
 
 @pytest.mark.parametrize("grade", ["0.85", "0,85", "85%", "85 %", "85,0%", " 0.85 ", "\u200b0.85", "8.5e-1"])
 def test_spreadsheet_numbers_are_read(grade):
-    text = ";".join(HEADER) + "\n" + ";".join(["4", "a@example.invalid", "gv0003", grade] + ["0.9"] * 7
-                                               + ["honor", "N/A", "N", "N", "N/A", "enrolled"]) + "\n"
+    text = (
+        ";".join(HEADER)
+        + "\n"
+        + ";".join(
+            ["4", "a@example.invalid", "gv0003", grade] + ["0.9"] * 7 + ["honor", "N/A", "N", "N", "N/A", "enrolled"]
+        )
+        + "\n"
+    )
     [row] = parse_grade_report(text.encode())
     assert row.percent == pytest.approx(0.85) and row.passed is None and not row.not_attempted
 
 
 @pytest.mark.parametrize("grade", ["85", "1,5", "0.85.1", "nan", "inf", "-0.1", "", "0x1", "1_0", "٠٫٨"])
 def test_other_grades_are_refused(grade):
-    text = ",".join(HEADER) + "\n" + ",".join(["4", "a@example.invalid", "gv0003", f'"{grade}"'] + ["0.9"] * 7
-                                               + ["honor", "N/A", "N", "N", "N/A", "enrolled"]) + "\n"
+    text = (
+        ",".join(HEADER)
+        + "\n"
+        + ",".join(
+            ["4", "a@example.invalid", "gv0003", f'"{grade}"']
+            + ["0.9"] * 7
+            + ["honor", "N/A", "N", "N", "N/A", "enrolled"]
+        )
+        + "\n"
+    )
     with pytest.raises(BackfillError) as refused:
         parse_grade_report(text.encode())
     assert [(p.where, p.column) for p in refused.value.problems] == [("line 2", "Grade")]
 
 
 def test_a_file_cut_short_in_its_last_cell_is_refused():
-    text = ",".join(HEADER) + "\n" + ",".join(["4", "a@example.invalid", "gv0003", "0.5"] + ["0.9"] * 7
-                                               + ["honor", "N/A", "N", "N", "N/A", "enrol"])
+    text = (
+        ",".join(HEADER)
+        + "\n"
+        + ",".join(
+            ["4", "a@example.invalid", "gv0003", "0.5"] + ["0.9"] * 7 + ["honor", "N/A", "N", "N", "N/A", "enrol"]
+        )
+    )
     with pytest.raises(BackfillError) as refused:
         parse_grade_report(text.encode())
     assert [(p.where, p.column) for p in refused.value.problems] == [("line 2", "Enrollment Status")]
@@ -392,8 +557,10 @@ def test_course_and_time_come_from_the_standard_file_name():
         with pytest.raises(BackfillError) as refused:
             course_for_report(unclear)
         assert "--course" in str(refused.value.problems[0])
-    assert course_for_report("So_GD_GVPT09_2026_grade_report_2026-11-20-0130.csv",
-                             "course-v1:So_GD+GVPT09+2026") == "course-v1:So_GD+GVPT09+2026"
+    assert (
+        course_for_report("So_GD_GVPT09_2026_grade_report_2026-11-20-0130.csv", "course-v1:So_GD+GVPT09+2026")
+        == "course-v1:So_GD+GVPT09+2026"
+    )
 
 
 def test_a_report_without_its_standard_name_needs_course_and_time(module, teachers, tmp_path):
@@ -464,14 +631,17 @@ def test_the_api_function_takes_a_user_id_or_a_username(module, teachers):
     assert api.backfill_module_result("nobody", COURSE, 0.8, None, REPORT_AT).status == "unknown_user"
     assert api.backfill_module_result("gv0004", COURSE, None, None, REPORT_AT).status == "unchanged"
     assert not ModuleResult.objects.filter(educator=teachers["gv0004"]).exists()  # nothing known, no row
-    for bad in (lambda: api.backfill_module_result(True, COURSE, 0.8, None, REPORT_AT),
-                lambda: api.backfill_module_result("gv0003", COURSE, 2, None, REPORT_AT),
-                lambda: api.backfill_module_result("gv0003", COURSE, 0.8, "Y", REPORT_AT)):
+    for bad in (
+        lambda: api.backfill_module_result(True, COURSE, 0.8, None, REPORT_AT),
+        lambda: api.backfill_module_result("gv0003", COURSE, 2, None, REPORT_AT),
+        lambda: api.backfill_module_result("gv0003", COURSE, 0.8, "Y", REPORT_AT),
+    ):
         with pytest.raises(api.InvalidInput):
             bad()
 
 
 # -- The Grades API -------------------------------------------------------------------------------------------
+
 
 class StandInLms:
     """The LMS's OAuth2 token endpoint and Grades API v1 course list, on 127.0.0.1."""
@@ -499,8 +669,9 @@ class StandInLms:
                     return self.answer(401, {"error": "invalid_client"})
                 token = secrets.token_urlsafe(16)
                 lms.tokens[token] = timezone.now() + datetime.timedelta(seconds=lms.lifetime)
-                return self.answer(200, {"access_token": token, "expires_in": lms.lifetime, "token_type": "JWT",
-                                         "scope": "read write"})
+                return self.answer(
+                    200, {"access_token": token, "expires_in": lms.lifetime, "token_type": "JWT", "scope": "read write"}
+                )
 
             def do_GET(self):  # noqa: N802
                 url = urlsplit(self.path)
@@ -511,7 +682,7 @@ class StandInLms:
                 if lms.fail_next:
                     return self.answer(lms.fail_next.pop(0), {"detail": "busy"})
                 prefix = "/api/grades/v1/courses/"
-                course = url.path[len(prefix):].rstrip("/") if url.path.startswith(prefix) else None
+                course = url.path[len(prefix) :].rstrip("/") if url.path.startswith(prefix) else None
                 if course not in lms.grades:
                     return self.answer(404, {"detail": "Not found."})
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -521,8 +692,9 @@ class StandInLms:
                 if start + size < len(everyone):
                     base = lms.next_base or f"http://127.0.0.1:{self.server.server_port}"
                     following = f"{base}{url.path}?" + urlencode({"cursor": start + size, "page_size": size})
-                return self.answer(200, {"next": following, "previous": None,
-                                         "results": everyone[start:start + size]})
+                return self.answer(
+                    200, {"next": following, "previous": None, "results": everyone[start : start + size]}
+                )
 
             def answer(self, status, body):
                 data = json.dumps(body).encode()
@@ -537,8 +709,7 @@ class StandInLms:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def expire_tokens(self):
         for token in self.tokens:
@@ -546,14 +717,24 @@ class StandInLms:
 
 
 def api_result(username, percent, passed, course=COURSE):
-    return {"username": username, "email": f"{username}@example.invalid", "course_id": course, "passed": passed,
-            "percent": percent, "letter_grade": "Pass" if passed else None}
+    return {
+        "username": username,
+        "email": f"{username}@example.invalid",
+        "course_id": course,
+        "passed": passed,
+        "percent": percent,
+        "letter_grade": "Pass" if passed else None,
+    }
 
 
 @pytest.fixture
 def lms():
-    grades = {COURSE: [api_result(f"gv{n:04d}", round(0.5 + n / 100, 2), n % 2 == 1)
-                       for n in (3, 4, 5, 6, 7, 8, 9, 10, 25, 26)] + [api_result("hocvien.tudo", 0.3, False)]}
+    grades = {
+        COURSE: [
+            api_result(f"gv{n:04d}", round(0.5 + n / 100, 2), n % 2 == 1) for n in (3, 4, 5, 6, 7, 8, 9, 10, 25, 26)
+        ]
+        + [api_result("hocvien.tudo", 0.3, False)]
+    }
     stand_in = StandInLms(grades)
     stand_in.thread.start()
     yield stand_in
@@ -657,8 +838,10 @@ def test_a_malformed_result_on_a_later_page_writes_nothing(module, teachers, lms
     lms.grades[COURSE][10] = {**lms.grades[COURSE][10], "passed": None}
     with pytest.raises(BackfillError) as refused:
         backfill_from_api(client(lms), [COURSE], page_size=4)
-    assert [(p.where, p.column) for p in refused.value.problems] == [("page 3, result 2", "percent"),
-                                                                     ("page 3, result 3", "passed")]
+    assert [(p.where, p.column) for p in refused.value.problems] == [
+        ("page 3, result 2", "percent"),
+        ("page 3, result 3", "passed"),
+    ]
     assert not ModuleResult.objects.exists()
 
 
@@ -666,16 +849,38 @@ def test_several_courses_in_one_run(module, teachers, lms):
     other = "course-v1:SoGD-Mau+GVPT09+2027"
     CourseModule.objects.create(course_key=other, module=module)
     lms.grades[other] = [api_result("gv0003", 0.95, True, course=other)]
-    out, _err = run("--api", "--lms-url", lms.url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-                    "--course", COURSE, "--course", other)
+    out, _err = run(
+        "--api",
+        "--lms-url",
+        lms.url,
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--course",
+        COURSE,
+        "--course",
+        other,
+    )
     assert "created: 11" in out and "unknown user: 1" in out
     assert [r.course_key for r in api.list_module_results(teachers["gv0003"].user)] == [COURSE, other]
 
 
 def test_an_unmapped_course_among_several_is_an_error_before_anything_is_read(module, teachers, lms):
     with pytest.raises(CommandError, match="1 problem"):
-        run("--api", "--lms-url", lms.url, "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-            "--course", COURSE, "--course", "course-v1:Khac+X+2026")
+        run(
+            "--api",
+            "--lms-url",
+            lms.url,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+            "--course",
+            COURSE,
+            "--course",
+            "course-v1:Khac+X+2026",
+        )
     assert lms.grade_requests == [] and not ModuleResult.objects.exists()
 
 
@@ -713,33 +918,39 @@ def test_next_links_to_another_site_are_not_followed(module, teachers, lms):
 
 def test_the_lms_out_of_reach_is_tried_again_then_reported(module, teachers):
     import socket
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
     delays = []
     with pytest.raises(GradesApiError, match="could not be reached"):
-        backfill_from_api(GradesApiClient(f"http://127.0.0.1:{port}", CLIENT_ID, CLIENT_SECRET,
-                                          sleep=delays.append), [COURSE])
+        backfill_from_api(
+            GradesApiClient(f"http://127.0.0.1:{port}", CLIENT_ID, CLIENT_SECRET, sleep=delays.append), [COURSE]
+        )
     assert delays == [0.5, 1.0, 2.0]
 
 
 def test_command_options_are_checked(module):
-    for args, message in [(("--api", "--course", COURSE), "--lms-url"),
-                          (("--api", "--lms-url", "http://lms"), "--course"),
-                          (("--csv", "x.csv", "--course", COURSE, "--course", COURSE), "once"),
-                          (("--csv", "x.csv", "--lms-url", "http://lms"), "--api"),
-                          (("--csv", "nowhere/" + REPORT_NAME), "no such file")]:
+    for args, message in [
+        (("--api", "--course", COURSE), "--lms-url"),
+        (("--api", "--lms-url", "http://lms"), "--course"),
+        (("--csv", "x.csv", "--course", COURSE, "--course", COURSE), "once"),
+        (("--csv", "x.csv", "--lms-url", "http://lms"), "--api"),
+        (("--csv", "nowhere/" + REPORT_NAME), "no such file"),
+    ]:
         with pytest.raises(CommandError, match=message):
             run(*args)
 
 
 # -- Pass status in reports and the TEMIS export, on every path ---------------------------------------------
 
+
 def _module_report(school):
     from temis_plugin.models import Cycle
     from temis_plugin.reports.registry import build_report
     from temis_plugin.reports.scope import scope_of
     from temis_plugin.reports.temis_export import build_temis_export
+
     cycle = Cycle.objects.get()
     cut_off = REPORT_AT + datetime.timedelta(days=1)
     (row,) = build_report("module_results", scope_of(school), cycle, cut_off=cut_off).table("modules").rows
@@ -752,12 +963,24 @@ def test_honor_learners_with_passing_grades_are_not_exported_as_not_passed(modul
     # The field report: 39 honor learners with passing grades went to TEMIS as "Chưa đạt" and the
     # module report said 0% passed.
     from django.contrib.auth import get_user_model
+
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"hv{n:03d}", email=f"hv{n:03d}@example.invalid") for n in range(39)])
+        [get_user_model()(username=f"hv{n:03d}", email=f"hv{n:03d}@example.invalid") for n in range(39)]
+    )
     users = get_user_model().objects.filter(username__startswith="hv").order_by("username")
-    EducatorProfile.objects.bulk_create([EducatorProfile(
-        user=user, national_id=f"HV{n:08d}", full_name=f"Học viên {n}", school=school_tree["S1"], position="teacher",
-        school_level="TH") for n, user in enumerate(users)])
+    EducatorProfile.objects.bulk_create(
+        [
+            EducatorProfile(
+                user=user,
+                national_id=f"HV{n:08d}",
+                full_name=f"Học viên {n}",
+                school=school_tree["S1"],
+                position="teacher",
+                school_level="TH",
+            )
+            for n, user in enumerate(users)
+        ]
+    )
     path = write_report(tmp_path, [(f"hv{n:03d}", str(0.7 + n / 200), "honor", "N") for n in range(39)])
     backfill_report(path)
     counts, results, export = _module_report(school_tree["S1"])
@@ -780,7 +1003,8 @@ def test_reports_count_unknown_apart_on_every_path(module, teachers, school_tree
     lms.grades[COURSE] = [api_result("gv0005", 0.8, True), api_result("gv0006", 0.3, False)]
     backfill_from_api(client(lms), [COURSE])
     ModuleResult.objects.filter(educator__user__username__in=["gv0005", "gv0006"]).update(
-        last_event_at=REPORT_AT, grade_event_at=REPORT_AT, passing_event_at=REPORT_AT)  # inside the cut-off
+        last_event_at=REPORT_AT, grade_event_at=REPORT_AT, passing_event_at=REPORT_AT
+    )  # inside the cut-off
     ModuleResult.objects.filter(educator__user__username="gv0005").update(passed_on=REPORT_AT.date())
     backfill_report(write_report(tmp_path, [("gv0007", "0.95", "honor", "Y"), ("gv0008", "0.6", "verified", "N")]))
     counts, results, _export = _module_report(school_tree["S1"])

@@ -6,6 +6,7 @@ one at a time, with values of the wrong type, out of range, empty, and left out;
 a parameter it does not know. The REST API has its own generated requests (test_api_schemathesis.py);
 the LTI tool's views are tested in tests/lti.
 """
+
 import json
 import math
 from collections.abc import Callable
@@ -24,11 +25,49 @@ from tests.integration.test_final_rating import officers, school  # noqa: F401 (
 from tests.integration.test_report_api import body
 
 # As a browser or a script could send them in a query string or a form.
-TEXTS = ["", " ", "x", "-1", "0", "1.5", "1e999", "99999999999999999999999", "0001-01-01T00:00",
-         "9999-12-31T23:59:59", "2026-02-30T25:61", "2026-11-01T10:00+25:00", "\x00", "<b>", "😀", "a" * 20000]
+TEXTS = [
+    "",
+    " ",
+    "x",
+    "-1",
+    "0",
+    "1.5",
+    "1e999",
+    "99999999999999999999999",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59:59",
+    "2026-02-30T25:61",
+    "2026-11-01T10:00+25:00",
+    "\x00",
+    "<b>",
+    "😀",
+    "a" * 20000,
+]
 # As a script could send them in a JSON body.
-VALUES = [None, True, 0, -1, 5, 2 ** 70, 1.5, math.nan, math.inf, "", "x", "\x00", "0001-01-01T00:00", [], [5],
-          ["x"], [None], [[1]], {}, {"1": 2}, {"x": {"y": []}}, "a" * 20000]
+VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    5,
+    2**70,
+    1.5,
+    math.nan,
+    math.inf,
+    "",
+    "x",
+    "\x00",
+    "0001-01-01T00:00",
+    [],
+    [5],
+    ["x"],
+    [None],
+    [[1]],
+    {},
+    {"1": 2},
+    {"x": {"y": []}},
+    "a" * 20000,
+]
 LEFT_OUT = object()
 EXTRA = "unexpected"
 
@@ -47,47 +86,121 @@ def version(w, key):
     return str(Evaluation.objects.get(pk=w.evaluations[key]).version)
 
 
-RUN_IDS = ("00000000-0000-0000-0000-000000000000", "x", "99999999999999999999999", "%00",
-           "ffffffff-ffff-ffff-ffff-ffffffffffffff")
+RUN_IDS = (
+    "00000000-0000-0000-0000-000000000000",
+    "x",
+    "99999999999999999999999",
+    "%00",
+    "ffffffff-ffff-ffff-ffff-ffffffffffffff",
+)
 REPORT_CHOICE = {"cycle": "2026-2027", "scope": "P1", "framework": "TT20-2018", "cut_off": "2026-11-01T10:00"}
 PAGES = {
     "home": Page("t1", "GET", lambda w: reverse("temis:home")),
-    "evidence-file": Page("t1", "GET", lambda w: reverse("temis:evidence_file", args=[w.evidence]),
-                          path="/temis/evidence/{}/"),
-    "final-list": Page("principal", "GET", lambda w: reverse("temis:final_rating"), lambda w: {
-        "cycle": "2026-2027", "school": "S1", "state": "submitted", "page": "1"}),
-    "final-list-bulk": Page("principal", "POST", lambda w: reverse("temis:final_rating"), lambda w: {
-        "action": "accept", "evaluation": [str(w.evaluations["t3"])],
-        f"version_{w.evaluations['t3']}": version(w, "t3"),
-        "select_all": "", "cycle": "2026-2027", "school": "S1", "state": "submitted", "page": "1"}),
-    "final-detail": Page("principal", "GET", lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
-                         lambda w: {"notice": "saved"}, path="/temis/final/{}/"),
-    "final-detail-save": Page("principal", "POST",
-                              lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
-                              lambda w: {"action": "save", "expected_version": version(w, "t1"), "comment": "Ghi chú",
-                                         "level_1": "T", "level_15": "K"}, path="/temis/final/{}/"),
-    "final-detail-reopen": Page("principal", "POST",
-                                lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
-                                lambda w: {"action": "reopen", "mode": "draft", "reason": "Nhập nhầm",
-                                           "expected_version": version(w, "t1")}),
+    "evidence-file": Page(
+        "t1", "GET", lambda w: reverse("temis:evidence_file", args=[w.evidence]), path="/temis/evidence/{}/"
+    ),
+    "final-list": Page(
+        "principal",
+        "GET",
+        lambda w: reverse("temis:final_rating"),
+        lambda w: {"cycle": "2026-2027", "school": "S1", "state": "submitted", "page": "1"},
+    ),
+    "final-list-bulk": Page(
+        "principal",
+        "POST",
+        lambda w: reverse("temis:final_rating"),
+        lambda w: {
+            "action": "accept",
+            "evaluation": [str(w.evaluations["t3"])],
+            f"version_{w.evaluations['t3']}": version(w, "t3"),
+            "select_all": "",
+            "cycle": "2026-2027",
+            "school": "S1",
+            "state": "submitted",
+            "page": "1",
+        },
+    ),
+    "final-detail": Page(
+        "principal",
+        "GET",
+        lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
+        lambda w: {"notice": "saved"},
+        path="/temis/final/{}/",
+    ),
+    "final-detail-save": Page(
+        "principal",
+        "POST",
+        lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
+        lambda w: {
+            "action": "save",
+            "expected_version": version(w, "t1"),
+            "comment": "Ghi chú",
+            "level_1": "T",
+            "level_15": "K",
+        },
+        path="/temis/final/{}/",
+    ),
+    "final-detail-reopen": Page(
+        "principal",
+        "POST",
+        lambda w: reverse("temis:final_rating_detail", args=[w.evaluations["t1"]]),
+        lambda w: {"action": "reopen", "mode": "draft", "reason": "Nhập nhầm", "expected_version": version(w, "t1")},
+    ),
     "reports": Page("officer.p1", "GET", lambda w: reverse("temis:reports"), lambda w: REPORT_CHOICE),
-    "report": Page("officer.p1", "GET", lambda w: reverse("temis:report", args=["aggregate"]), lambda w: REPORT_CHOICE,
-                   path="/temis/reports/{}/", path_values=("x", "0", "%00", "a" * 300, "runs")),
-    "per-educator-report": Page("officer.p1", "GET", lambda w: reverse("temis:report", args=["school_summary"]),
-                                lambda w: REPORT_CHOICE),
-    "report-run-start": Page("officer.p1", "POST", lambda w: reverse("temis:report_run_start"), lambda w: {
-        **REPORT_CHOICE, "kind": "temis_export", "template": "TT20-ket-qua-giao-vien", "format": "csv"}),
-    "report-run": Page("officer.p1", "GET", lambda w: reverse("temis:report_run", args=[w.run]),
-                       path="/temis/reports/runs/{}/", path_values=RUN_IDS),
-    "report-run-status": Page("officer.p1", "GET", lambda w: reverse("temis:report_run_status", args=[w.run]),
-                              path="/temis/reports/runs/{}/status/", path_values=RUN_IDS),
-    "report-run-file": Page("officer.p1", "GET", lambda w: reverse("temis:report_run_file", args=[w.run]),
-                            path="/temis/reports/runs/{}/file/", path_values=RUN_IDS),
-    "report-run-retry": Page("officer.p1", "POST", lambda w: reverse("temis:report_run_retry", args=[w.run]),
-                             path="/temis/reports/runs/{}/retry/", path_values=RUN_IDS),
+    "report": Page(
+        "officer.p1",
+        "GET",
+        lambda w: reverse("temis:report", args=["aggregate"]),
+        lambda w: REPORT_CHOICE,
+        path="/temis/reports/{}/",
+        path_values=("x", "0", "%00", "a" * 300, "runs"),
+    ),
+    "per-educator-report": Page(
+        "officer.p1", "GET", lambda w: reverse("temis:report", args=["school_summary"]), lambda w: REPORT_CHOICE
+    ),
+    "report-run-start": Page(
+        "officer.p1",
+        "POST",
+        lambda w: reverse("temis:report_run_start"),
+        lambda w: {**REPORT_CHOICE, "kind": "temis_export", "template": "TT20-ket-qua-giao-vien", "format": "csv"},
+    ),
+    "report-run": Page(
+        "officer.p1",
+        "GET",
+        lambda w: reverse("temis:report_run", args=[w.run]),
+        path="/temis/reports/runs/{}/",
+        path_values=RUN_IDS,
+    ),
+    "report-run-status": Page(
+        "officer.p1",
+        "GET",
+        lambda w: reverse("temis:report_run_status", args=[w.run]),
+        path="/temis/reports/runs/{}/status/",
+        path_values=RUN_IDS,
+    ),
+    "report-run-file": Page(
+        "officer.p1",
+        "GET",
+        lambda w: reverse("temis:report_run_file", args=[w.run]),
+        path="/temis/reports/runs/{}/file/",
+        path_values=RUN_IDS,
+    ),
+    "report-run-retry": Page(
+        "officer.p1",
+        "POST",
+        lambda w: reverse("temis:report_run_retry", args=[w.run]),
+        path="/temis/reports/runs/{}/retry/",
+        path_values=RUN_IDS,
+    ),
     "start-page": Page("t1", "GET", lambda w: "/"),
-    "block-page": Page("t1", "GET", lambda w: f"/workbench/scenario/{SELF_ASSESSMENT}/", lambda w: {"student": "t1"},
-                       path="/workbench/scenario/{}/", path_values=("x", "temis_self_assessment.9", "%00", "..")),
+    "block-page": Page(
+        "t1",
+        "GET",
+        lambda w: f"/workbench/scenario/{SELF_ASSESSMENT}/",
+        lambda w: {"student": "t1"},
+        path="/workbench/scenario/{}/",
+        path_values=("x", "temis_self_assessment.9", "%00", ".."),
+    ),
 }
 
 
@@ -143,8 +256,11 @@ def test_every_page_answers_malformed_parameters_without_a_server_error(site, na
     def check(what, url, params):
         record(failures, what, lambda: client.get(url, params) if page.method == "GET" else client.post(url, params))
 
-    assert not problem(client.get(page.url(site), page.params(site)) if page.method == "GET"
-                       else client.post(page.url(site), page.params(site)))
+    assert not problem(
+        client.get(page.url(site), page.params(site))
+        if page.method == "GET"
+        else client.post(page.url(site), page.params(site))
+    )
     for what, params in variants(lambda: page.params(site), TEXTS):
         check(what, page.url(site), params)
     for value in page.path_values if page.path else ():
@@ -166,15 +282,30 @@ def evaluation_form(evaluation):
 
 
 HANDLERS = {
-    "save-draft": Handler(SELF_ASSESSMENT, "save_draft", lambda w, e: {
-        **evaluation_form(e), "levels": {"1": "T"}, "strengths": "Chủ động", "improvements": "",
-        "plan": {"goals": "Học CNTT", "content": "", "timeline": "", "conditions": ""}, "need_criteria": [15],
-        "need_modules": ["GVPT-09"]}),
-    "link-evidence": Handler(SELF_ASSESSMENT, "link_evidence", lambda w, e: {
-        **evaluation_form(e), "evidence_id": w.t2_link, "criteria": [4]}),
+    "save-draft": Handler(
+        SELF_ASSESSMENT,
+        "save_draft",
+        lambda w, e: {
+            **evaluation_form(e),
+            "levels": {"1": "T"},
+            "strengths": "Chủ động",
+            "improvements": "",
+            "plan": {"goals": "Học CNTT", "content": "", "timeline": "", "conditions": ""},
+            "need_criteria": [15],
+            "need_modules": ["GVPT-09"],
+        },
+    ),
+    "link-evidence": Handler(
+        SELF_ASSESSMENT, "link_evidence", lambda w, e: {**evaluation_form(e), "evidence_id": w.t2_link, "criteria": [4]}
+    ),
     "submit": Handler(SELF_ASSESSMENT, "submit", lambda w, e: evaluation_form(e)),
-    "add-evidence": Handler(SELF_ASSESSMENT, "add_evidence", lambda w, e: {
-        "name": "Liên kết", "description": "", "url": "https://example.org/x"}, form=True, bodies=()),
+    "add-evidence": Handler(
+        SELF_ASSESSMENT,
+        "add_evidence",
+        lambda w, e: {"name": "Liên kết", "description": "", "url": "https://example.org/x"},
+        form=True,
+        bodies=(),
+    ),
     "user-state": Handler(SELF_ASSESSMENT, "student_view_user_state", bodies=()),
     "survey": Handler(SURVEY, "submit", lambda w, e: {"answers": dict.fromkeys(SURVEY_ITEMS, 4), "comment": ""}),
 }
@@ -183,6 +314,7 @@ HANDLERS = {
 @pytest.mark.parametrize("name", list(HANDLERS))
 def test_every_block_handler_answers_malformed_input_without_a_server_error(site, name):
     from temis_plugin import api
+
     spec, teacher = HANDLERS[name], site.users["t2"]
     site.t2_link = api.add_evidence(teacher, "Liên kết của t2", url="https://example.org/t2").id
     client, failures = client_of(teacher), []
@@ -210,8 +342,13 @@ def test_every_block_handler_answers_malformed_input_without_a_server_error(site
     for raw in spec.bodies:
         check(f"body {raw[:20]!r}", lambda raw=raw: client.post(url, raw, content_type="application/json"))
     check("GET of a POST handler" if spec.data else "PUT", lambda: client.get(url) if spec.data else client.put(url))
-    for bad in (handler_url(spec.scenario, "no_such_handler"), handler_url(spec.scenario, "__init__"),
-                handler_url(spec.scenario, "generate_report_data"), url.replace(spec.scenario, "x.0"),
-                f"/workbench/handler/no.such.usage/{spec.name}/", f"/workbench/handler/%00/{spec.name}/"):
+    for bad in (
+        handler_url(spec.scenario, "no_such_handler"),
+        handler_url(spec.scenario, "__init__"),
+        handler_url(spec.scenario, "generate_report_data"),
+        url.replace(spec.scenario, "x.0"),
+        f"/workbench/handler/no.such.usage/{spec.name}/",
+        f"/workbench/handler/%00/{spec.name}/",
+    ):
         check(f"url {bad}", lambda bad=bad: client.post(bad, "{}", content_type="application/json"))
     assert failures == [], "\n".join(failures)

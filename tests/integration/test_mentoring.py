@@ -1,4 +1,5 @@
 """Mentoring through the plugin API: support activities, their history and export, the mentor's overview."""
+
 import csv
 import datetime
 import io
@@ -35,9 +36,16 @@ def groups(cycle, people):
 
 
 def log(people, **overrides):
-    values = {"date": DAY, "duration_minutes": 45, "form": "in_person", "topic": "Dạy học phân hoá",
-              "criteria": [3, "4"], "mentee_ids": [people["t1"].pk, people["t3"].pk], "notes": "Dự giờ tiết 2",
-              "next_steps": "Thử phiếu học tập"}
+    values = {
+        "date": DAY,
+        "duration_minutes": 45,
+        "form": "in_person",
+        "topic": "Dạy học phân hoá",
+        "criteria": [3, "4"],
+        "mentee_ids": [people["t1"].pk, people["t3"].pk],
+        "notes": "Dự giờ tiết 2",
+        "next_steps": "Thử phiếu học tập",
+    }
     values.update(overrides)
     group = values.pop("group", "G1")
     user = values.pop("user", people["t2"].user)
@@ -47,8 +55,7 @@ def log(people, **overrides):
 def test_mentor_logs_an_activity_and_reads_it_back(groups, people):
     activity = log(people)
     assert activity.criteria == [3, 4] and activity.version == 1 and activity.group_code == "G1"
-    assert [m.id for m in activity.mentees] == sorted([people["t1"].pk, people["t3"].pk],
-                                                      key=lambda pk: f"Người t{pk}")
+    assert [m.id for m in activity.mentees] == sorted([people["t1"].pk, people["t3"].pk], key=lambda pk: f"Người t{pk}")
     assert {m.full_name for m in activity.mentees} == {"Người t1", "Người t3"}
     listed = api.list_support_activities(people["t2"].user)
     assert [a.id for a in listed] == [activity.id]
@@ -69,21 +76,24 @@ def test_only_the_groups_mentor_logs_reads_and_edits(groups, people, actor):
         api.support_activity_history(user, activity.id)
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"criteria": [16]}, "criteria"),  # TT20 has 15 criteria
-    ({"criteria": ["một"]}, "criteria"),
-    ({"criteria": "3"}, "criteria"),
-    ({"mentee_ids": []}, "mentee_ids"),
-    ({"form": "by_pigeon"}, "form"),
-    ({"duration_minutes": 0}, "duration_minutes"),
-    ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
-    ({"duration_minutes": "45"}, "duration_minutes"),
-    ({"topic": "   "}, "topic"),
-    ({"topic": "x" * 256}, "topic"),
-    ({"date": datetime.date(2027, 6, 1)}, "date"),  # after the cycle
-    ({"date": "5/10/2026"}, "date"),
-    ({"notes": 5}, "notes"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"criteria": [16]}, "criteria"),  # TT20 has 15 criteria
+        ({"criteria": ["một"]}, "criteria"),
+        ({"criteria": "3"}, "criteria"),
+        ({"mentee_ids": []}, "mentee_ids"),
+        ({"form": "by_pigeon"}, "form"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
+        ({"duration_minutes": "45"}, "duration_minutes"),
+        ({"topic": "   "}, "topic"),
+        ({"topic": "x" * 256}, "topic"),
+        ({"date": datetime.date(2027, 6, 1)}, "date"),  # after the cycle
+        ({"date": "5/10/2026"}, "date"),
+        ({"notes": 5}, "notes"),
+    ],
+)
 def test_invalid_input_names_the_field(groups, people, overrides, field):
     with pytest.raises(InvalidInput) as error:
         log(people, **overrides)
@@ -100,10 +110,12 @@ def test_mentees_must_be_members_of_the_group(groups, people):
 def test_edits_are_versioned_and_audited(groups, people):
     mentor = people["t2"].user
     activity = log(people)
-    edited = api.update_support_activity(mentor, activity.id, activity.version, notes="Dự giờ tiết 3",
-                                         mentee_ids=[people["t1"].pk], duration_minutes=60)
-    assert edited.version == 2 and edited.notes == "Dự giờ tiết 3" and [m.id for m in edited.mentees] == [
-        people["t1"].pk]
+    edited = api.update_support_activity(
+        mentor, activity.id, activity.version, notes="Dự giờ tiết 3", mentee_ids=[people["t1"].pk], duration_minutes=60
+    )
+    assert (
+        edited.version == 2 and edited.notes == "Dự giờ tiết 3" and [m.id for m in edited.mentees] == [people["t1"].pk]
+    )
     with pytest.raises(ConcurrentEdit) as conflict:
         api.update_support_activity(mentor, activity.id, activity.version, notes="stale")
     assert conflict.value.current_version == 2 and "support activity" in str(conflict.value)
@@ -117,8 +129,11 @@ def test_edits_are_versioned_and_audited(groups, people):
     assert [h.action for h in history] == ["log_support_activity", "edit_support_activity"]
     assert history[0].before is None and history[0].after["notes"] == "Dự giờ tiết 2"
     assert history[1].actor == "t2"
-    assert history[1].before == {"duration_minutes": 45, "notes": "Dự giờ tiết 2",
-                                 "mentee_ids": sorted([people["t1"].pk, people["t3"].pk])}
+    assert history[1].before == {
+        "duration_minutes": 45,
+        "notes": "Dự giờ tiết 2",
+        "mentee_ids": sorted([people["t1"].pk, people["t3"].pk]),
+    }
     assert history[1].after == {"duration_minutes": 60, "notes": "Dự giờ tiết 3", "mentee_ids": [people["t1"].pk]}
     # The history is the evaluation audit trail's table, with no evaluation.
     assert AuditEntry.objects.filter(evaluation__isnull=True, target=f"support_activity:{activity.id}").count() == 2
@@ -127,12 +142,13 @@ def test_edits_are_versioned_and_audited(groups, people):
 @pytest.fixture
 def english():
     from django.utils import translation
+
     with translation.override("en"):
         yield
 
 
 def test_export_csv_and_xlsx_read_back(groups, people, english):
-    log(people, topic="=HYPERLINK(\"http://x\")", form="subject_group_meeting")
+    log(people, topic='=HYPERLINK("http://x")', form="subject_group_meeting")
     log(people, date=DAY + datetime.timedelta(days=7), mentee_ids=[people["t1"].pk], notes="Ghi chú, có dấu phẩy")
     mentor = people["t2"].user
 
@@ -150,7 +166,7 @@ def test_export_csv_and_xlsx_read_back(groups, people, english):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "Date" and len(values) == 3
     assert values[1][0].date() == datetime.date(2026, 10, 12) and values[1][2] == 45
-    assert values[2][4] == "'=HYPERLINK(\"http://x\")" and sheet.cell(3, 5).data_type == "s"
+    assert values[2][4] == '\'=HYPERLINK("http://x")' and sheet.cell(3, 5).data_type == "s"
     with pytest.raises(InvalidInput):
         api.export_support_activities(mentor, "pdf")
     assert api.export_support_activities(people["other"].user, "csv").decode("utf-8-sig").count("\n") == 1
@@ -158,10 +174,12 @@ def test_export_csv_and_xlsx_read_back(groups, people, english):
 
 def test_export_headers_follow_the_language(groups, people):
     from django.utils import translation
+
     log(people)
     with translation.override("vi"):
-        rows = list(csv.reader(io.StringIO(api.export_support_activities(people["t2"].user, "csv")
-                                           .decode("utf-8-sig"))))
+        rows = list(
+            csv.reader(io.StringIO(api.export_support_activities(people["t2"].user, "csv").decode("utf-8-sig")))
+        )
     assert rows[0][0] == "Ngày" and rows[1][3] == "Trực tiếp"
 
 
@@ -177,12 +195,20 @@ def test_overview_dates_and_alerts(groups, people, cycle):
     Evaluation.objects.filter(pk=t1_eval.id).update(modified=_at(datetime.date(2026, 11, 1)))
     module = TrainingModule.objects.create(code="GVPT-01", name_vi="Mô đun 1", audience="teacher")
     CourseModule.objects.create(course_key="course-v1:SoGD+M01+2026", module=module)
-    ModuleResult.objects.create(educator=people["t1"], module=module, course_key="course-v1:SoGD+M01+2026",
-                                percent=Decimal("0.8"), passed=True, last_event_at=_at(datetime.date(2026, 11, 10)))
+    ModuleResult.objects.create(
+        educator=people["t1"],
+        module=module,
+        course_key="course-v1:SoGD+M01+2026",
+        percent=Decimal("0.8"),
+        passed=True,
+        last_event_at=_at(datetime.date(2026, 11, 10)),
+    )
     log(people, date=datetime.date(2026, 11, 12), mentee_ids=[people["t3"].pk])
 
-    overview = {o.educator.full_name: o for o in api.mentee_overview(
-        mentor, inactive_days=14, due_days=30, today=datetime.date(2026, 11, 22))}
+    overview = {
+        o.educator.full_name: o
+        for o in api.mentee_overview(mentor, inactive_days=14, due_days=30, today=datetime.date(2026, 11, 22))
+    }
     t1, t3 = overview["Người t1"], overview["Người t3"]
     assert t1.last_activity == datetime.date(2026, 11, 10)  # the module result is newer than the evaluation
     assert t1.module_results[0].module.code == "GVPT-01" and t1.module_results[0].passed
@@ -191,14 +217,17 @@ def test_overview_dates_and_alerts(groups, people, cycle):
     assert t3.last_activity == datetime.date(2026, 11, 12) and t3.evaluation_id is None
     assert not t3.inactive and t3.self_assessment_due
 
-    later = {o.educator.full_name: o for o in api.mentee_overview(
-        mentor, inactive_days=15, due_days=7, today=datetime.date(2026, 11, 26))}
+    later = {
+        o.educator.full_name: o
+        for o in api.mentee_overview(mentor, inactive_days=15, due_days=7, today=datetime.date(2026, 11, 26))
+    }
     assert later["Người t1"].inactive and not later["Người t3"].inactive  # 16 and 14 days without activity
     assert not later["Người t1"].self_assessment_due  # 19 days left, 7 asked
 
     # Submitting clears the alert; the submission is also activity.
-    evaluation = api.save_self_assessment(people["t1"].user, t1_eval.id, t1_eval.version,
-                                          levels={n: "K" for n in range(1, 16)})
+    evaluation = api.save_self_assessment(
+        people["t1"].user, t1_eval.id, t1_eval.version, levels={n: "K" for n in range(1, 16)}
+    )
     api.submit_self_assessment(people["t1"].user, evaluation.id, evaluation.version)
     t1_now = next(o for o in api.mentee_overview(mentor, due_days=30) if o.educator.full_name == "Người t1")
     assert not t1_now.self_assessment_due and t1_now.self_levels[1] == "K" and t1_now.submitted_at
@@ -217,8 +246,9 @@ def test_without_activity_inactivity_counts_from_the_cycle_start(groups, people,
 
 def test_subject_group_head_sees_opinions_per_teacher(groups, people, school_tree):
     t1 = people["t1"].user
-    evaluation = api.save_self_assessment(t1, api.get_or_create_evaluation(t1).id, 1,
-                                          levels={n: "K" for n in range(1, 16)})
+    evaluation = api.save_self_assessment(
+        t1, api.get_or_create_evaluation(t1).id, 1, levels={n: "K" for n in range(1, 16)}
+    )
     api.submit_self_assessment(t1, evaluation.id, evaluation.version)
     api.add_colleague_opinion(people["t2"].user, evaluation.id, {n: "T" for n in range(1, 16)})
     head = people["t2"].user
@@ -240,8 +270,9 @@ def test_subject_group_head_sees_opinions_per_teacher(groups, people, school_tre
 
 def test_own_opinion_for_revision(groups, people):
     t1 = people["t1"].user
-    evaluation = api.save_self_assessment(t1, api.get_or_create_evaluation(t1).id, 1,
-                                          levels={n: "K" for n in range(1, 16)})
+    evaluation = api.save_self_assessment(
+        t1, api.get_or_create_evaluation(t1).id, 1, levels={n: "K" for n in range(1, 16)}
+    )
     api.submit_self_assessment(t1, evaluation.id, evaluation.version)
     assert api.own_opinion(people["t2"].user, evaluation.id) is None
     api.add_colleague_opinion(people["t2"].user, evaluation.id, {n: "D" for n in range(1, 16)}, strengths="Chăm")

@@ -1,5 +1,6 @@
 """Upgrades: the models match the migrations, and every migration of both apps can be undone and redone
 (what an operator runs to go back to an earlier release, see docs/operator-guide.md › Upgrades)."""
+
 import io
 
 import pytest

@@ -1,4 +1,5 @@
 """Training-module results from real openedx-events: replays, duplicates and late events change nothing."""
+
 import datetime
 import logging
 import threading
@@ -33,8 +34,15 @@ def at(days=0, hours=0):
 
 @pytest.fixture
 def module(db):
-    module = TrainingModule.objects.create(code="GVPT-01", name_vi="Mô đun 1", name_en="Module 1", audience="teacher",
-                                           hours=40, legal_basis="Thông tư 17/2019/TT-BGDĐT", criteria=[3, 4])
+    module = TrainingModule.objects.create(
+        code="GVPT-01",
+        name_vi="Mô đun 1",
+        name_en="Module 1",
+        audience="teacher",
+        hours=40,
+        legal_basis="Thông tư 17/2019/TT-BGDĐT",
+        criteria=[3, 4],
+    )
     CourseModule.objects.create(course_key=COURSE, module=module)
     return module
 
@@ -46,21 +54,36 @@ def _course(course_key):
 def passing(user, is_passing, time, course=COURSE):
     """Send COURSE_PASSING_STATUS_UPDATED as the LMS does; a receiver error fails the test."""
     COURSE_PASSING_STATUS_UPDATED.send_event(
-        send_robust=False, time=time,
+        send_robust=False,
+        time=time,
         course_passing_status=CoursePassingStatusData(
-            is_passing=is_passing, course=_course(course),
-            user=UserData(id=user.pk, is_active=True,
-                          pii=UserPersonalData(username=user.username, email=user.email, name="Người học"))))
+            is_passing=is_passing,
+            course=_course(course),
+            user=UserData(
+                id=user.pk,
+                is_active=True,
+                pii=UserPersonalData(username=user.username, email=user.email, name="Người học"),
+            ),
+        ),
+    )
 
 
 def grade(user, percent, passed_at, time, course=COURSE):
     """Send PERSISTENT_GRADE_SUMMARY_CHANGED as the LMS does; a receiver error fails the test."""
     PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(
-        send_robust=False, time=time,
+        send_robust=False,
+        time=time,
         grade=PersistentCourseGradeData(
-            user_id=user.pk, course=_course(course), course_edited_timestamp=T0, course_version="v1",
-            grading_policy_hash="hash", percent_grade=percent, letter_grade="Pass" if passed_at else "",
-            passed_timestamp=passed_at))
+            user_id=user.pk,
+            course=_course(course),
+            course_edited_timestamp=T0,
+            course_version="v1",
+            grading_policy_hash="hash",
+            percent_grade=percent,
+            letter_grade="Pass" if passed_at else "",
+            passed_timestamp=passed_at,
+        ),
+    )
 
 
 def result():
@@ -69,8 +92,10 @@ def result():
 
 def test_receivers_are_connected_by_app_loading():
     # No connect() here: TemisPluginConfig.ready() imported temis_plugin.signals.
-    for signal, uid in ((COURSE_PASSING_STATUS_UPDATED, "temis_plugin.course_passing_status"),
-                        (PERSISTENT_GRADE_SUMMARY_CHANGED, "temis_plugin.persistent_grade")):
+    for signal, uid in (
+        (COURSE_PASSING_STATUS_UPDATED, "temis_plugin.course_passing_status"),
+        (PERSISTENT_GRADE_SUMMARY_CHANGED, "temis_plugin.persistent_grade"),
+    ):
         assert [key for (key, _sender), *_rest in signal.receivers if key == uid], signal.event_type
 
 
@@ -188,7 +213,9 @@ def test_results_are_per_course_run_of_a_module(module, people):
     passing(user, True, at())
     grade(user, 0.5, None, at(), course="course-v1:SoGD+BDTX-GV01+2027")
     assert [(r.course_key, r.passed) for r in api.list_module_results(user)] == [
-        (COURSE, True), ("course-v1:SoGD+BDTX-GV01+2027", False)]
+        (COURSE, True),
+        ("course-v1:SoGD+BDTX-GV01+2027", False),
+    ]
 
 
 def test_results_are_kept_when_an_educator_retires_and_later_events_are_ignored(module, people):
@@ -200,15 +227,18 @@ def test_results_are_kept_when_an_educator_retires_and_later_events_are_ignored(
     assert stored.passed is True and stored.educator.full_name == "" and stored.educator.retired_at is not None
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda u: api.record_persistent_grade(u.pk, COURSE, 1.5, None, T0), "0 to 1"),
-    (lambda u: api.record_persistent_grade(u.pk, COURSE, float("nan"), None, T0), "0 to 1"),
-    (lambda u: api.record_persistent_grade(u.pk, COURSE, 1e300, None, T0), "0 to 1"),
-    (lambda u: api.record_persistent_grade(u.pk, COURSE, True, None, T0), "0 to 1"),
-    (lambda u: api.record_persistent_grade(u.pk, "not a course", 0.5, None, T0), "course key"),
-    (lambda u: api.record_course_passing_status(u.pk, COURSE, "yes", T0), "true or false"),
-    (lambda u: api.record_course_passing_status(u.pk, COURSE, True, "2026-10-01"), "date and time"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda u: api.record_persistent_grade(u.pk, COURSE, 1.5, None, T0), "0 to 1"),
+        (lambda u: api.record_persistent_grade(u.pk, COURSE, float("nan"), None, T0), "0 to 1"),
+        (lambda u: api.record_persistent_grade(u.pk, COURSE, 1e300, None, T0), "0 to 1"),
+        (lambda u: api.record_persistent_grade(u.pk, COURSE, True, None, T0), "0 to 1"),
+        (lambda u: api.record_persistent_grade(u.pk, "not a course", 0.5, None, T0), "course key"),
+        (lambda u: api.record_course_passing_status(u.pk, COURSE, "yes", T0), "true or false"),
+        (lambda u: api.record_course_passing_status(u.pk, COURSE, True, "2026-10-01"), "date and time"),
+    ],
+)
 def test_api_refuses_malformed_event_values(module, people, call, message):
     with pytest.raises(InvalidInput, match=message):
         call(people["t1"].user)
@@ -270,8 +300,9 @@ def test_row_inserted_by_another_delivery_is_read_again(module, people, monkeypa
     def racing_save(self, *args, **kwargs):
         if self.pk is None and not inserts:
             inserts.append(self.course_key)
-            ModuleResult.objects.bulk_create([ModuleResult(educator=self.educator, module=self.module,
-                                                           course_key=self.course_key, last_event_at=T0)])
+            ModuleResult.objects.bulk_create(
+                [ModuleResult(educator=self.educator, module=self.module, course_key=self.course_key, last_event_at=T0)]
+            )
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(ModuleResult, "save", racing_save)
@@ -319,6 +350,7 @@ def test_the_pass_mark_is_a_grade_from_0_to_1(module):
 
 # -- Pass status: three values; the events always tell it ---------------------------------------------------
 
+
 def test_events_tell_the_pass_exactly_whatever_the_pass_mark(module, people):
     CourseModule.objects.update(pass_mark=Decimal("0.5"))
     user = people["t1"].user
@@ -353,12 +385,34 @@ def test_the_upgrade_turns_untold_not_passed_into_unknown(module, people):
     from importlib import import_module
 
     from django.apps import apps
-    untold = ModuleResult.objects.create(educator=people["t1"], module=module, course_key=COURSE, percent="0.9",
-                                         passed=False, last_event_at=at(), grade_event_at=at())
-    told = ModuleResult.objects.create(educator=people["t2"], module=module, course_key=COURSE, percent="0.3",
-                                       passed=False, last_event_at=at(), passing_event_at=at())
-    passed = ModuleResult.objects.create(educator=people["t3"], module=module, course_key=COURSE, percent="0.9",
-                                         passed=True, passed_on=at().date(), last_event_at=at())
+
+    untold = ModuleResult.objects.create(
+        educator=people["t1"],
+        module=module,
+        course_key=COURSE,
+        percent="0.9",
+        passed=False,
+        last_event_at=at(),
+        grade_event_at=at(),
+    )
+    told = ModuleResult.objects.create(
+        educator=people["t2"],
+        module=module,
+        course_key=COURSE,
+        percent="0.3",
+        passed=False,
+        last_event_at=at(),
+        passing_event_at=at(),
+    )
+    passed = ModuleResult.objects.create(
+        educator=people["t3"],
+        module=module,
+        course_key=COURSE,
+        percent="0.9",
+        passed=True,
+        passed_on=at().date(),
+        last_event_at=at(),
+    )
     migration = import_module("temis_plugin.migrations.0007_pass_status_and_pass_mark")
     migration.unknown_where_never_stated(apps, None)
     values = dict(ModuleResult.objects.values_list("pk", "passed"))

@@ -1,4 +1,5 @@
 """Every model states what personal data it holds, in the form Open edX's code_annotations checks."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +24,22 @@ CODE_ANNOTATIONS = str(Path(sys.executable).parent / "code_annotations")
 
 def lint(source, report_dir):
     return subprocess.run(
-        [CODE_ANNOTATIONS, "static_find_annotations", "--config_file", str(ROOT / ".pii_annotations.yml"),
-         "--source_path", str(source), "--lint", "--report", "--report_path", str(report_dir)],
-        capture_output=True, text=True, cwd=ROOT)
+        [
+            CODE_ANNOTATIONS,
+            "static_find_annotations",
+            "--config_file",
+            str(ROOT / ".pii_annotations.yml"),
+            "--source_path",
+            str(source),
+            "--lint",
+            "--report",
+            "--report_path",
+            str(report_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 @pytest.mark.parametrize("source", ["temis_plugin/models", "lti/models.py"])
@@ -37,7 +51,10 @@ def test_code_annotations_lint_passes(tmp_path, source):
 
 def test_code_annotations_lint_catches_a_wrong_annotation(tmp_path):
     bad = tmp_path / "bad_models.py"
-    bad.write_text('class Thing:\n    """\n    .. pii: A name.\n    .. pii_types: shoe_size\n'
-                   '    .. pii_retirement: local_api\n    """\n', "utf-8")
+    bad.write_text(
+        'class Thing:\n    """\n    .. pii: A name.\n    .. pii_types: shoe_size\n'
+        '    .. pii_retirement: local_api\n    """\n',
+        "utf-8",
+    )
     result = lint(bad, tmp_path / "report")
     assert result.returncode != 0 and "shoe_size" in result.stdout + result.stderr

@@ -1,4 +1,5 @@
 """The plugin is found, configured, routed and wired exactly the way the LMS does it."""
+
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def test_production_settings_read_env_tokens():
 
     class FakeSettings:
         ENV_TOKENS = {"TEMIS_EVIDENCE_MAX_BYTES": 5}
+
     production.plugin_settings(FakeSettings)
     assert FakeSettings.TEMIS_EVIDENCE_MAX_BYTES == 5 and FakeSettings.TEMIS_ROSTER_MAX_BYTES > 0
 
@@ -46,14 +48,28 @@ def test_retirement_receiver_is_wired_through_signals_config(db, make_user, scho
         from openedx.core.djangoapps.user_api.accounts.signals import USER_RETIRE_LMS_MISC
 
         from temis_plugin.models import EducatorProfile
+
         user = make_user("leaving")
-        EducatorProfile.objects.create(user=user, national_id="079123456789", full_name="Nguyễn Văn A",
-                                       school=school_tree["S1"], school_level="TH")
+        EducatorProfile.objects.create(
+            user=user, national_id="079123456789", full_name="Nguyễn Văn A", school=school_tree["S1"], school_level="TH"
+        )
         from lti.models import Launch, Platform
-        platform = Platform.objects.create(name="p", issuer="https://p.example", client_id="c",
-                                           auth_login_url="https://p.example/a", keyset_url="https://p.example/k")
-        Launch.objects.create(platform=platform, deployment_id="1", sub="s", message_type="LtiResourceLinkRequest",
-                              user=user, expires=user.date_joined)
+
+        platform = Platform.objects.create(
+            name="p",
+            issuer="https://p.example",
+            client_id="c",
+            auth_login_url="https://p.example/a",
+            keyset_url="https://p.example/k",
+        )
+        Launch.objects.create(
+            platform=platform,
+            deployment_id="1",
+            sub="s",
+            message_type="LtiResourceLinkRequest",
+            user=user,
+            expires=user.date_joined,
+        )
         USER_RETIRE_LMS_MISC.send(sender=None, user=user)
         assert not Launch.objects.exists()  # the tool's receiver, wired the same way
         profile = EducatorProfile.objects.get()

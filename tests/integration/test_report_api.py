@@ -1,4 +1,5 @@
 """The REST API of reports: what each role may see, the numbers it returns, files computed in the background."""
+
 import codecs
 import csv
 import datetime
@@ -25,8 +26,11 @@ SHEETS = {  # TT20 levels per criterion (15), packed, and the rating they give
     "CHUA_DAT": "CDDDDDDDDDDDDDD",
 }
 # school -> final ratings of its teachers (S1 and S2 primary, S3 lower secondary)
-FINAL = {"S1": ["TOT", "TOT", "TOT", "KHA", "KHA", "DAT"], "S3": ["KHA", "DAT", "CHUA_DAT"],
-         "S2": ["TOT", "KHA", "CHUA_DAT"]}
+FINAL = {
+    "S1": ["TOT", "TOT", "TOT", "KHA", "KHA", "DAT"],
+    "S3": ["KHA", "DAT", "CHUA_DAT"],
+    "S2": ["TOT", "KHA", "CHUA_DAT"],
+}
 
 
 @pytest.fixture
@@ -38,8 +42,9 @@ def build_data(school_tree, people, cycle, make_user) -> dict:
     """12 evaluations final three days ago, one finalized an hour ago (after the cut-off), one submitted."""
     framework = standards.get_framework(TT20)
     units = dict(school_tree)
-    units["S3"] = OrgUnit.objects.create(code="S3", name="Trường THCS S3", kind="school", parent=units["X1"],
-                                         school_levels="THCS")
+    units["S3"] = OrgUnit.objects.create(
+        code="S3", name="Trường THCS S3", kind="school", parent=units["X1"], school_levels="THCS"
+    )
     now = timezone.now()
     cut_off = now - datetime.timedelta(days=1)
     teachers = {"S1": [people["t1"], people["t2"], people["t3"]], "S2": [people["other"]], "S3": []}
@@ -50,18 +55,32 @@ def build_data(school_tree, people, cycle, make_user) -> dict:
             return existing[number]
         user = make_user(f"{school_code.lower()}-t{number}")
         return EducatorProfile.objects.create(
-            user=user, national_id=f"ID-{school_code}-{number}", full_name=f"Giáo viên {school_code} {number}",
-            school=units[school_code], position="teacher", school_level="THCS" if school_code == "S3" else "TH")
+            user=user,
+            national_id=f"ID-{school_code}-{number}",
+            full_name=f"Giáo viên {school_code} {number}",
+            school=units[school_code],
+            position="teacher",
+            school_level="THCS" if school_code == "S3" else "TH",
+        )
 
     def evaluation(educator, school_code, rating=None, finalized_at=None, state="finalized"):
         sheet = SHEETS[rating] if rating else ""
         if rating:
             assert standards.evaluate(framework, standards.unpack_levels(sheet)).result == rating
         return Evaluation.objects.create(
-            educator=educator, cycle=cycle, framework_code=TT20, school=units[school_code],
-            school_level="THCS" if school_code == "S3" else "TH", framework_revision=framework.revision,
-            legal_basis=framework.legal_basis.citation(), state=state, final_levels=sheet,
-            final_rating=rating or "", finalized_at=finalized_at, self_rating=rating or "")
+            educator=educator,
+            cycle=cycle,
+            framework_code=TT20,
+            school=units[school_code],
+            school_level="THCS" if school_code == "S3" else "TH",
+            framework_revision=framework.revision,
+            legal_basis=framework.legal_basis.citation(),
+            state=state,
+            final_levels=sheet,
+            final_rating=rating or "",
+            finalized_at=finalized_at,
+            self_rating=rating or "",
+        )
 
     for school_code, ratings in FINAL.items():
         for number, rating in enumerate(ratings):
@@ -164,7 +183,11 @@ def test_aggregate_counts_levels_per_criterion(data):
     assert rows[0][1:] == [12, 4, 33.3, 4, 33.3, 2, 16.7, 2, 16.7]
     assert rows[14][1:] == [12, 0, 0.0, 4, 33.3, 8, 66.7, 0, 0.0]
     assert [column["key"] for column in table(report, f"criteria.{TT20}")["columns"]][:4] == [
-        "criterion", "rated", "T_n", "T_pct"]
+        "criterion",
+        "rated",
+        "T_n",
+        "T_pct",
+    ]
 
 
 def test_level_columns_are_keyed_by_the_level_codes(data):
@@ -173,13 +196,22 @@ def test_level_columns_are_keyed_by_the_level_codes(data):
     for key in (f"criteria.{TT20}", f"criteria_by_unit.{TT20}"):
         keys = [column["key"] for column in table(report, key)["columns"]]
         assert [k for k in keys if k.endswith(("_n", "_pct"))] == [
-            "T_n", "T_pct", "K_n", "K_pct", "D_n", "D_pct", "CD_n", "CD_pct"]
+            "T_n",
+            "T_pct",
+            "K_n",
+            "K_pct",
+            "D_n",
+            "D_pct",
+            "CD_n",
+            "CD_pct",
+        ]
         assert "C_n" not in keys and "C_pct" not in keys  # the storage letter never names a column
 
 
 def test_the_cut_off_leaves_out_what_was_finalized_later(data):
-    later = report_json(client_for(data["users"]["province"]).get(
-        f"{BASE}/reports/aggregate/", {"scope": "P1", "framework": TT20}))
+    later = report_json(
+        client_for(data["users"]["province"]).get(f"{BASE}/reports/aggregate/", {"scope": "P1", "framework": TT20})
+    )
 
     assert by_first(table(later, f"ratings_by_unit.{TT20}")["rows"])[""][3] == 13
     assert by_first(table(report_json(aggregate(data)), f"ratings_by_unit.{TT20}")["rows"])[""][3] == 12
@@ -188,31 +220,42 @@ def test_the_cut_off_leaves_out_what_was_finalized_later(data):
 @pytest.mark.parametrize("kind", [code for code, _title in api.report_kinds()])
 def test_every_report_as_json_is_what_the_python_api_computes(data, kind):
     user = data["users"]["province"]
-    response = client_for(user).get(f"{BASE}/reports/{kind}/", {"scope": "P1", "cut_off": data["cut_off"].isoformat()},
-                                    HTTP_ACCEPT_LANGUAGE="vi")
+    response = client_for(user).get(
+        f"{BASE}/reports/{kind}/", {"scope": "P1", "cut_off": data["cut_off"].isoformat()}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
     served = report_json(response)
 
     with translation.override("vi"):
         expected = api.get_report(user, kind, scope_code="P1", cut_off=data["cut_off"])
-        tables = [{"key": t.key, "title": t.title, "note": t.note,
-                   "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in t.columns],
-                   "rows": json.loads(json.dumps([list(row) for row in t.iter_rows()], default=float))}
-                  for t in expected.tables]
+        tables = [
+            {
+                "key": t.key,
+                "title": t.title,
+                "note": t.note,
+                "columns": [{"key": c.key, "label": c.label, "kind": c.kind.value} for c in t.columns],
+                "rows": json.loads(json.dumps([list(row) for row in t.iter_rows()], default=float)),
+            }
+            for t in expected.tables
+        ]
     assert served["tables"] == tables
     stamp = expected.stamp.as_dict()
     assert datetime.datetime.fromisoformat(served["stamp"].pop("cut_off")) == data["cut_off"]
     assert {k: v for k, v in served["stamp"].items() if k != "generated_at"} == {
-        k: v for k, v in stamp.items() if k not in ("generated_at", "cut_off")}
+        k: v for k, v in stamp.items() if k not in ("generated_at", "cut_off")
+    }
     assert "inline" in response["Content-Disposition"]
 
 
 @pytest.mark.parametrize("kind", [code for code, _title in api.report_kinds()])
 def test_every_report_as_csv_is_the_report_file(data, kind):
     from temis_plugin.reports.writers import write_report
+
     user = data["users"]["province"]
-    response = client_for(user).get(f"{BASE}/reports/{kind}/", {"scope": "P1", "format": "csv",
-                                                                "cut_off": data["cut_off"].isoformat()},
-                                    HTTP_ACCEPT_LANGUAGE="vi")
+    response = client_for(user).get(
+        f"{BASE}/reports/{kind}/",
+        {"scope": "P1", "format": "csv", "cut_off": data["cut_off"].isoformat()},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -223,6 +266,7 @@ def test_every_report_as_csv_is_the_report_file(data, kind):
 
     def comparable(raw):
         return [row for row in csv.reader(io.StringIO(raw.decode("utf-8-sig"))) if not row or row[0] not in generated]
+
     assert comparable(body(response)) == comparable(expected.getvalue())
     assert response["Content-Disposition"].startswith(f'attachment; filename="{kind}-2026-2027-P1-')
 
@@ -241,13 +285,15 @@ def test_one_table_as_csv_has_its_header_and_rows_and_the_stamp_in_headers(data)
     assert response["Temis-Frameworks"] == f"{TT20};revision=1"
     assert unquote(response["Temis-Legal-Basis"]).startswith("Thông tư 20/2018/TT-BGDĐT")
     assert response["Content-Disposition"].startswith(
-        f'attachment; filename="aggregate-ratings_by_unit.{TT20}-2026-2027-P1-')
+        f'attachment; filename="aggregate-ratings_by_unit.{TT20}-2026-2027-P1-'
+    )
 
 
 def test_per_educator_rows_are_streamed_and_the_file_name_names_no_one(data):
     response = client_for(data["users"]["province"]).get(
-        f"{BASE}/reports/school_summary/", {"scope": "P1", "framework": TT20, "format": "csv",
-                                            "table": f"educators.{TT20}"})
+        f"{BASE}/reports/school_summary/",
+        {"scope": "P1", "framework": TT20, "format": "csv", "table": f"educators.{TT20}"},
+    )
 
     assert response.streaming
     rows = csv_rows(response)
@@ -286,8 +332,9 @@ def test_a_commune_officer_cannot_see_units_outside_the_commune(data, scope):
 def test_a_commune_officer_reports_on_the_commune_and_its_schools(data):
     client = client_for(data["users"]["commune"])
 
-    own = report_json(client.get(f"{BASE}/reports/aggregate/", {"framework": TT20,
-                                                                 "cut_off": data["cut_off"].isoformat()}))
+    own = report_json(
+        client.get(f"{BASE}/reports/aggregate/", {"framework": TT20, "cut_off": data["cut_off"].isoformat()})
+    )
     assert own["stamp"]["scope"]["code"] == "X1"
     assert by_first(table(own, f"ratings_by_unit.{TT20}")["rows"])[""][2:4] == [10, 9]
     school = report_json(client.get(f"{BASE}/reports/aggregate/", {"scope": "S1", "framework": TT20}))
@@ -315,8 +362,9 @@ def test_a_teacher_is_refused(data):
 
     assert client.get(f"{BASE}/reports/aggregate/").status_code == 403
     assert client.get(f"{BASE}/temis-exports/TT20-ket-qua-giao-vien/").status_code == 403
-    assert client.post(f"{BASE}/report-runs/", {"kind": "aggregate", "format": "xlsx"}, format="json"
-                       ).status_code == 403
+    assert (
+        client.post(f"{BASE}/report-runs/", {"kind": "aggregate", "format": "xlsx"}, format="json").status_code == 403
+    )
 
 
 def test_anonymous_requests_are_refused(data):
@@ -419,8 +467,15 @@ def start_run(client, django_capture_on_commit_callbacks, **params):
 def test_a_run_is_accepted_computed_and_its_workbook_downloaded(data, django_capture_on_commit_callbacks):
     client = client_for(data["users"]["province"])
 
-    response = start_run(client, django_capture_on_commit_callbacks, kind="aggregate", format="xlsx", scope="P1",
-                         framework=TT20, cut_off=data["cut_off"].isoformat())
+    response = start_run(
+        client,
+        django_capture_on_commit_callbacks,
+        kind="aggregate",
+        format="xlsx",
+        scope="P1",
+        framework=TT20,
+        cut_off=data["cut_off"].isoformat(),
+    )
 
     assert response.status_code == 202
     run = response.json()
@@ -443,8 +498,9 @@ def test_a_run_is_accepted_computed_and_its_workbook_downloaded(data, django_cap
 
 def test_a_run_that_is_not_done_has_no_file_yet(data):
     client = client_for(data["users"]["province"])
-    response = client.post(f"{BASE}/report-runs/", {"kind": "aggregate", "format": "csv", "scope": "X1"},
-                           format="json")  # the task would start on commit, which a test never reaches
+    response = client.post(
+        f"{BASE}/report-runs/", {"kind": "aggregate", "format": "csv", "scope": "X1"}, format="json"
+    )  # the task would start on commit, which a test never reaches
 
     assert response.status_code == 202
     assert response.json()["status"] == "queued" and response.json()["file_url"] is None
@@ -455,8 +511,9 @@ def test_a_run_that_is_not_done_has_no_file_yet(data):
 
 def test_a_failed_run_is_retried(data, django_capture_on_commit_callbacks):
     client = client_for(data["users"]["province"])
-    run = client.post(f"{BASE}/report-runs/", {"kind": "school_summary", "format": "csv", "scope": "P1"},
-                      format="json").json()
+    run = client.post(
+        f"{BASE}/report-runs/", {"kind": "school_summary", "format": "csv", "scope": "P1"}, format="json"
+    ).json()
     ReportRun.objects.filter(pk=run["id"]).update(status="failed", error="OperationalError")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -474,8 +531,14 @@ def test_an_invalid_export_run_lists_its_problems_and_has_no_file(data, django_c
     EducatorProfile.objects.filter(national_id="ID-t2").update(national_id=None)
     client = client_for(data["users"]["province"])
 
-    response = start_run(client, django_capture_on_commit_callbacks, kind="temis_export",
-                         template="TT20-ket-qua-giao-vien", format="xlsx", scope="P1")
+    response = start_run(
+        client,
+        django_capture_on_commit_callbacks,
+        kind="temis_export",
+        template="TT20-ket-qua-giao-vien",
+        format="xlsx",
+        scope="P1",
+    )
 
     run = client.get(f"{BASE}/report-runs/{response.json()['id']}/").json()
     assert run["status"] == "invalid"
@@ -484,8 +547,13 @@ def test_an_invalid_export_run_lists_its_problems_and_has_no_file(data, django_c
 
 
 def test_someone_elses_run_is_not_found(data, django_capture_on_commit_callbacks):
-    mine = start_run(client_for(data["users"]["province"]), django_capture_on_commit_callbacks,
-                     kind="aggregate", format="json", scope="P1").json()
+    mine = start_run(
+        client_for(data["users"]["province"]),
+        django_capture_on_commit_callbacks,
+        kind="aggregate",
+        format="json",
+        scope="P1",
+    ).json()
     other = client_for(data["users"]["province2"])
 
     for url in (f"/report-runs/{mine['id']}/", f"/report-runs/{mine['id']}/file/"):
@@ -504,8 +572,7 @@ def test_run_requests_are_checked(data):
     assert response.status_code == 400 and "format" in response.json()["errors"]
     response = client.post(f"{BASE}/report-runs/", ["aggregate"], format="json")
     assert response.status_code == 400
-    response = client.post(f"{BASE}/report-runs/", {"kind": "aggregate", "format": "csv", "scope": "X9"},
-                           format="json")
+    response = client.post(f"{BASE}/report-runs/", {"kind": "aggregate", "format": "csv", "scope": "X9"}, format="json")
     assert response.status_code == 404
 
 
@@ -519,9 +586,18 @@ def test_the_schema_describes_every_endpoint_with_its_parameters_and_errors(db):
     assert response.status_code == 200
     schema = json.loads(response.content)
     paths = schema["paths"]
-    assert set(paths) == {f"{BASE}{p}" for p in (
-        "/reports/", "/reports/{kind}/", "/temis-exports/{template}/", "/report-runs/", "/report-runs/{run_id}/",
-        "/report-runs/{run_id}/file/", "/report-runs/{run_id}/retry/")}
+    assert set(paths) == {
+        f"{BASE}{p}"
+        for p in (
+            "/reports/",
+            "/reports/{kind}/",
+            "/temis-exports/{template}/",
+            "/report-runs/",
+            "/report-runs/{run_id}/",
+            "/report-runs/{run_id}/file/",
+            "/report-runs/{run_id}/retry/",
+        )
+    }
     report = paths[f"{BASE}/reports/{{kind}}/"]["get"]
     parameters = {p["name"]: p for p in report["parameters"]}
     assert set(parameters["kind"]["schema"]["enum"]) == {code for code, _title in api.report_kinds()}

@@ -1,4 +1,5 @@
 """The reports dashboard: who may see what, the numbers and stamp on a report page, files and their runs."""
+
 import csv
 import io
 import re
@@ -74,8 +75,7 @@ def row(rows, first) -> list[str]:
 
 @pytest.fixture
 def province(cycle, school_tree, make_user):
-    return {"educators": build_results(cycle, school_tree, make_user),
-            "officer": officer(make_user, school_tree["P1"])}
+    return {"educators": build_results(cycle, school_tree, make_user), "officer": officer(make_user, school_tree["P1"])}
 
 
 @pytest.fixture
@@ -119,9 +119,14 @@ def test_commune_officer_sees_their_commune_and_nothing_beside_it(province, scho
 
 
 def test_principal_sees_their_school(province, school_tree, make_user, client):
-    principal = EducatorProfile.objects.create(user=make_user("principal"), national_id="079000000099",
-                                               full_name="Hiệu trưởng", school=school_tree["S1"],
-                                               position="principal", school_level="TH")
+    principal = EducatorProfile.objects.create(
+        user=make_user("principal"),
+        national_id="079000000099",
+        full_name="Hiệu trưởng",
+        school=school_tree["S1"],
+        position="principal",
+        school_level="TH",
+    )
     client.force_login(principal.user)
     html = client.get(report_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<dt>Scope</dt><dd>S1</dd>" in html
@@ -156,7 +161,7 @@ def test_aggregate_page_shows_the_stamp_and_the_numbers(officer_client):
     page = officer_client.get(report_url(cycle="2026-2027", scope="P1", framework=TT20, cut_off=cut_off_param()))
     assert page.status_code == 200
     html = page.content.decode()
-    stamp = html[html.index('data-role="stamp"'):html.index("</dl>")]
+    stamp = html[html.index('data-role="stamp"') : html.index("</dl>")]
     assert "<dt>Legal basis</dt><dd>Thông tư 20/2018/TT-BGDĐT, Điều 10 khoản 2 (framework TT20-2018" in stamp
     assert "<dt>Scope</dt><dd>P1</dd>" in stamp and "<dt>Cycle</dt><dd>Năm học 2026-2027</dd>" in stamp
     assert f"<dt>Data cut-off</dt><dd>{cut_off():%Y-%m-%d %H:%M}:00" in stamp and "Generated at" in stamp
@@ -240,19 +245,32 @@ def start(client, capture, **fields):
 
 
 def test_a_download_runs_and_the_file_has_the_stamp(officer_client, django_capture_on_commit_callbacks):
-    run_url = start(officer_client, django_capture_on_commit_callbacks, kind="aggregate", format="xlsx",
-                    framework=TT20, cut_off=cut_off().isoformat())
+    run_url = start(
+        officer_client,
+        django_capture_on_commit_callbacks,
+        kind="aggregate",
+        format="xlsx",
+        framework=TT20,
+        cut_off=cut_off().isoformat(),
+    )
     assert re.fullmatch(r"/temis/reports/runs/[0-9a-f-]{36}/", run_url)
     page = officer_client.get(run_url).content.decode()
     assert "Done" in page and 'value="100"' in page and f'href="{run_url}file/"' in page
     assert officer_client.get(run_url + "status/").json() == {
-        "id": run_url.split("/")[-2], "status": "done", "status_label": "Done", "progress": 100,
-        "rows_written": ReportRun.objects.get().rows_written, "finished": True, "file_url": f"{run_url}file/"}
+        "id": run_url.split("/")[-2],
+        "status": "done",
+        "status_label": "Done",
+        "progress": 100,
+        "rows_written": ReportRun.objects.get().rows_written,
+        "finished": True,
+        "file_url": f"{run_url}file/",
+    }
     download = officer_client.get(run_url + "file/")
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # Named after the cut-off in the site's time zone, as the stamp inside gives it.
-    assert download["Content-Disposition"] == \
-        f'attachment; filename="aggregate-2026-2027-P1-{cut_off():%Y%m%d-%H%M}.xlsx"'
+    assert (
+        download["Content-Disposition"] == f'attachment; filename="aggregate-2026-2027-P1-{cut_off():%Y%m%d-%H%M}.xlsx"'
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     about = [[cell for cell in r if cell is not None] for r in workbook.worksheets[0].iter_rows(values_only=True)]
     assert ["Scope", "P1"] in about
@@ -267,8 +285,9 @@ def test_a_download_runs_and_the_file_has_the_stamp(officer_client, django_captu
 
 def test_a_csv_download_follows_the_language_asked_in(officer_client, django_capture_on_commit_callbacks):
     officer_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "vi"
-    run_url = start(officer_client, django_capture_on_commit_callbacks, kind="school_summary", format="csv",
-                    framework=TT20)
+    run_url = start(
+        officer_client, django_capture_on_commit_callbacks, kind="school_summary", format="csv", framework=TT20
+    )
     download = officer_client.get(run_url + "file/")
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
@@ -276,8 +295,9 @@ def test_a_csv_download_follows_the_language_asked_in(officer_client, django_cap
     assert sum(1 for r in rows if r[:1] and r[0].isdigit()) == 6
 
 
-def test_other_users_runs_are_not_found(officer_client, province, school_tree, make_user,
-                                        django_capture_on_commit_callbacks):
+def test_other_users_runs_are_not_found(
+    officer_client, province, school_tree, make_user, django_capture_on_commit_callbacks
+):
     run_url = start(officer_client, django_capture_on_commit_callbacks, kind="aggregate", format="json")
     other = Client()
     other.force_login(officer(make_user, school_tree["P1"], username="officer.other"))
@@ -288,18 +308,25 @@ def test_other_users_runs_are_not_found(officer_client, province, school_tree, m
     assert run_url not in other.get(DASHBOARD).content.decode()
 
 
-def test_an_invalid_temis_export_lists_its_problems(officer_client, province, cycle,
-                                                    django_capture_on_commit_callbacks):
+def test_an_invalid_temis_export_lists_its_problems(
+    officer_client, province, cycle, django_capture_on_commit_callbacks
+):
     # A rating that does not follow from the levels.
     Evaluation.objects.filter(educator=province["educators"]["b"]).update(final_rating="TOT")
-    run_url = start(officer_client, django_capture_on_commit_callbacks, kind="temis_export", format="xlsx",
-                    template="TT20-ket-qua-giao-vien")
+    run_url = start(
+        officer_client,
+        django_capture_on_commit_callbacks,
+        kind="temis_export",
+        format="xlsx",
+        template="TT20-ket-qua-giao-vien",
+    )
     page = officer_client.get(run_url)
     html = page.content.decode()
     assert "Not valid" in html and "The export was not made: 1 problem was found" in html
-    problems = html[html.index('data-role="problems"'):]
-    assert re.search(r"<li>Row \d: the final rating TOT does not follow from the levels \(expected KHA\)</li>",
-                     problems)
+    problems = html[html.index('data-role="problems"') :]
+    assert re.search(
+        r"<li>Row \d: the final rating TOT does not follow from the levels \(expected KHA\)</li>", problems
+    )
     assert f'action="{run_url}retry/"' in html and f"{run_url}file/" not in html
     # Corrected, the export is made on the second try.
     Evaluation.objects.filter(educator=province["educators"]["b"]).update(final_rating="KHA")

@@ -1,4 +1,5 @@
 """Report files made by a real Celery worker on Redis: progress, publication, a worker killed mid-export."""
+
 import os
 import signal
 import subprocess
@@ -50,12 +51,32 @@ def start_worker(broker, tmp_path):
 
     def start(module_args):
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.workers.settings",
-                   TEMIS_WORKER_DB_NAME=str(connection.settings_dict["NAME"]), TEMIS_CELERY_BROKER_URL=BROKER,
-                   TEMIS_CELERY_QUEUE=broker, PYTHONPATH=str(ROOT))
-        process = subprocess.Popen([sys.executable, *module_args, "--pool=solo", "-Q", broker, "--without-gossip",
-                                    "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="tests.workers.settings",
+            TEMIS_WORKER_DB_NAME=str(connection.settings_dict["NAME"]),
+            TEMIS_CELERY_BROKER_URL=BROKER,
+            TEMIS_CELERY_QUEUE=broker,
+            PYTHONPATH=str(ROOT),
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                *module_args,
+                "--pool=solo",
+                "-Q",
+                broker,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         process.log_path = log.name
         started.append(process)
         return process
@@ -86,13 +107,26 @@ def officer_and_data(school_tree, cycle, make_user):
     officer = make_user("officer")
     RoleAssignment.objects.create(user=officer, role="province_officer", unit=school_tree["P1"])
     for number in range(150):
-        educator = EducatorProfile.objects.create(national_id=f"W{number:04d}", full_name=f"Teacher {number:03d}",
-                                                  school=school_tree["S1" if number % 2 else "S2"],
-                                                  position="teacher", school_level="TH")
-        Evaluation.objects.create(educator=educator, cycle=cycle, framework_code="TT20-2018", framework_revision=1,
-                                  legal_basis="Thông tư 20/2018/TT-BGDĐT", school=educator.school, school_level="TH",
-                                  state="finalized", final_levels="K" * 15, final_rating="KHA",
-                                  finalized_at="2026-12-01T00:00:00Z")
+        educator = EducatorProfile.objects.create(
+            national_id=f"W{number:04d}",
+            full_name=f"Teacher {number:03d}",
+            school=school_tree["S1" if number % 2 else "S2"],
+            position="teacher",
+            school_level="TH",
+        )
+        Evaluation.objects.create(
+            educator=educator,
+            cycle=cycle,
+            framework_code="TT20-2018",
+            framework_revision=1,
+            legal_basis="Thông tư 20/2018/TT-BGDĐT",
+            school=educator.school,
+            school_level="TH",
+            state="finalized",
+            final_levels="K" * 15,
+            final_rating="KHA",
+            finalized_at="2026-12-01T00:00:00Z",
+        )
     return officer
 
 
@@ -142,8 +176,9 @@ def test_a_killed_worker_leaves_no_partial_file_and_a_retry_is_safe(officer_and_
 
     start_worker(["-m", "celery", "-A", "temis_plugin.standalone.celery", "worker"])
     api.retry_report_run(officer_and_data, run.id)
-    done = wait_for(lambda: (r := ReportRun.objects.get(pk=run.id)).status in ("done", "failed") and r,
-                    what="the retried report")
+    done = wait_for(
+        lambda: (r := ReportRun.objects.get(pk=run.id)).status in ("done", "failed") and r, what="the retried report"
+    )
     assert done.status == ReportRun.Status.DONE and done.attempts == 2 and done.rows_written == 150
     # The worker names the file as this process does: one file, the run's own.
     assert sorted(set(report_files()) - set(before)) == [runs.file_name(done).rsplit("/", 1)[-1]]

@@ -1,4 +1,5 @@
 """Reports: the numbers (against a plain recount), scopes, cut-off, eligibility, TEMIS exports, files."""
+
 import csv
 import datetime
 import hashlib
@@ -37,10 +38,21 @@ def finalized(educator, cycle, packed, *, at=None, school=None, framework="TT20-
     fw = standards.get_framework(framework)
     rating = standards.evaluate(fw, standards.unpack_levels(packed)).result.value
     return Evaluation.objects.create(
-        educator=educator, cycle=cycle, framework_code=framework, framework_revision=fw.revision,
-        legal_basis=fw.legal_basis.citation(), school=school or educator.school, school_level=educator.school_level,
-        state="finalized", self_levels=packed, self_rating=rating, final_levels=packed, final_rating=rating,
-        finalized_at=at or CUT_OFF - datetime.timedelta(days=10), submitted_at=CUT_OFF - datetime.timedelta(days=20))
+        educator=educator,
+        cycle=cycle,
+        framework_code=framework,
+        framework_revision=fw.revision,
+        legal_basis=fw.legal_basis.citation(),
+        school=school or educator.school,
+        school_level=educator.school_level,
+        state="finalized",
+        self_levels=packed,
+        self_rating=rating,
+        final_levels=packed,
+        final_rating=rating,
+        finalized_at=at or CUT_OFF - datetime.timedelta(days=10),
+        submitted_at=CUT_OFF - datetime.timedelta(days=20),
+    )
 
 
 @pytest.fixture
@@ -53,11 +65,22 @@ def population(school_tree, cycle):
     for number in range(65):
         school = schools[number % 3]
         educator = EducatorProfile.objects.create(
-            national_id=f"N{number:04d}", full_name=f"Teacher {number:02d}", school=school, position="teacher",
-            school_level="THCS" if school is s3 or number % 2 else "TH")
+            national_id=f"N{number:04d}",
+            full_name=f"Teacher {number:02d}",
+            school=school,
+            position="teacher",
+            school_level="THCS" if school is s3 or number % 2 else "TH",
+        )
         if number >= 60:
-            Evaluation.objects.create(educator=educator, cycle=cycle, framework_code="TT20-2018", framework_revision=1,
-                                      legal_basis="x", school=school, school_level=educator.school_level)
+            Evaluation.objects.create(
+                educator=educator,
+                cycle=cycle,
+                framework_code="TT20-2018",
+                framework_revision=1,
+                legal_basis="x",
+                school=school,
+                school_level=educator.school_level,
+            )
             continue
         base = rng.choice((1, 2, 2, 3))
         packed = "".join(LEVELS[min(3, max(0, base + rng.choice((-1, 0, 0, 1))))] for _ in range(15))
@@ -78,8 +101,9 @@ def recount(evaluations, unit_of):
 
 
 def test_aggregate_matches_a_plain_recount(population, school_tree, cycle):
-    report = build_report("aggregate", scope_of(school_tree["P1"]), cycle, framework_codes=["TT20-2018"],
-                          cut_off=CUT_OFF)
+    report = build_report(
+        "aggregate", scope_of(school_tree["P1"]), cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF
+    )
     ratings, by_school_level, levels = recount(population["evaluations"], lambda e: e.school.parent.code)
 
     by_unit = {row[0]: row for row in report.table("ratings_by_unit.TT20-2018").rows}
@@ -88,12 +112,15 @@ def test_aggregate_matches_a_plain_recount(population, school_tree, cycle):
         row = by_unit[unit]
         finalized_here = sum(n for (u, _r), n in ratings.items() if u == unit)
         assert row[3] == finalized_here
-        assert row[2] == finalized_here + sum(1 for e in Evaluation.objects.filter(state="draft")
-                                              if e.school.parent.code == unit)
+        assert row[2] == finalized_here + sum(
+            1 for e in Evaluation.objects.filter(state="draft") if e.school.parent.code == unit
+        )
         for index, rating in enumerate(("TOT", "KHA", "DAT", "CHUA_DAT")):
             assert row[4 + 2 * index] == ratings[unit, rating]
             if finalized_here:
-                assert float(row[5 + 2 * index]) == pytest.approx(100 * ratings[unit, rating] / finalized_here, abs=0.05)
+                assert float(row[5 + 2 * index]) == pytest.approx(
+                    100 * ratings[unit, rating] / finalized_here, abs=0.05
+                )
     total = by_unit[""]
     assert total[3] == 60 and total[2] == 65
 
@@ -120,10 +147,12 @@ def test_cut_off_and_the_evaluated_school(population, school_tree, cycle):
     late.save()
     # The teacher moves after being rated: the cycle's reports still count the school that rated them.
     EducatorProfile.objects.filter(pk=moved.educator_id).update(school=school_tree["S2"])
-    report = build_report("aggregate", scope_of(school_tree["S1"]), cycle, framework_codes=["TT20-2018"],
-                          cut_off=CUT_OFF)
-    s1_finalized = sum(1 for e in population["evaluations"] if e.school_id == school_tree["S1"].pk) - \
-        (1 if late.school_id == school_tree["S1"].pk else 0)
+    report = build_report(
+        "aggregate", scope_of(school_tree["S1"]), cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF
+    )
+    s1_finalized = sum(1 for e in population["evaluations"] if e.school_id == school_tree["S1"].pk) - (
+        1 if late.school_id == school_tree["S1"].pk else 0
+    )
     assert report.table("ratings_by_unit.TT20-2018").rows[-1][3] == s1_finalized
     assert report.stamp.cut_off == CUT_OFF
     assert report.stamp.frameworks[0][0] == "TT20-2018" and "20/2018" in report.stamp.frameworks[0][2]
@@ -166,13 +195,26 @@ def test_core_teacher_eligibility(school_tree, cycle):
         "rated Đạt": (9, "DD" + "TTTTT" + "D" * 8, False),
     }
     for name, (years, packed, _eligible) in cases.items():
-        start = on.replace(year=on.year - years) + (datetime.timedelta(days=1) if "short" in name else datetime.timedelta())
-        educator = EducatorProfile.objects.create(full_name=name, national_id=name[:20], school=school_tree["S1"],
-                                                  position="teacher", school_level="TH", level_start_date=start)
+        start = on.replace(year=on.year - years) + (
+            datetime.timedelta(days=1) if "short" in name else datetime.timedelta()
+        )
+        educator = EducatorProfile.objects.create(
+            full_name=name,
+            national_id=name[:20],
+            school=school_tree["S1"],
+            position="teacher",
+            school_level="TH",
+            level_start_date=start,
+        )
         finalized(educator, cycle, packed)
-    principal = EducatorProfile.objects.create(full_name="principal two years", national_id="P2",
-                                               school=school_tree["S2"], position="principal", school_level="TH",
-                                               position_since=on.replace(year=on.year - 2))
+    principal = EducatorProfile.objects.create(
+        full_name="principal two years",
+        national_id="P2",
+        school=school_tree["S2"],
+        position="principal",
+        school_level="TH",
+        position_since=on.replace(year=on.year - 2),
+    )
     finalized(principal, cycle, "K" * 18, framework="TT14-2018")
     report = build_report("core_eligibility", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
     teachers = list(report.table("eligible.TT20-2018").iter_rows())
@@ -184,13 +226,19 @@ def test_core_teacher_eligibility(school_tree, cycle):
 
 def test_core_teacher_eligibility_reads_the_conditions_from_the_framework(school_tree, cycle, monkeypatch):
     on = timezone.localtime(CUT_OFF).date()
-    educator = EducatorProfile.objects.create(full_name="three years", national_id="T3", school=school_tree["S1"],
-                                              position="teacher", school_level="TH",
-                                              level_start_date=on.replace(year=on.year - 3))
+    educator = EducatorProfile.objects.create(
+        full_name="three years",
+        national_id="T3",
+        school=school_tree["S1"],
+        position="teacher",
+        school_level="TH",
+        level_start_date=on.replace(year=on.year - 3),
+    )
     finalized(educator, cycle, "KK" + "TTTTT" + "K" * 8)
     tt20, tt14 = standards.get_framework("TT20-2018"), standards.get_framework("TT14-2018")
-    three_years = tt20.model_copy(update={
-        "core_teacher_selection": tt20.core_teacher_selection.model_copy(update={"years": 3})})
+    three_years = tt20.model_copy(
+        update={"core_teacher_selection": tt20.core_teacher_selection.model_copy(update={"years": 3})}
+    )
     without = tt14.model_copy(update={"core_teacher_selection": None})
     monkeypatch.setattr(standards, "all_frameworks", lambda: {"TT20-2018": three_years, "TT14-2018": without})
 
@@ -208,8 +256,10 @@ def test_temis_export_validates_every_row(population, school_tree, cycle):
     assert set(rows[0][7:22]) <= {"Tốt", "Khá", "Đạt", "Chưa đạt"}  # TEMIS is Vietnamese, whatever the UI says
     # Every row's level cells are that educator's final levels, criterion by criterion.
     words = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
-    finals = {e.educator.national_id: standards.unpack_levels(e.final_levels)
-              for e in Evaluation.objects.filter(cycle=cycle, state="finalized").select_related("educator")}
+    finals = {
+        e.educator.national_id: standards.unpack_levels(e.final_levels)
+        for e in Evaluation.objects.filter(cycle=cycle, state="finalized").select_related("educator")
+    }
     for row in rows:
         levels = finals[row[1]]
         assert list(row[7:22]) == [words[levels[n].value] for n in range(1, 16)]
@@ -227,8 +277,15 @@ def test_temis_export_validates_every_row(population, school_tree, cycle):
 
 def test_temis_export_through_a_run_publishes_nothing_when_invalid(population, school_tree, cycle, make_user):
     EducatorProfile.objects.filter(pk=population["evaluations"][0].educator_id).update(national_id=None)
-    run = runs.create_run(None, runs.TEMIS_EXPORT, "xlsx", cycle=cycle, scope=scope_of(school_tree["P1"]),
-                          template_code="TT20-ket-qua-giao-vien", cut_off=CUT_OFF)
+    run = runs.create_run(
+        None,
+        runs.TEMIS_EXPORT,
+        "xlsx",
+        cycle=cycle,
+        scope=scope_of(school_tree["P1"]),
+        template_code="TT20-ket-qua-giao-vien",
+        cut_off=CUT_OFF,
+    )
     run = runs.execute_run(run.pk)
     assert run.status == ReportRun.Status.INVALID and not run.file
     assert run.problems and "Mã định danh" in run.problems[0]
@@ -237,14 +294,29 @@ def test_temis_export_through_a_run_publishes_nothing_when_invalid(population, s
 
 def test_module_export_and_report(people, cycle):
     from temis_plugin.models import TrainingModule
+
     module = TrainingModule.objects.create(code="GVPT-01", name_vi="Mô đun 1", audience="teacher", hours=40)
     at = CUT_OFF - datetime.timedelta(days=30)
-    ModuleResult.objects.create(educator=people["t1"], module=module, course_key="course-v1:A+B+C", percent="0.9",
-                                passed=True, passed_on=at.date(), last_event_at=at)
-    ModuleResult.objects.create(educator=people["t2"], module=module, course_key="course-v1:A+B+C", percent="0.4",
-                                passed=False, last_event_at=at)
-    ModuleResult.objects.create(educator=people["t3"], module=module, course_key="course-v1:A+B+C", percent="0.8",
-                                passed=None, last_event_at=at)  # an audit learner, no pass mark: unknown
+    ModuleResult.objects.create(
+        educator=people["t1"],
+        module=module,
+        course_key="course-v1:A+B+C",
+        percent="0.9",
+        passed=True,
+        passed_on=at.date(),
+        last_event_at=at,
+    )
+    ModuleResult.objects.create(
+        educator=people["t2"],
+        module=module,
+        course_key="course-v1:A+B+C",
+        percent="0.4",
+        passed=False,
+        last_event_at=at,
+    )
+    ModuleResult.objects.create(
+        educator=people["t3"], module=module, course_key="course-v1:A+B+C", percent="0.8", passed=None, last_event_at=at
+    )  # an audit learner, no pass mark: unknown
     scope = scope_of(people["t1"].school)
     report = build_report("module_results", scope, cycle, cut_off=CUT_OFF)
     (row,) = report.table("modules").rows
@@ -254,15 +326,19 @@ def test_module_export_and_report(people, cycle):
     assert unit[2:] == (3, 1, 1, 40)
     export = build_temis_export("BDTX-ket-qua-mo-dun", scope, cycle, cut_off=CUT_OFF)
     rows = sorted(export.tables[0].iter_rows(), key=lambda r: r[1])
-    assert [(r[1], r[7], r[8]) for r in rows] == [("ID-t1", 90.0, "Đạt"), ("ID-t2", 40.0, "Chưa đạt"),
-                                                  ("ID-t3", 80.0, "Chưa xác định")]
+    assert [(r[1], r[7], r[8]) for r in rows] == [
+        ("ID-t1", 90.0, "Đạt"),
+        ("ID-t2", 40.0, "Chưa đạt"),
+        ("ID-t3", 80.0, "Chưa xác định"),
+    ]
     assert "1 of 3 results have an unknown pass status" in export.tables[0].note
     assert not export.problems
 
 
 def test_xlsx_csv_and_json_files(population, school_tree, cycle):
     EducatorProfile.objects.filter(pk=population["evaluations"][0].educator_id).update(
-        full_name='=HYPERLINK("http://example.invalid","x")')
+        full_name='=HYPERLINK("http://example.invalid","x")'
+    )
     aggregate = build_report("aggregate", scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
     out = io.BytesIO()
     write_report(aggregate, "xlsx", out)
@@ -278,12 +354,13 @@ def test_xlsx_csv_and_json_files(population, school_tree, cycle):
     assert sheet.freeze_panes and sheet._charts, "formatted header, frozen panes and a native chart"
     assert sheet.cell(row=sheet.freeze_panes and 2, column=1).font.bold
 
-    summary = build_report("school_summary", scope_of(school_tree["P1"]), cycle, framework_codes=["TT20-2018"],
-                           cut_off=CUT_OFF)
+    summary = build_report(
+        "school_summary", scope_of(school_tree["P1"]), cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF
+    )
     out = io.BytesIO()
     assert write_report(summary, "csv", out) == 65
     text = out.getvalue().decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     rows = list(csv.reader(io.StringIO(text)))
     assert ["Cycle", cycle.name] in rows
 
@@ -304,6 +381,7 @@ def test_xlsx_csv_and_json_files(population, school_tree, cycle):
 
 def test_every_report_kind_builds_for_each_format(population, people, school_tree, cycle):
     from temis_plugin.reports.registry import REPORT_KINDS
+
     for kind in REPORT_KINDS:
         report = build_report(kind, scope_of(school_tree["P1"]), cycle, cut_off=CUT_OFF)
         for file_format in ("xlsx", "csv", "json"):
@@ -314,8 +392,20 @@ def test_every_report_kind_builds_for_each_format(population, people, school_tre
 
 def test_export_command(population, school_tree, cycle, tmp_path, capsys):
     target = tmp_path / "ket-qua.xlsx"
-    call_command("temis_export", "temis_export", "--template", "TT20-ket-qua-giao-vien", "--scope", "P1",
-                 "--cut-off", CUT_OFF.isoformat(), "--output", str(target), "--language", "en")
+    call_command(
+        "temis_export",
+        "temis_export",
+        "--template",
+        "TT20-ket-qua-giao-vien",
+        "--scope",
+        "P1",
+        "--cut-off",
+        CUT_OFF.isoformat(),
+        "--output",
+        str(target),
+        "--language",
+        "en",
+    )
     assert "60 rows" in capsys.readouterr().out
     assert sum(1 for _row in load_workbook(target, read_only=True).worksheets[0].iter_rows()) > 60
     call_command("temis_export", "aggregate", "--format", "csv", "--output", str(tmp_path / "a.csv"))
@@ -324,8 +414,17 @@ def test_export_command(population, school_tree, cycle, tmp_path, capsys):
     EducatorProfile.objects.filter(pk=population["evaluations"][0].educator_id).update(national_id=None)
     bad = tmp_path / "bad.xlsx"
     with pytest.raises(CommandError, match="did not validate"):
-        call_command("temis_export", "temis_export", "--template", "TT20-ket-qua-giao-vien", "--output", str(bad),
-                     "--cut-off", CUT_OFF.isoformat(), "--no-progress")
+        call_command(
+            "temis_export",
+            "temis_export",
+            "--template",
+            "TT20-ket-qua-giao-vien",
+            "--output",
+            str(bad),
+            "--cut-off",
+            CUT_OFF.isoformat(),
+            "--no-progress",
+        )
     assert not bad.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "ket-qua.xlsx"]
     with pytest.raises(CommandError):
         call_command("temis_export", "nonsense")
@@ -335,8 +434,10 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
     from django.db import OperationalError
 
     from temis_plugin.reports.kinds import school_summary
-    run = runs.create_run(None, "school_summary", "xlsx", cycle=cycle, scope=scope_of(school_tree["P1"]),
-                          cut_off=CUT_OFF)
+
+    run = runs.create_run(
+        None, "school_summary", "xlsx", cycle=cycle, scope=scope_of(school_tree["P1"]), cut_off=CUT_OFF
+    )
     real_rows = school_summary.educator_result_rows
 
     def failing_rows(*args, **kwargs):
@@ -366,10 +467,12 @@ def test_a_failed_run_leaves_no_file_and_a_retry_publishes_it(population, school
 
 
 def test_old_report_files_expire(population, school_tree, cycle, settings):
-    run = runs.execute_run(runs.create_run(None, "aggregate", "csv", cycle=cycle, scope=scope_of(school_tree["P1"]),
-                                           cut_off=CUT_OFF).pk)
-    recent = runs.execute_run(runs.create_run(None, "aggregate", "json", cycle=cycle,
-                                              scope=scope_of(school_tree["P1"]), cut_off=CUT_OFF).pk)
+    run = runs.execute_run(
+        runs.create_run(None, "aggregate", "csv", cycle=cycle, scope=scope_of(school_tree["P1"]), cut_off=CUT_OFF).pk
+    )
+    recent = runs.execute_run(
+        runs.create_run(None, "aggregate", "json", cycle=cycle, scope=scope_of(school_tree["P1"]), cut_off=CUT_OFF).pk
+    )
     ReportRun.objects.filter(pk=run.pk).update(created=timezone.now() - datetime.timedelta(days=31))
     storage = runs.report_storage()
     assert storage.exists(run.file.name)
@@ -381,10 +484,12 @@ def test_old_report_files_expire(population, school_tree, cycle, settings):
 @pytest.mark.django_db(transaction=True)
 def test_the_country_is_counted_per_province_in_parallel_with_the_same_result(population, school_tree, cycle):
     from django.db import transaction
+
     p2 = OrgUnit.objects.create(code="P2", name="P2", kind="province", parent=school_tree["BO"])
     s9 = OrgUnit.objects.create(code="S9", name="S9", kind="school", parent=p2, school_levels="THPT")
-    educator = EducatorProfile.objects.create(national_id="P2-1", full_name="Far", school=s9, position="teacher",
-                                              school_level="THPT")
+    educator = EducatorProfile.objects.create(
+        national_id="P2-1", full_name="Far", school=s9, position="teacher", school_level="THPT"
+    )
     finalized(educator, cycle, "T" * 15)
     country = whole_country()
     parallel = build_report("aggregate", country, cycle, framework_codes=["TT20-2018"], cut_off=CUT_OFF)
@@ -400,6 +505,7 @@ def test_a_module_result_template_with_an_evaluation_format_is_refused(tmp_path)
     from importlib import resources
 
     from temis_plugin.reports.temis_export import TemplateFileError, load_template_file
+
     packaged = resources.files("temis_plugin.fixtures") / "temis_templates" / "BDTX-ket-qua-mo-dun.toml"
     text = packaged.read_text("utf-8").replace('format = "passed_vi"', 'format = "rating_vi"')
     (tmp_path / "BAD.toml").write_text(text, "utf-8")

@@ -1,4 +1,5 @@
 """Roster import: sample files load, re-import updates without duplicates, a broken file changes nothing."""
+
 import io
 from pathlib import Path
 
@@ -21,9 +22,11 @@ def english():
 
 
 def snapshot():
-    return (sorted(OrgUnit.objects.values_list("code", "name", "parent__code", "path")),
-            sorted(EducatorProfile.objects.values_list("national_id", "full_name", "school__code", "user_id")),
-            sorted(MentorGroupMembership.objects.values_list("group__code", "mentee__national_id")))
+    return (
+        sorted(OrgUnit.objects.values_list("code", "name", "parent__code", "path")),
+        sorted(EducatorProfile.objects.values_list("national_id", "full_name", "school__code", "user_id")),
+        sorted(MentorGroupMembership.objects.values_list("group__code", "mentee__national_id")),
+    )
 
 
 def workbook_bytes(path=SAMPLES / "sample_roster.xlsx", edit=None):
@@ -65,6 +68,7 @@ def test_reimport_updates_and_never_duplicates(cycle):
         educators = workbook["educators"]
         educators["B3"] = "Trần Văn Bình (đã đổi)"
         workbook["mentor_groups"].delete_rows(3)  # MAU000004 leaves the group
+
     summary = import_roster(workbook_bytes(edit=rename_and_move))
     assert summary.updated == {"educators": 1, "mentor_groups": 1}
     assert EducatorProfile.objects.count() == 5
@@ -75,8 +79,7 @@ def test_reimport_updates_and_never_duplicates(cycle):
 def test_moving_a_unit_rewrites_the_subtree_paths(cycle):
     import_roster(SAMPLES / "units.csv")
     import_roster(io.BytesIO(b"code,name,kind,parent_code\nMAU-X02,Xa Moi,commune,MAU-P01\n"), filename="u.csv")
-    moved = io.BytesIO(b"code,name,kind,parent_code,school_levels\n"
-                       b"MAU-X01-TH,Truong,school,MAU-X02,TH\n")
+    moved = io.BytesIO(b"code,name,kind,parent_code,school_levels\nMAU-X01-TH,Truong,school,MAU-X02,TH\n")
     import_roster(moved, filename="u.csv")
     new_parent = OrgUnit.objects.get(code="MAU-X02")
     group = OrgUnit.objects.get(code="MAU-X01-TH-TOAN")
@@ -89,13 +92,23 @@ BROKEN = [
     ("units", "D7", "MAU-X01-TH", "units, line 7, parent_code: a school cannot be placed under school"),
     ("educators", "A4", "MAU000002", "educators, line 4, national_id: appears again (first on line 3)"),
     ("educators", "D2", "MAU-X01", "educators, line 2, school_code: MAU-X01 is not a school"),
-    ("educators", "E6", "MAU-X01-TH-TOAN", "educators, line 6, subject_group_code: MAU-X01-TH-TOAN is not a subject group of school MAU-THPT01"),
+    (
+        "educators",
+        "E6",
+        "MAU-X01-TH-TOAN",
+        "educators, line 6, subject_group_code: MAU-X01-TH-TOAN is not a subject group of school MAU-THPT01",
+    ),
     ("educators", "F3", "giám đốc", "educators, line 3, position: must be teacher"),
     ("educators", "H2", "THPT", "educators, line 2, school_level: school MAU-X01-TH has no THPT level"),
     ("educators", "I3", "31/31/2020", "educators, line 3, level_start_date: must be a date"),
     ("educators", "C2", "nobody", "educators, line 2, username: no Open edX user 'nobody'"),
     ("educators", "B5", None, "educators, line 5, full_name: is required"),
-    ("mentor_groups", "D2", "MAU000003", "mentor_groups, line 2, mentor_national_id: the mentor is not marked as a core teacher"),
+    (
+        "mentor_groups",
+        "D2",
+        "MAU000003",
+        "mentor_groups, line 2, mentor_national_id: the mentor is not marked as a core teacher",
+    ),
     ("mentor_groups", "A3", "2099-2100", "mentor_groups, line 3, cycle: no cycle '2099-2100'"),
 ]
 
@@ -104,6 +117,7 @@ BROKEN = [
 def test_one_bad_row_refuses_the_whole_file(cycle, sheet, cell, value, message):
     def break_it(workbook):
         workbook[sheet][cell] = value
+
     before = snapshot()
     with pytest.raises(RosterError) as raised:
         import_roster(workbook_bytes(edit=break_it))
@@ -116,18 +130,22 @@ def test_every_problem_is_reported_at_once(cycle):
         workbook["units"]["C3"] = "county"
         workbook["educators"]["F3"] = "?"
         workbook["educators"]["H4"] = "X"
+
     with pytest.raises(RosterError) as raised:
         import_roster(workbook_bytes(edit=break_many))
     assert len(raised.value.errors) == 3
 
 
-@pytest.mark.parametrize("content, filename, message", [
-    (b"not a zip", "r.xlsx", "not a readable .xlsx"),
-    (b"code,name,kind\nA,Tr\xc6\xb0\xe1\xbb\x9dng,school\nB,\xe0\xe1\xe2,school\n", "r.csv", "UTF-8"),
-    (b"a,b\n1,2\n", "r.csv", "Header row not found"),
-    (b"code,name,kind\n", "r.txt", ".xlsx or .csv"),
-    (b"code,name,kind,code\nA,B,school,A\n", "r.csv", "appear more than once"),
-])
+@pytest.mark.parametrize(
+    "content, filename, message",
+    [
+        (b"not a zip", "r.xlsx", "not a readable .xlsx"),
+        (b"code,name,kind\nA,Tr\xc6\xb0\xe1\xbb\x9dng,school\nB,\xe0\xe1\xe2,school\n", "r.csv", "UTF-8"),
+        (b"a,b\n1,2\n", "r.csv", "Header row not found"),
+        (b"code,name,kind\n", "r.txt", ".xlsx or .csv"),
+        (b"code,name,kind,code\nA,B,school,A\n", "r.csv", "appear more than once"),
+    ],
+)
 def test_unreadable_files_are_refused_clearly(db, content, filename, message):
     with pytest.raises(RosterError, match="nothing was imported") as raised:
         import_roster(io.BytesIO(content), filename=filename)
@@ -150,6 +168,7 @@ def test_a_database_failure_mid_write_leaves_nothing(cycle, monkeypatch):
 
     def explode(self, entries):
         raise RuntimeError("database went away")
+
     monkeypatch.setattr(importer.RosterWriter, "write_mentor_groups", explode)
     with pytest.raises(RuntimeError):
         import_roster(SAMPLES / "sample_roster.xlsx")
@@ -173,8 +192,9 @@ def test_position_since_is_read_when_present_and_kept_when_the_column_is_absent(
     assert [str(e) for e in raised.value.errors if "position_since" in str(e) and "in the future" in str(e)]
     principal.refresh_from_db()
     assert principal.position_since.isoformat() == "2019-08-15"
-    vietnamese = "\n".join([header.replace("position_since", "Ngày giữ chức vụ"),
-                             rows[0].replace("2019-08-15", "01/09/2020")]).encode()
+    vietnamese = "\n".join(
+        [header.replace("position_since", "Ngày giữ chức vụ"), rows[0].replace("2019-08-15", "01/09/2020")]
+    ).encode()
     import_roster(io.BytesIO(vietnamese), filename="giao-vien.csv")
     principal.refresh_from_db()
     assert principal.position_since.isoformat() == "2020-09-01"
@@ -191,7 +211,8 @@ def test_over_long_text_is_refused_before_writing_on_every_database(cycle):
         import_roster(io.BytesIO("\n".join([header, long_subject, long_name]).encode()), filename="giao-vien.csv")
     assert sorted(f"{e.table}, line {e.line}, {e.column}: {e.message}" for e in raised.value.errors) == [
         "educators, line 2, subject: is longer than 100 characters",
-        "educators, line 3, full_name: is longer than 255 characters"]
+        "educators, line 3, full_name: is longer than 255 characters",
+    ]
     assert snapshot() == before
 
 

@@ -2,6 +2,7 @@
 same assertions): identifiers Excel turned into numbers, invisible characters, decomposed Vietnamese,
 other cases of letters, Vietnamese words, CSV as Excel writes it, title rows, damaged files, hidden
 rows and extra sheets, capped error lists, Vietnamese messages, and educators who change school."""
+
 import io
 
 import pytest
@@ -21,9 +22,14 @@ def english():
 
 
 def snapshot():
-    return (sorted(OrgUnit.objects.values_list("code", "name", "kind", "parent__code", "school_levels")),
-            sorted(EducatorProfile.objects.values_list("national_id", "full_name", "school__code", "position",
-                                                       "school_level", "is_core_teacher", "user_id")))
+    return (
+        sorted(OrgUnit.objects.values_list("code", "name", "kind", "parent__code", "school_levels")),
+        sorted(
+            EducatorProfile.objects.values_list(
+                "national_id", "full_name", "school__code", "position", "school_level", "is_core_teacher", "user_id"
+            )
+        ),
+    )
 
 
 def load(data: bytes, name: str = "roster.xlsx", **options):
@@ -44,6 +50,7 @@ def small():
 
 
 # 1. Identifiers are text ---------------------------------------------------------------------
+
 
 def test_identifiers_excel_stored_as_numbers_are_refused_with_the_fix(db, small):
     error = refused(files.xlsx(small, numeric_ids="general"))
@@ -111,9 +118,15 @@ def test_invisible_characters_and_spaces_are_removed_from_identifiers(db, small)
 def test_codes_in_other_cases_are_the_same_records(db, small):
     load(files.xlsx(small))
     before = snapshot()
-    lower = {table: [[c.lower() if i in (0, 3, 4) and isinstance(c, str) and c[:1].isalpha() else c
-                      for i, c in enumerate(row)] if n else row for n, row in enumerate(rows)]
-             for table, rows in small.items()}
+    lower = {
+        table: [
+            [c.lower() if i in (0, 3, 4) and isinstance(c, str) and c[:1].isalpha() else c for i, c in enumerate(row)]
+            if n
+            else row
+            for n, row in enumerate(rows)
+        ]
+        for table, rows in small.items()
+    }
     summary = load(files.xlsx(lower))
     assert summary.created == {} and snapshot() == before
 
@@ -131,8 +144,10 @@ def test_after_a_refused_file_a_correct_file_imports(db, small):
 
 
 def test_decomposed_vietnamese_is_stored_composed(db, small):
-    decomposed = {table: [[files.nfd(c) if isinstance(c, str) else c for c in row] for row in rows]
-                  for table, rows in small.items()}
+    decomposed = {
+        table: [[files.nfd(c) if isinstance(c, str) else c for c in row] for row in rows]
+        for table, rows in small.items()
+    }
     load(files.xlsx(decomposed))
     name = small["educators"][1][1]
     assert EducatorProfile.objects.filter(full_name=name).exists()
@@ -146,11 +161,21 @@ def test_codes_with_diacritics_are_refused_because_databases_compare_them_differ
 
 # 3. Words in Vietnamese or English, any case, NFC or NFD --------------------------------------
 
-@pytest.mark.parametrize("position, stored", [
-    ("Giáo viên", "teacher"), ("giáo viên", "teacher"), ("GIÁO VIÊN", "teacher"), ("teacher", "teacher"),
-    (files.nfd("Giáo viên"), "teacher"), ("Hiệu trưởng", "principal"), ("Phó hiệu trưởng", "vice_principal"),
-    ("vice_principal", "vice_principal"), ("Vice principal", "vice_principal"),
-])
+
+@pytest.mark.parametrize(
+    "position, stored",
+    [
+        ("Giáo viên", "teacher"),
+        ("giáo viên", "teacher"),
+        ("GIÁO VIÊN", "teacher"),
+        ("teacher", "teacher"),
+        (files.nfd("Giáo viên"), "teacher"),
+        ("Hiệu trưởng", "principal"),
+        ("Phó hiệu trưởng", "vice_principal"),
+        ("vice_principal", "vice_principal"),
+        ("Vice principal", "vice_principal"),
+    ],
+)
 def test_positions_in_either_language(db, small, position, stored):
     rows = [list(r) for r in small["educators"][:2]]
     rows[1][5] = position
@@ -160,15 +185,27 @@ def test_positions_in_either_language(db, small, position, stored):
 
 
 def test_unit_kinds_levels_and_yes_no_in_vietnamese(db):
-    rows = [files.UNIT_HEADER_VI, ["B1", "Bộ", "Bộ", "", ""], ["P1", "Tỉnh", "tỉnh", "B1", ""],
-            ["X1", "Xã", files.nfd("Xã"), "P1", ""], ["S1", "Trường", "TRƯỜNG", "X1", "Tiểu học; THCS"],
-            ["S1-T", "Tổ Toán", "Tổ chuyên môn", "S1", ""]]
+    rows = [
+        files.UNIT_HEADER_VI,
+        ["B1", "Bộ", "Bộ", "", ""],
+        ["P1", "Tỉnh", "tỉnh", "B1", ""],
+        ["X1", "Xã", files.nfd("Xã"), "P1", ""],
+        ["S1", "Trường", "TRƯỜNG", "X1", "Tiểu học; THCS"],
+        ["S1-T", "Tổ Toán", "Tổ chuyên môn", "S1", ""],
+    ]
     load(files.csv_bytes(rows), "don-vi.csv")
     assert dict(OrgUnit.objects.values_list("code", "kind")) == {
-        "B1": "ministry", "P1": "province", "X1": "commune", "S1": "school", "S1-T": "subject_group"}
+        "B1": "ministry",
+        "P1": "province",
+        "X1": "commune",
+        "S1": "school",
+        "S1-T": "subject_group",
+    }
     assert OrgUnit.objects.get(code="S1").school_levels == "TH,THCS"
-    people = [files.EDUCATOR_HEADER_VI, ["001", "Người Một", "", "S1", "S1-T", "Giáo viên", "Toán", "Tiểu học", "",
-                                         "Có"]]
+    people = [
+        files.EDUCATOR_HEADER_VI,
+        ["001", "Người Một", "", "S1", "S1-T", "Giáo viên", "Toán", "Tiểu học", "", "Có"],
+    ]
     load(files.csv_bytes(people), "giao-vien.csv")
     educator = EducatorProfile.objects.get()
     assert (educator.position, educator.school_level, educator.is_core_teacher) == ("teacher", "TH", True)
@@ -176,10 +213,17 @@ def test_unit_kinds_levels_and_yes_no_in_vietnamese(db):
 
 # 4. CSV as Excel writes it --------------------------------------------------------------------
 
-@pytest.mark.parametrize("delimiter, sep_line, encoding", [
-    (",", False, "utf-8-sig"), (";", False, "utf-8-sig"), (";", True, "utf-8"), ("\t", False, "utf-16"),
-    (",", False, "utf-8"),
-])
+
+@pytest.mark.parametrize(
+    "delimiter, sep_line, encoding",
+    [
+        (",", False, "utf-8-sig"),
+        (";", False, "utf-8-sig"),
+        (";", True, "utf-8"),
+        ("\t", False, "utf-16"),
+        (",", False, "utf-8"),
+    ],
+)
 def test_csv_quotes_and_separators_round_trip(db, delimiter, sep_line, encoding):
     name = 'Trường THCS "Hoa Sen"; cơ sở 2, Xã "Mới"'
     rows = [files.UNIT_HEADER, ["B1", "Bộ, Giáo dục", "ministry", "", ""], ["P1", name, "province", "B1", ""]]
@@ -189,6 +233,7 @@ def test_csv_quotes_and_separators_round_trip(db, delimiter, sep_line, encoding)
 
 
 # 5. Layout errors are named once; long lists are capped --------------------------------------
+
 
 def test_title_rows_above_the_header_are_skipped_and_reported(db, small):
     summary = load(files.xlsx(small, title_rows=2))
@@ -204,8 +249,7 @@ def test_a_sheet_without_a_header_row_gives_one_error(db, small):
 
 
 def test_many_bad_rows_are_listed_up_to_the_cap_and_counted_by_kind(db, small):
-    rows = [files.EDUCATOR_HEADER] + [[f"{n:012d}", "", "", "NOPE", "", "nobody", "", "TH", "", ""]
-                                      for n in range(300)]
+    rows = [files.EDUCATOR_HEADER] + [[f"{n:012d}", "", "", "NOPE", "", "nobody", "", "TH", "", ""] for n in range(300)]
     error = refused(files.xlsx({"educators": rows}))
     assert len(error.errors) == LISTED_ERRORS and error.total == 900
     assert dict(error.counts) == {"required": 300, "unknown_word": 300, "not_found": 300}
@@ -243,9 +287,17 @@ def test_the_command_exits_non_zero_without_a_traceback(db, small, tmp_path, cap
 
 # 7. Hidden rows, hidden sheets and other sheets ------------------------------------------------
 
+
 def test_hidden_rows_and_sheets_are_imported_and_reported_other_sheets_ignored(db, small):
-    summary = load(files.xlsx(small, hidden_rows=(3, 5), extra_sheets=("Hướng dẫn",), hidden_sheet="units",
-                              sheet_names={"units": "Đơn vị", "educators": "Giáo viên"}))
+    summary = load(
+        files.xlsx(
+            small,
+            hidden_rows=(3, 5),
+            extra_sheets=("Hướng dẫn",),
+            hidden_sheet="units",
+            sheet_names={"units": "Đơn vị", "educators": "Giáo viên"},
+        )
+    )
     assert EducatorProfile.objects.count() == 24
     messages = {n.code: n.message for n in summary.notices}
     assert "rows 3, 5" in messages["hidden_rows"] and "Giáo viên" in messages["hidden_rows"]
@@ -253,6 +305,7 @@ def test_hidden_rows_and_sheets_are_imported_and_reported_other_sheets_ignored(d
 
 
 # 8. Messages in Vietnamese ----------------------------------------------------------------------
+
 
 def test_messages_are_in_vietnamese(db, small):
     with translation.override("vi"):
@@ -266,28 +319,52 @@ def test_messages_are_in_vietnamese(db, small):
 
 # 10. Moves --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def current_cycle(db):
     import datetime
-    return Cycle.objects.create(code="2026-2027", name="Năm học 2026-2027", starts_on=datetime.date(2026, 9, 5),
-                                ends_on=datetime.date(2027, 5, 31), is_current=True)
+
+    return Cycle.objects.create(
+        code="2026-2027",
+        name="Năm học 2026-2027",
+        starts_on=datetime.date(2026, 9, 5),
+        ends_on=datetime.date(2027, 5, 31),
+        is_current=True,
+    )
 
 
 def test_a_move_takes_open_evaluations_along_and_leaves_finalized_ones(current_cycle):
     import datetime
+
     small = files.province(educators=48, communes=2)
     load(files.xlsx(small))
     teacher_row = small["educators"][5]
     educator = EducatorProfile.objects.get(national_id=teacher_row[0])
     old_school = educator.school
-    open_one = Evaluation.objects.create(educator=educator, cycle=current_cycle, framework_code="TT20-2018",
-                                         framework_revision=1, legal_basis="TT20", school=old_school,
-                                         school_level=educator.school_level, state="submitted")
-    last_year = Cycle.objects.create(code="2025-2026", name="2025-2026", starts_on=datetime.date(2025, 9, 5),
-                                     ends_on=datetime.date(2026, 5, 31))
-    finalized = Evaluation.objects.create(educator=educator, cycle=last_year, framework_code="TT20-2018",
-                                          framework_revision=1, legal_basis="TT20", school=old_school,
-                                          school_level=educator.school_level, state="finalized", final_rating="KHA")
+    open_one = Evaluation.objects.create(
+        educator=educator,
+        cycle=current_cycle,
+        framework_code="TT20-2018",
+        framework_revision=1,
+        legal_basis="TT20",
+        school=old_school,
+        school_level=educator.school_level,
+        state="submitted",
+    )
+    last_year = Cycle.objects.create(
+        code="2025-2026", name="2025-2026", starts_on=datetime.date(2025, 9, 5), ends_on=datetime.date(2026, 5, 31)
+    )
+    finalized = Evaluation.objects.create(
+        educator=educator,
+        cycle=last_year,
+        framework_code="TT20-2018",
+        framework_revision=1,
+        legal_basis="TT20",
+        school=old_school,
+        school_level=educator.school_level,
+        state="finalized",
+        final_rating="KHA",
+    )
     target = next(r for r in small["educators"][1:] if r[3] != teacher_row[3] and r[7] == teacher_row[7])
     moved = {"educators": [small["educators"][0], [*teacher_row[:3], target[3], "", *teacher_row[5:]]]}
     summary = load(files.xlsx(moved))
@@ -305,9 +382,14 @@ def test_the_summary_names_schools_without_one_principal_and_groups_across_schoo
     mentor = next(t for t in teachers if t[9] == "x")
     mentee = next(t for t in teachers if t[3] not in (mentor[3], principal[3]))
     second_principal = next(t for t in teachers if t[3] == mentee[3] and t is not mentee)
-    rows = {"educators": [small["educators"][0], [*principal[:5], "teacher", *principal[6:]],
-                          [*second_principal[:5], "principal", *second_principal[6:]]],
-            "mentor_groups": [files.MENTOR_HEADER, ["2026-2027", "G1", "Nhóm 1", mentor[0], mentee[0]]]}
+    rows = {
+        "educators": [
+            small["educators"][0],
+            [*principal[:5], "teacher", *principal[6:]],
+            [*second_principal[:5], "principal", *second_principal[6:]],
+        ],
+        "mentor_groups": [files.MENTOR_HEADER, ["2026-2027", "G1", "Nhóm 1", mentor[0], mentee[0]]],
+    }
     summary = load(files.xlsx(rows))
     messages = {n.code: n.message for n in summary.notices}
     assert principal[3] in messages["no_principal"]
@@ -323,16 +405,31 @@ def test_after_a_move_each_head_rates_what_the_policy_gives_them(people, school_
 
     from temis_plugin import api
     from temis_plugin.permissions import Relation, relations
-    new_head = EducatorProfile.objects.create(user=make_user("head2"), national_id="ID-head2", full_name="Head 2",
-                                              school=school_tree["S2"], position="principal", school_level="TH")
+
+    new_head = EducatorProfile.objects.create(
+        user=make_user("head2"),
+        national_id="ID-head2",
+        full_name="Head 2",
+        school=school_tree["S2"],
+        position="principal",
+        school_level="TH",
+    )
     teacher = people["t3"]
-    last_year = Cycle.objects.create(code="2025-2026", name="2025-2026", starts_on=datetime.date(2025, 9, 5),
-                                     ends_on=datetime.date(2026, 5, 31))
-    common = {"educator": teacher, "framework_code": "TT20-2018", "framework_revision": 1, "legal_basis": "TT20",
-              "school": school_tree["S1"], "school_level": "TH"}
+    last_year = Cycle.objects.create(
+        code="2025-2026", name="2025-2026", starts_on=datetime.date(2025, 9, 5), ends_on=datetime.date(2026, 5, 31)
+    )
+    common = {
+        "educator": teacher,
+        "framework_code": "TT20-2018",
+        "framework_revision": 1,
+        "legal_basis": "TT20",
+        "school": school_tree["S1"],
+        "school_level": "TH",
+    }
     open_one = Evaluation.objects.create(cycle=cycle, state="submitted", **common)
-    rated = Evaluation.objects.create(cycle=last_year, state="finalized", final_rating="KHA", final_levels="K" * 15,
-                                      **common)
+    rated = Evaluation.objects.create(
+        cycle=last_year, state="finalized", final_rating="KHA", final_levels="K" * 15, **common
+    )
     units = [files.UNIT_HEADER, ["S2", "S2", "school", "X2", "TH"]]
     rows = [files.EDUCATOR_HEADER, [teacher.national_id, teacher.full_name, "", "S2", "", "teacher", "", "TH", "", ""]]
     load(files.xlsx({"units": units, "educators": rows}))
@@ -343,5 +440,6 @@ def test_after_a_move_each_head_rates_what_the_policy_gives_them(people, school_
 
     def listed(user, cycle_code):
         return {row.evaluation_id for row in api.list_evaluations_to_rate(user, cycle_code=cycle_code).rows}
+
     assert open_one.pk in listed(new_head.user, "2026-2027") and open_one.pk not in listed(old_head, "2026-2027")
     assert rated.pk in listed(old_head, "2025-2026") and rated.pk not in listed(new_head.user, "2025-2026")

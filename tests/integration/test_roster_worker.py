@@ -1,5 +1,6 @@
 """Roster imports uploaded in the admin run on a real Celery worker (Redis broker, Redis cache shared
 with the web process): the page shows progress while the worker reads, then the outcome."""
+
 import re
 
 import pytest
@@ -26,6 +27,7 @@ def admin_client(client, make_user):
 
 def upload(client, data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     page = client.post("/admin/temis_plugin/orgunit/import/", {"file": SimpleUploadedFile(name, data)})
     assert page.status_code == 302, page.content[:500]
     return page["Location"]

@@ -1,4 +1,5 @@
 """The programme satisfaction survey: one response per educator and module, strict validation, retirement."""
+
 import pytest
 
 from temis_plugin import api
@@ -43,23 +44,26 @@ def test_longest_comment_is_accepted(module, people):
     assert len(saved.comment) == COMMENT_MAX_CHARS
 
 
-@pytest.mark.parametrize("answers, comment", [
-    ({k: v for k, v in GOOD.items() if k != "support"}, ""),  # an item missing
-    ({**GOOD, "content": 0}, ""),
-    ({**GOOD, "content": 6}, ""),
-    ({**GOOD, "content": -1}, ""),
-    ({**GOOD, "content": "5"}, ""),  # a number as text
-    ({**GOOD, "content": 4.5}, ""),
-    ({**GOOD, "content": 5.0}, ""),
-    ({**GOOD, "content": True}, ""),
-    ({**GOOD, "content": None}, ""),
-    ({**GOOD, "pace": 3}, ""),  # an unknown item
-    ({}, ""),
-    ([5, 4, 3, 5], ""),
-    ("content=5", ""),
-    (GOOD, "x" * (COMMENT_MAX_CHARS + 1)),  # too long a comment
-    (GOOD, None),
-])
+@pytest.mark.parametrize(
+    "answers, comment",
+    [
+        ({k: v for k, v in GOOD.items() if k != "support"}, ""),  # an item missing
+        ({**GOOD, "content": 0}, ""),
+        ({**GOOD, "content": 6}, ""),
+        ({**GOOD, "content": -1}, ""),
+        ({**GOOD, "content": "5"}, ""),  # a number as text
+        ({**GOOD, "content": 4.5}, ""),
+        ({**GOOD, "content": 5.0}, ""),
+        ({**GOOD, "content": True}, ""),
+        ({**GOOD, "content": None}, ""),
+        ({**GOOD, "pace": 3}, ""),  # an unknown item
+        ({}, ""),
+        ([5, 4, 3, 5], ""),
+        ("content=5", ""),
+        (GOOD, "x" * (COMMENT_MAX_CHARS + 1)),  # too long a comment
+        (GOOD, None),
+    ],
+)
 def test_invalid_payload_is_refused_and_nothing_changes(module, people, answers, comment):
     user = people["t1"].user
     before = api.save_survey_response(user, "GVPT-01", GOOD, "Giữ nguyên")
@@ -101,6 +105,7 @@ def test_admin_shows_answers_read_only(module, people, client, make_user):
     response = SurveyResponse.objects.get()
     page = client.get(f"/admin/temis_plugin/surveyresponse/{response.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and "Góp ý" in page.content.decode()
-    assert client.post(f"/admin/temis_plugin/surveyresponse/{response.pk}/change/",
-                       {"comment": "sửa"}).status_code == 403
+    assert (
+        client.post(f"/admin/temis_plugin/surveyresponse/{response.pk}/change/", {"comment": "sửa"}).status_code == 403
+    )
     assert SurveyResponse.objects.get().comment == "Góp ý"

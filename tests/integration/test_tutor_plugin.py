@@ -2,6 +2,7 @@
 `tutor config save` render the openedx image and the LMS/CMS settings; the init tasks are declared
 for `tutor local do init --limit=temis`. No Docker and no network: Tutor only writes files.
 """
+
 import sys
 import types
 from pathlib import Path
@@ -20,11 +21,16 @@ from temis_plugin.settings import common as plugin_settings_common
 PLUGIN_MODULE = "temis_plugin.tutor.plugin"
 TEST_CONTEXT = "temis-tutor-plugin-tests"
 # Where Tutor keeps what plugins declare; emptied between tests, since Tutor's hooks are global.
-HOOK_CONTEXTS = [hooks.Contexts.PLUGINS.name, hooks.Contexts.PLUGINS_V0_ENTRYPOINT.name,
-                 hooks.Contexts.PLUGINS_V0_YAML.name, TEST_CONTEXT]
+HOOK_CONTEXTS = [
+    hooks.Contexts.PLUGINS.name,
+    hooks.Contexts.PLUGINS_V0_ENTRYPOINT.name,
+    hooks.Contexts.PLUGINS_V0_YAML.name,
+    TEST_CONTEXT,
+]
 SETTINGS_FILES = {
     (app, mode): f"env/apps/openedx/settings/{app}/{mode}.py"
-    for app in ("lms", "cms") for mode in ("production", "development")
+    for app in ("lms", "cms")
+    for mode in ("production", "development")
 }
 LMS_SETTINGS_FILES = [path for (app, _), path in SETTINGS_FILES.items() if app == "lms"]
 CMS_SETTINGS_FILES = [path for (app, _), path in SETTINGS_FILES.items() if app == "cms"]
@@ -120,8 +126,12 @@ def test_rendered_settings_files_are_python(project):
 def test_settings_without_a_value_are_not_written(project):
     for path in SETTINGS_FILES.values():
         text = project.read(path)
-        for name in ("TEMIS_REPORTS_STORAGE", "TEMIS_CELERY_QUEUE", "TEMIS_GRADES_API_CLIENT_ID",
-                     "TEMIS_GRADES_API_CLIENT_SECRET"):
+        for name in (
+            "TEMIS_REPORTS_STORAGE",
+            "TEMIS_CELERY_QUEUE",
+            "TEMIS_GRADES_API_CLIENT_ID",
+            "TEMIS_GRADES_API_CLIENT_SECRET",
+        ):
             assert name not in text, (name, path)
 
 
@@ -136,16 +146,28 @@ def test_config_defaults_are_the_django_plugin_defaults(project):
 
 def test_config_values_change_the_image_and_the_settings(project):
     wheel = "openedx-temis @ https://files.example.invalid/openedx_temis-9.9.9-py3-none-any.whl"
-    storage = ('{"BACKEND": "storages.backends.s3.S3Storage",'
-               ' "OPTIONS": {"bucket_name": "temis-reports", "querystring_auth": false}}')
-    project.tutor("config", "save",
-                  "--set", f"TEMIS_PIP_SPEC={wheel}",
-                  "--set", "TEMIS_EVIDENCE_MAX_BYTES=5242880",
-                  "--set", "TEMIS_TIME_ZONE=UTC",
-                  "--set", "TEMIS_CELERY_QUEUE=edx.lms.core.high_mem",
-                  "--set", f"TEMIS_REPORTS_STORAGE={storage}",
-                  "--set", "TEMIS_GRADES_API_CLIENT_ID=temis-grades",
-                  "--set", "TEMIS_GRADES_API_CLIENT_SECRET=not-a-real-secret")
+    storage = (
+        '{"BACKEND": "storages.backends.s3.S3Storage",'
+        ' "OPTIONS": {"bucket_name": "temis-reports", "querystring_auth": false}}'
+    )
+    project.tutor(
+        "config",
+        "save",
+        "--set",
+        f"TEMIS_PIP_SPEC={wheel}",
+        "--set",
+        "TEMIS_EVIDENCE_MAX_BYTES=5242880",
+        "--set",
+        "TEMIS_TIME_ZONE=UTC",
+        "--set",
+        "TEMIS_CELERY_QUEUE=edx.lms.core.high_mem",
+        "--set",
+        f"TEMIS_REPORTS_STORAGE={storage}",
+        "--set",
+        "TEMIS_GRADES_API_CLIENT_ID=temis-grades",
+        "--set",
+        "TEMIS_GRADES_API_CLIENT_SECRET=not-a-real-secret",
+    )
 
     dockerfile = project.read("env/build/openedx/Dockerfile")
     assert f"RUN $PIP_COMMAND install '{wheel}'" in dockerfile
@@ -174,7 +196,9 @@ def test_lms_settings_add_the_parameter_processor_and_keep_the_operators_own(pro
     own = "my_plugin.processors:extra_claims"
     namespace = settings_namespace(patch, {"lti_consumer": {"parameter_processors": [own]}, "VideoBlock": {}})
     assert namespace["XBLOCK_SETTINGS"]["lti_consumer"]["parameter_processors"] == [
-        own, "lti.parameter_processors:educator_claims"]
+        own,
+        "lti.parameter_processors:educator_claims",
+    ]
     assert "VideoBlock" in namespace["XBLOCK_SETTINGS"]
 
 

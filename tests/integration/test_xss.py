@@ -8,6 +8,7 @@ payload in the HTML, no event-handler attribute, no script that runs it, no java
 <script> that stays JSON, no formula in a spreadsheet cell) and when the value IS there, escaped, so that a
 field missing from a place cannot pass for a safe one.
 """
+
 import csv
 import io
 import json
@@ -60,8 +61,12 @@ HTML_PAYLOADS = (
 )
 SCRIPT_URL = "javascript:alert(1)"
 # A spreadsheet runs a cell that starts with one of these as a formula (or a DDE command).
-FORMULAS = ('=HYPERLINK("http://x.invalid/","y")', "+cmd|' /C calc'!A0", "-1+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0")
+FORMULAS = (
+    '=HYPERLINK("http://x.invalid/","y")',
+    "+cmd|' /C calc'!A0",
+    "-1+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A URL holds no spaces: a link carries its break-outs without them.
 URL_PAYLOADS = ('"><svg/onload=alert(1)>', "</textarea><svg/onload=alert(1)>", "</script><script>alert(1)</script>")
@@ -120,13 +125,28 @@ FIELDS = {
     "reopen.reason": "final-rating page, reopen",
 }
 # "=" starts a formula in .xlsx as in .csv; "+", "-" and "@" in .csv: each start reaches a file.
-FORMULA_OF = {"province.name": 0, "commune.name": 0, "school.name": 0, "teacher.full_name": 0, "support.topic": 0,
-              "mentor.full_name": 1, "module.name": 1, "support.notes": 1, "teacher.subject": 2,
-              "support.next_steps": 2, "subject_group.name": 3, "mentor_group.name": 3}
-VALUES = {field: text_value(field, FORMULAS[FORMULA_OF.get(field, index) % len(FORMULAS)])
-          for index, field in enumerate(FIELDS)}
-VALUES["evidence.url"] = ("https://example.org/evidence.url/</textarea><svg/onload=alert(1)>"
-                          '?q="><svg/onload=alert(1)>#</script><script>alert(1)</script>')
+FORMULA_OF = {
+    "province.name": 0,
+    "commune.name": 0,
+    "school.name": 0,
+    "teacher.full_name": 0,
+    "support.topic": 0,
+    "mentor.full_name": 1,
+    "module.name": 1,
+    "support.notes": 1,
+    "teacher.subject": 2,
+    "support.next_steps": 2,
+    "subject_group.name": 3,
+    "mentor_group.name": 3,
+}
+VALUES = {
+    field: text_value(field, FORMULAS[FORMULA_OF.get(field, index) % len(FORMULAS)])
+    for index, field in enumerate(FIELDS)
+}
+VALUES["evidence.url"] = (
+    "https://example.org/evidence.url/</textarea><svg/onload=alert(1)>"
+    '?q="><svg/onload=alert(1)>#</script><script>alert(1)</script>'
+)
 # Only the last path component of a file name is kept, and the extension gives the type.
 VALUES["evidence.filename"] = 'evidence.filename"><img src=x onerror=alert(1)>.pdf'
 # A cycle's name and a subject hold 100 characters: the two break-outs that contain the other payloads.
@@ -135,39 +155,91 @@ VALUES["teacher.subject"] = f"-2+3 [teacher.subject] {HTML_PAYLOADS[3]} {HTML_PA
 
 # Every text column of the plugin's and the tool's models: the field above that covers it, or none (below).
 COLUMNS = {
-    "OrgUnit.name": "school.name", "Cycle.name": "cycle.name", "TrainingModule.name_vi": "module.name",
-    "TrainingModule.name_en": "module.name", "TrainingModule.legal_basis": "module.legal_basis",
-    "EducatorProfile.full_name": "teacher.full_name", "EducatorProfile.subject": "teacher.subject",
-    "MentorGroup.name": "mentor_group.name", "Evaluation.strengths": "evaluation.strengths",
-    "Evaluation.improvements": "evaluation.improvements", "Evaluation.plan_goals": "plan.goals",
-    "Evaluation.plan_content": "plan.content", "Evaluation.plan_timeline": "plan.timeline",
-    "Evaluation.plan_conditions": "plan.conditions", "Evaluation.final_comment": "final.comment",
-    "Evidence.name": "evidence.name", "Evidence.description": "evidence.description", "Evidence.url": "evidence.url",
-    "Evidence.original_filename": "evidence.filename", "ColleagueOpinion.strengths": "opinion.strengths",
-    "ColleagueOpinion.improvements": "opinion.improvements", "AuditEntry.reason": "reopen.reason",
-    "SupportActivity.topic": "support.topic", "SupportActivity.notes": "support.notes",
-    "SupportActivity.next_steps": "support.next_steps", "SurveyResponse.comment": "survey.comment",
-    "Platform.name": "platform.name", "ScoreSubmission.comment": "score.comment",
+    "OrgUnit.name": "school.name",
+    "Cycle.name": "cycle.name",
+    "TrainingModule.name_vi": "module.name",
+    "TrainingModule.name_en": "module.name",
+    "TrainingModule.legal_basis": "module.legal_basis",
+    "EducatorProfile.full_name": "teacher.full_name",
+    "EducatorProfile.subject": "teacher.subject",
+    "MentorGroup.name": "mentor_group.name",
+    "Evaluation.strengths": "evaluation.strengths",
+    "Evaluation.improvements": "evaluation.improvements",
+    "Evaluation.plan_goals": "plan.goals",
+    "Evaluation.plan_content": "plan.content",
+    "Evaluation.plan_timeline": "plan.timeline",
+    "Evaluation.plan_conditions": "plan.conditions",
+    "Evaluation.final_comment": "final.comment",
+    "Evidence.name": "evidence.name",
+    "Evidence.description": "evidence.description",
+    "Evidence.url": "evidence.url",
+    "Evidence.original_filename": "evidence.filename",
+    "ColleagueOpinion.strengths": "opinion.strengths",
+    "ColleagueOpinion.improvements": "opinion.improvements",
+    "AuditEntry.reason": "reopen.reason",
+    "SupportActivity.topic": "support.topic",
+    "SupportActivity.notes": "support.notes",
+    "SupportActivity.next_steps": "support.next_steps",
+    "SurveyResponse.comment": "survey.comment",
+    "Platform.name": "platform.name",
+    "ScoreSubmission.comment": "score.comment",
 }
 NOT_FREE_TEXT = {
     # Codes and identifiers (of units, people, courses, other systems' records)
-    "OrgUnit.code", "Cycle.code", "TrainingModule.code", "EducatorProfile.national_id", "MentorGroup.code",
-    "CourseModule.course_key", "ModuleResult.course_key", "Platform.issuer", "Platform.client_id",
-    "Deployment.deployment_id", "LoginState.state", "LoginState.nonce", "Launch.deployment_id", "Launch.sub",
-    "Launch.context_id", "Launch.resource_link_id", "ScoreSubmission.deployment_id", "ScoreSubmission.user_sub",
-    "CourseMember.context_id", "CourseMember.user_sub", "ToolKey.kid",
+    "OrgUnit.code",
+    "Cycle.code",
+    "TrainingModule.code",
+    "EducatorProfile.national_id",
+    "MentorGroup.code",
+    "CourseModule.course_key",
+    "ModuleResult.course_key",
+    "Platform.issuer",
+    "Platform.client_id",
+    "Deployment.deployment_id",
+    "LoginState.state",
+    "LoginState.nonce",
+    "Launch.deployment_id",
+    "Launch.sub",
+    "Launch.context_id",
+    "Launch.resource_link_id",
+    "ScoreSubmission.deployment_id",
+    "ScoreSubmission.user_sub",
+    "CourseMember.context_id",
+    "CourseMember.user_sub",
+    "ToolKey.kid",
     # Values the code writes or checks against a closed list: paths, packed levels, framework data, states
-    "OrgUnit.path", "OrgUnit.school_levels", "TrainingModule.status", "Evaluation.framework_code",
-    "Evaluation.legal_basis", "Evaluation.self_levels", "Evaluation.final_levels", "Evidence.content_type",
-    "ColleagueOpinion.levels", "AuditEntry.action", "AuditEntry.target", "ReportRun.kind", "ReportRun.file_format",
-    "ReportRun.framework_code", "ReportRun.template_code", "ReportRun.sha256", "ReportRun.error",
-    "RosterImport.table", "RosterImport.language", "RosterImport.error",
+    "OrgUnit.path",
+    "OrgUnit.school_levels",
+    "TrainingModule.status",
+    "Evaluation.framework_code",
+    "Evaluation.legal_basis",
+    "Evaluation.self_levels",
+    "Evaluation.final_levels",
+    "Evidence.content_type",
+    "ColleagueOpinion.levels",
+    "AuditEntry.action",
+    "AuditEntry.target",
+    "ReportRun.kind",
+    "ReportRun.file_format",
+    "ReportRun.framework_code",
+    "ReportRun.template_code",
+    "ReportRun.sha256",
+    "ReportRun.error",
+    "RosterImport.table",
+    "RosterImport.language",
+    "RosterImport.error",
     # The name of an uploaded roster file, shown only to the staff member who uploaded it, by the
     # admin's auto-escaping templates (the file's own cells are checked through the refusal page).
     "RosterImport.file_name",
-    "ToolKey.private_key_pem", "ScoreSubmission.last_error", "CourseMember.status", "Launch.message_type",
+    "ToolKey.private_key_pem",
+    "ScoreSubmission.last_error",
+    "CourseMember.status",
+    "Launch.message_type",
     # Endpoints of a platform, typed by an administrator and called by the tool
-    "Platform.auth_login_url", "Platform.auth_token_url", "Platform.keyset_url", "LoginState.target_link_uri",
+    "Platform.auth_login_url",
+    "Platform.auth_token_url",
+    "Platform.keyset_url",
+    "LoginState.target_link_uri",
     "ScoreSubmission.lineitem_url",
     # The platform's name for a course member: kept to match the roster, shown on no page
     "CourseMember.name",
@@ -203,22 +275,58 @@ def import_roster(staff, cycle):
     """Units, educators and a mentor group with the payloads as names, uploaded on the admin's roster page."""
     v = VALUES
     files = [
-        csv_file("units.csv", ["code", "name", "kind", "parent_code", "school_levels"], [
-            ["P1", v["province.name"], "province", "BO", ""], ["X1", v["commune.name"], "commune", "P1", ""],
-            ["S1", v["school.name"], "school", "X1", "TH,THCS"],
-            ["S1-TOAN", v["subject_group.name"], "subject_group", "S1", ""]]),
-        csv_file("educators.csv", ["national_id", "full_name", "username", "school_code", "subject_group_code",
-                                   "position", "subject", "school_level", "level_start_date", "is_core_teacher"], [
-            ["ID-t1", v["teacher.full_name"], "", "S1", "S1-TOAN", "teacher", v["teacher.subject"], "TH",
-             "2010-09-05", ""],
-            ["ID-t2", v["mentor.full_name"], "", "S1", "S1-TOAN", "teacher", "Toán", "TH", "2012-09-05", "x"],
-            ["ID-t4", v["teacher.full_name"], "t4", "S1", "S1-TOAN", "teacher", "Toán", "TH", "", ""]]),
-        csv_file("mentor_groups.csv", ["cycle", "group_code", "group_name", "mentor_national_id",
-                                       "member_national_id"], [
-            [cycle.code, "MG1", v["mentor_group.name"], "ID-t2", "ID-t1"],
-            [cycle.code, "MG1", v["mentor_group.name"], "ID-t2", "ID-t4"]]),
+        csv_file(
+            "units.csv",
+            ["code", "name", "kind", "parent_code", "school_levels"],
+            [
+                ["P1", v["province.name"], "province", "BO", ""],
+                ["X1", v["commune.name"], "commune", "P1", ""],
+                ["S1", v["school.name"], "school", "X1", "TH,THCS"],
+                ["S1-TOAN", v["subject_group.name"], "subject_group", "S1", ""],
+            ],
+        ),
+        csv_file(
+            "educators.csv",
+            [
+                "national_id",
+                "full_name",
+                "username",
+                "school_code",
+                "subject_group_code",
+                "position",
+                "subject",
+                "school_level",
+                "level_start_date",
+                "is_core_teacher",
+            ],
+            [
+                [
+                    "ID-t1",
+                    v["teacher.full_name"],
+                    "",
+                    "S1",
+                    "S1-TOAN",
+                    "teacher",
+                    v["teacher.subject"],
+                    "TH",
+                    "2010-09-05",
+                    "",
+                ],
+                ["ID-t2", v["mentor.full_name"], "", "S1", "S1-TOAN", "teacher", "Toán", "TH", "2012-09-05", "x"],
+                ["ID-t4", v["teacher.full_name"], "t4", "S1", "S1-TOAN", "teacher", "Toán", "TH", "", ""],
+            ],
+        ),
+        csv_file(
+            "mentor_groups.csv",
+            ["cycle", "group_code", "group_name", "mentor_national_id", "member_national_id"],
+            [
+                [cycle.code, "MG1", v["mentor_group.name"], "ID-t2", "ID-t1"],
+                [cycle.code, "MG1", v["mentor_group.name"], "ID-t2", "ID-t4"],
+            ],
+        ),
     ]
     from django.test import TestCase
+
     for upload in files:
         # The upload starts a background import (in-process here) whose page tells the outcome.
         with TestCase.captureOnCommitCallbacks(execute=True):
@@ -236,29 +344,62 @@ def admin_save(staff, path, data):
 
 
 def save_cycle(staff, cycle):
-    return admin_save(staff, f"temis_plugin/cycle/{cycle.pk}/change/", {
-        "code": cycle.code, "name": VALUES["cycle.name"], "starts_on": cycle.starts_on.isoformat(),
-        "ends_on": cycle.ends_on.isoformat(), "self_assessment_closes_on": "", "is_current": "on"})
+    return admin_save(
+        staff,
+        f"temis_plugin/cycle/{cycle.pk}/change/",
+        {
+            "code": cycle.code,
+            "name": VALUES["cycle.name"],
+            "starts_on": cycle.starts_on.isoformat(),
+            "ends_on": cycle.ends_on.isoformat(),
+            "self_assessment_closes_on": "",
+            "is_current": "on",
+        },
+    )
 
 
 def set_up_in_admin(staff, cycle):
     """The cycle's, a training module's and the LTI platform's texts, through their admin forms."""
     save_cycle(staff, cycle)
     module = TrainingModule.objects.get(code="GVPT-09")
-    admin_save(staff, f"temis_plugin/trainingmodule/{module.pk}/change/", {
-        "code": module.code, "name_vi": VALUES["module.name"], "name_en": VALUES["module.name"],
-        "audience": module.audience, "hours": module.hours or "", "legal_basis": VALUES["module.legal_basis"],
-        "criteria": json.dumps(module.criteria), "status": module.status})
-    admin_save(staff, "temis_plugin/coursemodule/add/", {"course_key": "course-v1:SoGD+GVPT09+2026",
-                                                          "module": module.pk})
+    admin_save(
+        staff,
+        f"temis_plugin/trainingmodule/{module.pk}/change/",
+        {
+            "code": module.code,
+            "name_vi": VALUES["module.name"],
+            "name_en": VALUES["module.name"],
+            "audience": module.audience,
+            "hours": module.hours or "",
+            "legal_basis": VALUES["module.legal_basis"],
+            "criteria": json.dumps(module.criteria),
+            "status": module.status,
+        },
+    )
+    admin_save(
+        staff, "temis_plugin/coursemodule/add/", {"course_key": "course-v1:SoGD+GVPT09+2026", "module": module.pk}
+    )
     platform = Platform.objects.get()
     deployment = platform.deployments.get()
-    admin_save(staff, f"temis_lti/platform/{platform.pk}/change/", {
-        "name": VALUES["platform.name"], "issuer": platform.issuer, "client_id": platform.client_id,
-        "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
-        "keyset_url": platform.keyset_url, "deployments-TOTAL_FORMS": "1", "deployments-INITIAL_FORMS": "1",
-        "deployments-MIN_NUM_FORMS": "0", "deployments-MAX_NUM_FORMS": "1000", "deployments-0-id": deployment.pk,
-        "deployments-0-platform": platform.pk, "deployments-0-deployment_id": deployment.deployment_id})
+    admin_save(
+        staff,
+        f"temis_lti/platform/{platform.pk}/change/",
+        {
+            "name": VALUES["platform.name"],
+            "issuer": platform.issuer,
+            "client_id": platform.client_id,
+            "auth_login_url": platform.auth_login_url,
+            "auth_token_url": platform.auth_token_url,
+            "keyset_url": platform.keyset_url,
+            "deployments-TOTAL_FORMS": "1",
+            "deployments-INITIAL_FORMS": "1",
+            "deployments-MIN_NUM_FORMS": "0",
+            "deployments-MAX_NUM_FORMS": "1000",
+            "deployments-0-id": deployment.pk,
+            "deployments-0-platform": platform.pk,
+            "deployments-0-deployment_id": deployment.deployment_id,
+        },
+    )
 
 
 def ok(answer):
@@ -271,9 +412,18 @@ def self_assessment(username, *, levels, texts=True, evidence=(), submit=False, 
     """A teacher's self-assessment through the block's handlers (with ``settings``, its Studio settings too)."""
     block = BlockHarness(SA_OLX, username)
     if settings:
-        ok(block.json("submit_studio_edits", {"values": {
-            "display_name": VALUES["self_assessment.display_name"],
-            "instructions": VALUES["self_assessment.instructions"]}, "defaults": []}))
+        ok(
+            block.json(
+                "submit_studio_edits",
+                {
+                    "values": {
+                        "display_name": VALUES["self_assessment.display_name"],
+                        "instructions": VALUES["self_assessment.instructions"],
+                    },
+                    "defaults": [],
+                },
+            )
+        )
     block.html()  # opening the block creates the evaluation
     evaluation = Evaluation.objects.get(pk=block.block.evaluation_id)
     version = evaluation.version
@@ -283,13 +433,23 @@ def self_assessment(username, *, levels, texts=True, evidence=(), submit=False, 
             item = ok(block.upload("add_evidence", {**fields, "url": VALUES["evidence.url"]}))
         else:
             item = ok(block.upload("add_evidence", fields, (VALUES["evidence.filename"], PDF)))
-        version = ok(block.json("link_evidence", {"id": evaluation.id, "version": version,
-                                                  "evidence_id": item["id"], "criteria": [1, 2]}))["version"]
+        version = ok(
+            block.json(
+                "link_evidence",
+                {"id": evaluation.id, "version": version, "evidence_id": item["id"], "criteria": [1, 2]},
+            )
+        )["version"]
     draft = {"id": evaluation.id, "version": version, "levels": levels}
     if texts:
-        draft.update({"strengths": VALUES["evaluation.strengths"], "improvements": VALUES["evaluation.improvements"],
-                      "plan": {key: VALUES[f"plan.{key}"] for key in ("goals", "content", "timeline", "conditions")},
-                      "need_criteria": [1], "need_modules": ["GVPT-09"]})
+        draft.update(
+            {
+                "strengths": VALUES["evaluation.strengths"],
+                "improvements": VALUES["evaluation.improvements"],
+                "plan": {key: VALUES[f"plan.{key}"] for key in ("goals", "content", "timeline", "conditions")},
+                "need_criteria": [1],
+                "need_modules": ["GVPT-09"],
+            }
+        )
     version = ok(block.json("save_draft", draft))["version"]
     if submit:
         ok(block.json("submit", {"id": evaluation.id, "version": version}))
@@ -298,17 +458,28 @@ def self_assessment(username, *, levels, texts=True, evidence=(), submit=False, 
 
 def survey_block(username) -> BlockHarness:
     block = BlockHarness(SURVEY_OLX, username)
-    ok(block.json("submit_studio_edits", {"values": {"display_name": VALUES["survey.display_name"],
-                                                     "introduction": VALUES["survey.introduction"]},
-                                          "defaults": []}))
+    ok(
+        block.json(
+            "submit_studio_edits",
+            {
+                "values": {
+                    "display_name": VALUES["survey.display_name"],
+                    "introduction": VALUES["survey.introduction"],
+                },
+                "defaults": [],
+            },
+        )
+    )
     ok(block.json("submit", {"answers": ANSWERS, "comment": VALUES["survey.comment"]}))
     return block
 
 
 def launch_workspace(client, consumer) -> str:
     """The core teacher t2 opens the tool from the LMS, on a link with a gradebook line item (scores)."""
-    consumer.enable_ags(lineitems_url="https://lms.so-gd-mau.example/ags/lineitems",
-                        lineitem_url="https://lms.so-gd-mau.example/ags/lineitems/1")
+    consumer.enable_ags(
+        lineitems_url="https://lms.so-gd-mau.example/ags/lineitems",
+        lineitem_url="https://lms.so-gd-mau.example/ags/lineitems/1",
+    )
     response = launch(client, consumer, login(client, consumer, custom=educator_custom("ID-t2")))
     assert response.status_code == 200, response.content.decode()[:2000]
     client.cookies.clear()  # the iframe may get no cookie of ours: nothing below needs one
@@ -317,20 +488,36 @@ def launch_workspace(client, consumer) -> str:
 
 def give_opinion(client, workspace, evaluation_id):
     url = f"{workspace}opinions/{evaluation_id}/"
-    response = client.post(url, {"form_token": token(client.get(url)), "expected_version": "",
-                                 "strengths": VALUES["opinion.strengths"],
-                                 "improvements": VALUES["opinion.improvements"],
-                                 **{f"level_{n}": "T" for n in range(1, 16)}})
+    response = client.post(
+        url,
+        {
+            "form_token": token(client.get(url)),
+            "expected_version": "",
+            "strengths": VALUES["opinion.strengths"],
+            "improvements": VALUES["opinion.improvements"],
+            **{f"level_{n}": "T" for n in range(1, 16)},
+        },
+    )
     assert response.status_code == 200 and "Your opinion was saved." in response.content.decode()
 
 
 def log_activity(client, workspace, mentee_ids):
     url = workspace + "activities/new/"
-    response = client.post(url, {
-        "form_token": token(client.get(url)), "group": "MG1", "date": "2026-10-05", "duration_minutes": "45",
-        "form": "in_person", "topic": VALUES["support.topic"], "criteria": ["3", "4"],
-        "mentee_ids": [str(pk) for pk in mentee_ids], "notes": VALUES["support.notes"],
-        "next_steps": VALUES["support.next_steps"]})
+    response = client.post(
+        url,
+        {
+            "form_token": token(client.get(url)),
+            "group": "MG1",
+            "date": "2026-10-05",
+            "duration_minutes": "45",
+            "form": "in_person",
+            "topic": VALUES["support.topic"],
+            "criteria": ["3", "4"],
+            "mentee_ids": [str(pk) for pk in mentee_ids],
+            "notes": VALUES["support.notes"],
+            "next_steps": VALUES["support.next_steps"],
+        },
+    )
     assert response.status_code == 303, response.content.decode()[:3000]
 
 
@@ -352,8 +539,7 @@ class World:
 
 
 @pytest.fixture
-def world(cycle, people, school_tree, make_user, open_edx, client, media_root,
-          django_capture_on_commit_callbacks):
+def world(cycle, people, school_tree, make_user, open_edx, client, media_root, django_capture_on_commit_callbacks):
     """Every field of the inventory written with its payload value, by the people who write it."""
     from workbench import scenarios
 
@@ -368,10 +554,12 @@ def world(cycle, people, school_tree, make_user, open_edx, client, media_root,
     people["t4"] = EducatorProfile.objects.get(national_id="ID-t4")
     RoleAssignment.objects.create(user=people["t2"].user, role="subject_group_head", unit=school_tree["S1-TOAN"])
 
-    blocks = {"t1": self_assessment("t1", levels=ALL_T, evidence=("link", "file"), submit=True),
-              "t4": self_assessment("t4", levels=ALL_K, texts=False, submit=True),
-              "t2": self_assessment("t2", levels={"1": "T"}, evidence=("link",), settings=True),
-              "survey": survey_block("t1")}
+    blocks = {
+        "t1": self_assessment("t1", levels=ALL_T, evidence=("link", "file"), submit=True),
+        "t4": self_assessment("t4", levels=ALL_K, texts=False, submit=True),
+        "t2": self_assessment("t2", levels={"1": "T"}, evidence=("link",), settings=True),
+        "survey": survey_block("t1"),
+    }
     evaluations = {key: blocks[key].block.evaluation_id for key in ("t1", "t2", "t4")}
 
     workspace = launch_workspace(client, open_edx)
@@ -384,15 +572,27 @@ def world(cycle, people, school_tree, make_user, open_edx, client, media_root,
     head_post(head, evaluations["t1"], "finalize", comment=VALUES["final.comment"], **all_t)
     head_post(head, evaluations["t1"], "reopen", mode="reopen", reason=VALUES["reopen.reason"])
     head_post(head, evaluations["t1"], "finalize", comment=VALUES["final.comment"], **all_t)
-    head_post(head, evaluations["t4"], "save", comment=VALUES["final.comment"],
-              **{f"level_{n}": "K" for n in range(1, 16)})
+    head_post(
+        head, evaluations["t4"], "save", comment=VALUES["final.comment"], **{f"level_{n}": "K" for n in range(1, 16)}
+    )
     evaluations = {key: Evaluation.objects.get(pk=pk) for key, pk in evaluations.items()}
     assert [evaluations[key].state for key in ("t1", "t4", "t2")] == ["finalized", "opinions", "draft"]
 
-    return World(people=people, evaluations=evaluations, blocks=blocks, workspace=workspace, lti=client,
-                 clients={"head": head, "officer": signed_in(officer(make_user, school_tree["P1"])),
-                          "staff": staff, "t1": signed_in(people["t1"].user), "t2": signed_in(people["t2"].user)},
-                 capture=django_capture_on_commit_callbacks)
+    return World(
+        people=people,
+        evaluations=evaluations,
+        blocks=blocks,
+        workspace=workspace,
+        lti=client,
+        clients={
+            "head": head,
+            "officer": signed_in(officer(make_user, school_tree["P1"])),
+            "staff": staff,
+            "t1": signed_in(people["t1"].user),
+            "t2": signed_in(people["t2"].user),
+        },
+        capture=django_capture_on_commit_callbacks,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,7 +651,7 @@ def marked(text) -> bool:
 
 def field_before(text: str, at: int) -> str:
     """The field whose value holds the text at ``at``: the nearest field name before it."""
-    window = text[max(0, at - 400):at]
+    window = text[max(0, at - 400) : at]
     return max(FIELDS, key=lambda field: window.rfind(field)) if marked(window) else "?"
 
 
@@ -460,7 +660,7 @@ def html_problems(html: str, fields) -> list[str]:
     for fragment in RAW:
         at = html.find(fragment)
         if at >= 0:
-            found.append(f"{field_before(html, at)}: raw {fragment!r} in …{html[max(0, at - 100):at]}…")
+            found.append(f"{field_before(html, at)}: raw {fragment!r} in …{html[max(0, at - 100) : at]}…")
     root = lxml.html.document_fromstring(html)
     shown = []
     for element in root.iter(etree.Element):
@@ -469,7 +669,8 @@ def html_problems(html: str, fields) -> list[str]:
             if name.lower().startswith("on"):
                 found.append(f"<{element.tag} {name}={value!r}>: an event handler from the data")
             if name.lower() in URL_ATTRIBUTES and "".join(value.split()).lower().startswith(
-                    ("javascript:", "vbscript:", "data:text/html")):
+                ("javascript:", "vbscript:", "data:text/html")
+            ):
                 found.append(f"<{element.tag} {name}={value!r}>: a script URL")
     for script in root.iter("script"):
         code = script.text or ""
@@ -479,7 +680,7 @@ def html_problems(html: str, fields) -> list[str]:
             found.append(f"<script> runs {code[:160]!r}")
             continue
         if "<" in code:  # "</script" ends the element, "<!--" changes how it is read
-            found.append(f"JSON in <script> keeps a raw '<': {code[max(0, code.find('<') - 80):][:200]!r}")
+            found.append(f"JSON in <script> keeps a raw '<': {code[max(0, code.find('<') - 80) :][:200]!r}")
         try:
             json.loads(code)
         except ValueError:
@@ -516,8 +717,11 @@ def json_problems(shown: Json, fields) -> list[str]:
 
 def rows_problems(rows, fields) -> list[str]:
     cells = [cell for row in rows for cell in row]
-    found = [f"cell {cell[:60]!r}: a spreadsheet formula" for cell in cells
-             if marked(cell) and cell.startswith(FORMULA_STARTS)]
+    found = [
+        f"cell {cell[:60]!r}: a spreadsheet formula"
+        for cell in cells
+        if marked(cell) and cell.startswith(FORMULA_STARTS)
+    ]
     return found + [f"{field}: not in the file" for field in fields if not any(VALUES[field] in c for c in cells)]
 
 
@@ -531,8 +735,11 @@ def workbook_problems(data: bytes, fields) -> list[str]:
                     texts.append(cell.value)
                     if marked(cell.value) and cell.data_type == "f":
                         formulas.setdefault((sheet.title, cell.value), []).append(cell.coordinate)
-    found = [f"sheet {title!r} {cells[0]}{f' and {len(cells) - 1} more' if len(cells) > 1 else ''}: "
-             f"{value[:60]!r} is a formula" for (title, value), cells in formulas.items()]
+    found = [
+        f"sheet {title!r} {cells[0]}{f' and {len(cells) - 1} more' if len(cells) > 1 else ''}: "
+        f"{value[:60]!r} is a formula"
+        for (title, value), cells in formulas.items()
+    ]
     return found + [f"{field}: not in the workbook" for field in fields if not any(VALUES[field] in t for t in texts)]
 
 
@@ -540,14 +747,21 @@ def download_problems(response, fields) -> list[str]:
     found = [] if response.get("X-Content-Type-Options") == "nosniff" else ["no X-Content-Type-Options: nosniff"]
     header = Message()
     header["Content-Disposition"] = response["Content-Disposition"]
-    return found + [f"{field}: Content-Disposition {response['Content-Disposition']!r} does not quote it"
-                    for field in fields if header.get_filename() != VALUES[field]]
+    return found + [
+        f"{field}: Content-Disposition {response['Content-Disposition']!r} does not quote it"
+        for field in fields
+        if header.get_filename() != VALUES[field]
+    ]
 
 
 def problems(shown, fields) -> list[str]:
-    check = {Html: lambda: html_problems(shown.text, fields), Json: lambda: json_problems(shown, fields),
-             Rows: lambda: rows_problems(shown.rows, fields), Workbook: lambda: workbook_problems(shown.data, fields),
-             Download: lambda: download_problems(shown.response, fields)}[type(shown)]
+    check = {
+        Html: lambda: html_problems(shown.text, fields),
+        Json: lambda: json_problems(shown, fields),
+        Rows: lambda: rows_problems(shown.rows, fields),
+        Workbook: lambda: workbook_problems(shown.data, fields),
+        Download: lambda: download_problems(shown.response, fields),
+    }[type(shown)]
     return check()
 
 
@@ -559,8 +773,14 @@ LIST = "/temis/final/"
 EXPORT = "temis-exports/TT20-ket-qua-giao-vien/"
 TEMIS_TEMPLATE = "TT20-ket-qua-giao-vien"
 EDUCATORS_TABLE = f"educators.{TT20}"
-SELF_TEXTS = ("evaluation.strengths", "evaluation.improvements", "plan.goals", "plan.content", "plan.timeline",
-              "plan.conditions")
+SELF_TEXTS = (
+    "evaluation.strengths",
+    "evaluation.improvements",
+    "plan.goals",
+    "plan.content",
+    "plan.timeline",
+    "plan.conditions",
+)
 EVIDENCE = ("evidence.name", "evidence.description", "evidence.url")
 OPINION = ("opinion.strengths", "opinion.improvements")
 SUPPORT = ("support.topic", "support.notes", "support.next_steps")
@@ -584,6 +804,7 @@ def handler(block, name) -> Json:
 def workbench(scenario, student) -> Html:
     """The block's page on the demo's workbench, for ``student`` signed in."""
     from django.contrib.auth import get_user_model
+
     return page(signed_in(get_user_model().objects.get(username=student)).get(WORKBENCH.format(scenario)))
 
 
@@ -594,8 +815,9 @@ def evaluation_id(world, key) -> int:
 def head_conflict(world, key, data) -> Html:
     """The head posts on a page opened before the evaluation changed: what was typed is shown back."""
     version = Evaluation.objects.get(pk=evaluation_id(world, key)).version
-    return page(world.clients["head"].post(detail(evaluation_id(world, key)), {**data, "expected_version": version}),
-                status=409)
+    return page(
+        world.clients["head"].post(detail(evaluation_id(world, key)), {**data, "expected_version": version}), status=409
+    )
 
 
 def evidence_file(world) -> Download:
@@ -609,9 +831,19 @@ def workspace(world, path="") -> Html:
 
 def refused_score(world) -> Html:
     url = world.workspace + "scores/"
-    return page(world.lti.post(url, {"form_token": token(world.lti.get(url)), "mentee": world.people["t1"].pk,
-                                     "score": "eight", "maximum": "10", "comment": VALUES["score.comment"]}),
-                status=400)
+    return page(
+        world.lti.post(
+            url,
+            {
+                "form_token": token(world.lti.get(url)),
+                "mentee": world.people["t1"].pk,
+                "score": "eight",
+                "maximum": "10",
+                "comment": VALUES["score.comment"],
+            },
+        ),
+        status=400,
+    )
 
 
 def officer_page(world, url) -> Html:
@@ -641,9 +873,13 @@ def admin(world, path) -> Html:
 
 def roster_refusal(world) -> Html:
     """A refused roster lists each problem with the text of the row."""
-    upload = csv_file("units.csv", ["code", "name", "kind", "parent_code", "school_levels"],
-                      [["S9", "Trường S9", "school", VALUES["province.name"], "TH"]])
+    upload = csv_file(
+        "units.csv",
+        ["code", "name", "kind", "parent_code", "school_levels"],
+        [["S9", "Trường S9", "school", VALUES["province.name"], "TH"]],
+    )
     from django.test import TestCase
+
     with TestCase.captureOnCommitCallbacks(execute=True):
         started = world.clients["staff"].post(ADMIN_IMPORT, {"file": upload})
     html = page(world.clients["staff"].get(started["Location"]))
@@ -661,165 +897,435 @@ class Place:
 
 PLACES = [
     # The blocks' views as the runtime hands them over (the fragment, with its JSON for initialize_js)
-    Place("XBlock views", "self-assessment student_view, the teacher's draft", (
-        "self_assessment.display_name", "self_assessment.instructions", *SELF_TEXTS, "evidence.name",
-        "evidence.url", "module.name"), lambda w: view(w.blocks["t2"])),
-    Place("XBlock views", "self-assessment student_view, finalized",
-          ("evidence.name", "evidence.url", "final.comment"), lambda w: view(w.blocks["t1"])),
-    Place("XBlock views", "survey student_view",
-          ("survey.display_name", "survey.introduction", "survey.comment", "module.name"),
-          lambda w: view(w.blocks["survey"])),
-    Place("XBlock views", "self-assessment student_view_data (mobile apps)",
-          ("self_assessment.display_name", "self_assessment.instructions"),
-          lambda w: Json(json.dumps(w.blocks["t2"].block.student_view_data()))),
-    Place("XBlock views", "self-assessment student_view_user_state handler (mobile apps)",
-          ("teacher.full_name", "teacher.subject", "school.name", *SELF_TEXTS, *EVIDENCE, "evidence.filename",
-           "final.comment"), lambda w: handler(w.blocks["t1"], "student_view_user_state")),
+    Place(
+        "XBlock views",
+        "self-assessment student_view, the teacher's draft",
+        (
+            "self_assessment.display_name",
+            "self_assessment.instructions",
+            *SELF_TEXTS,
+            "evidence.name",
+            "evidence.url",
+            "module.name",
+        ),
+        lambda w: view(w.blocks["t2"]),
+    ),
+    Place(
+        "XBlock views",
+        "self-assessment student_view, finalized",
+        ("evidence.name", "evidence.url", "final.comment"),
+        lambda w: view(w.blocks["t1"]),
+    ),
+    Place(
+        "XBlock views",
+        "survey student_view",
+        ("survey.display_name", "survey.introduction", "survey.comment", "module.name"),
+        lambda w: view(w.blocks["survey"]),
+    ),
+    Place(
+        "XBlock views",
+        "self-assessment student_view_data (mobile apps)",
+        ("self_assessment.display_name", "self_assessment.instructions"),
+        lambda w: Json(json.dumps(w.blocks["t2"].block.student_view_data())),
+    ),
+    Place(
+        "XBlock views",
+        "self-assessment student_view_user_state handler (mobile apps)",
+        (
+            "teacher.full_name",
+            "teacher.subject",
+            "school.name",
+            *SELF_TEXTS,
+            *EVIDENCE,
+            "evidence.filename",
+            "final.comment",
+        ),
+        lambda w: handler(w.blocks["t1"], "student_view_user_state"),
+    ),
     # The blocks in Studio
-    Place("Studio", "self-assessment author_view", ("self_assessment.display_name",),
-          lambda w: view(w.blocks["t2"], "author_view")),
-    Place("Studio", "self-assessment studio_view (the settings editor)",
-          ("self_assessment.display_name", "self_assessment.instructions"),
-          lambda w: view(w.blocks["t2"], "studio_view")),
-    Place("Studio", "survey studio_view (the settings editor)", ("survey.display_name", "survey.introduction"),
-          lambda w: view(w.blocks["survey"], "studio_view")),
+    Place(
+        "Studio",
+        "self-assessment author_view",
+        ("self_assessment.display_name",),
+        lambda w: view(w.blocks["t2"], "author_view"),
+    ),
+    Place(
+        "Studio",
+        "self-assessment studio_view (the settings editor)",
+        ("self_assessment.display_name", "self_assessment.instructions"),
+        lambda w: view(w.blocks["t2"], "studio_view"),
+    ),
+    Place(
+        "Studio",
+        "survey studio_view (the settings editor)",
+        ("survey.display_name", "survey.introduction"),
+        lambda w: view(w.blocks["survey"], "studio_view"),
+    ),
     # The blocks on the standalone site's workbench pages
-    Place("workbench", "self-assessment, the teacher's draft",
-          (*SELF_TEXTS, "evidence.name", "evidence.url", "module.name"),
-          lambda w: workbench("temis_self_assessment.0", "t2")),
-    Place("workbench", "self-assessment, finalized", ("evidence.name", "evidence.url", "final.comment"),
-          lambda w: workbench("temis_self_assessment.0", "t1")),
-    Place("workbench", "survey", ("survey.comment", "module.name"),
-          lambda w: workbench("temis_programme_survey.0", "t1")),
+    Place(
+        "workbench",
+        "self-assessment, the teacher's draft",
+        (*SELF_TEXTS, "evidence.name", "evidence.url", "module.name"),
+        lambda w: workbench("temis_self_assessment.0", "t2"),
+    ),
+    Place(
+        "workbench",
+        "self-assessment, finalized",
+        ("evidence.name", "evidence.url", "final.comment"),
+        lambda w: workbench("temis_self_assessment.0", "t1"),
+    ),
+    Place(
+        "workbench", "survey", ("survey.comment", "module.name"), lambda w: workbench("temis_programme_survey.0", "t1")
+    ),
     # The head's final-rating pages
-    Place("final rating", "list", ("teacher.full_name", "mentor.full_name", "subject_group.name", "cycle.name"),
-          lambda w: page(w.clients["head"].get(LIST))),
-    Place("final rating", "list, after a bulk action that names who was left unchanged",
-          ("mentor.full_name", "teacher.full_name", "subject_group.name", "cycle.name"),
-          lambda w: page(w.clients["head"].post(LIST, {"action": "finalize", "evaluation": [evaluation_id(w, "t2")]}))),
-    Place("final rating", "detail, finalized after a reopening", (
-        "teacher.full_name", "school.name", *SELF_TEXTS, *EVIDENCE, *OPINION, "mentor.full_name", "final.comment",
-        "reopen.reason"), lambda w: page(w.clients["head"].get(detail(evaluation_id(w, "t1"))))),
-    Place("final rating", "detail, the head's form with a saved comment",
-          ("teacher.full_name", "school.name", *OPINION, "mentor.full_name", "final.comment"),
-          lambda w: page(w.clients["head"].get(detail(evaluation_id(w, "t4"))))),
-    Place("final rating", "detail, a comment shown back after a conflict", ("final.comment",),
-          lambda w: head_conflict(w, "t1", {"action": "save", "comment": VALUES["final.comment"],
-                                            **{f"level_{n}": "K" for n in range(1, 16)}})),
-    Place("final rating", "detail, a reason shown back after a conflict", ("reopen.reason",),
-          lambda w: head_conflict(w, "t2", {"action": "reopen", "mode": "reopen", "reason": VALUES["reopen.reason"]})),
+    Place(
+        "final rating",
+        "list",
+        ("teacher.full_name", "mentor.full_name", "subject_group.name", "cycle.name"),
+        lambda w: page(w.clients["head"].get(LIST)),
+    ),
+    Place(
+        "final rating",
+        "list, after a bulk action that names who was left unchanged",
+        ("mentor.full_name", "teacher.full_name", "subject_group.name", "cycle.name"),
+        lambda w: page(w.clients["head"].post(LIST, {"action": "finalize", "evaluation": [evaluation_id(w, "t2")]})),
+    ),
+    Place(
+        "final rating",
+        "detail, finalized after a reopening",
+        (
+            "teacher.full_name",
+            "school.name",
+            *SELF_TEXTS,
+            *EVIDENCE,
+            *OPINION,
+            "mentor.full_name",
+            "final.comment",
+            "reopen.reason",
+        ),
+        lambda w: page(w.clients["head"].get(detail(evaluation_id(w, "t1")))),
+    ),
+    Place(
+        "final rating",
+        "detail, the head's form with a saved comment",
+        ("teacher.full_name", "school.name", *OPINION, "mentor.full_name", "final.comment"),
+        lambda w: page(w.clients["head"].get(detail(evaluation_id(w, "t4")))),
+    ),
+    Place(
+        "final rating",
+        "detail, a comment shown back after a conflict",
+        ("final.comment",),
+        lambda w: head_conflict(
+            w, "t1", {"action": "save", "comment": VALUES["final.comment"], **{f"level_{n}": "K" for n in range(1, 16)}}
+        ),
+    ),
+    Place(
+        "final rating",
+        "detail, a reason shown back after a conflict",
+        ("reopen.reason",),
+        lambda w: head_conflict(w, "t2", {"action": "reopen", "mode": "reopen", "reason": VALUES["reopen.reason"]}),
+    ),
     Place("final rating", "evidence file download", ("evidence.filename",), evidence_file),
     # The mentor tool (LTI workspace)
-    Place("mentor workspace", "overview", ("mentor.full_name", "school.name", "teacher.full_name"),
-          lambda w: workspace(w)),
-    Place("mentor workspace", "support log", ("support.topic", "teacher.full_name"),
-          lambda w: workspace(w, "activities/")),
-    Place("mentor workspace", "support activity, edit form", (*SUPPORT, "teacher.full_name"),
-          lambda w: workspace(w, f"activities/{SupportActivity.objects.get().pk}/")),
-    Place("mentor workspace", "support activity, new form", ("mentor_group.name", "teacher.full_name"),
-          lambda w: workspace(w, "activities/new/")),
-    Place("mentor workspace", "colleague opinion form", ("teacher.full_name", *OPINION),
-          lambda w: workspace(w, f"opinions/{evaluation_id(w, 't4')}/")),
-    Place("mentor workspace", "colleague opinion, finalized", ("teacher.full_name",),
-          lambda w: workspace(w, f"opinions/{evaluation_id(w, 't1')}/")),
+    Place(
+        "mentor workspace", "overview", ("mentor.full_name", "school.name", "teacher.full_name"), lambda w: workspace(w)
+    ),
+    Place(
+        "mentor workspace", "support log", ("support.topic", "teacher.full_name"), lambda w: workspace(w, "activities/")
+    ),
+    Place(
+        "mentor workspace",
+        "support activity, edit form",
+        (*SUPPORT, "teacher.full_name"),
+        lambda w: workspace(w, f"activities/{SupportActivity.objects.get().pk}/"),
+    ),
+    Place(
+        "mentor workspace",
+        "support activity, new form",
+        ("mentor_group.name", "teacher.full_name"),
+        lambda w: workspace(w, "activities/new/"),
+    ),
+    Place(
+        "mentor workspace",
+        "colleague opinion form",
+        ("teacher.full_name", *OPINION),
+        lambda w: workspace(w, f"opinions/{evaluation_id(w, 't4')}/"),
+    ),
+    Place(
+        "mentor workspace",
+        "colleague opinion, finalized",
+        ("teacher.full_name",),
+        lambda w: workspace(w, f"opinions/{evaluation_id(w, 't1')}/"),
+    ),
     Place("mentor workspace", "subject group", ("teacher.full_name",), lambda w: workspace(w, "subject-group/")),
     Place("mentor workspace", "scores", ("teacher.full_name",), lambda w: workspace(w, "scores/")),
-    Place("mentor workspace", "scores, a refused score with its comment shown back",
-          ("teacher.full_name", "score.comment"), refused_score),
-    Place("mentor workspace", "support log as .csv", (*SUPPORT, "teacher.full_name"),
-          lambda w: csv_rows(w.lti.get(w.workspace + "activities/export.csv").content)),
-    Place("mentor workspace", "support log as .xlsx", (*SUPPORT, "teacher.full_name"),
-          lambda w: Workbook(w.lti.get(w.workspace + "activities/export.xlsx").content)),
+    Place(
+        "mentor workspace",
+        "scores, a refused score with its comment shown back",
+        ("teacher.full_name", "score.comment"),
+        refused_score,
+    ),
+    Place(
+        "mentor workspace",
+        "support log as .csv",
+        (*SUPPORT, "teacher.full_name"),
+        lambda w: csv_rows(w.lti.get(w.workspace + "activities/export.csv").content),
+    ),
+    Place(
+        "mentor workspace",
+        "support log as .xlsx",
+        (*SUPPORT, "teacher.full_name"),
+        lambda w: Workbook(w.lti.get(w.workspace + "activities/export.xlsx").content),
+    ),
     # The educator's home page
-    Place("home", "core teacher", ("mentor.full_name", "school.name", "teacher.full_name"),
-          lambda w: page(w.clients["t2"].get("/temis/"))),
+    Place(
+        "home",
+        "core teacher",
+        ("mentor.full_name", "school.name", "teacher.full_name"),
+        lambda w: page(w.clients["t2"].get("/temis/")),
+    ),
     Place("home", "teacher", ("teacher.full_name", "school.name"), lambda w: page(w.clients["t1"].get("/temis/"))),
     # Report pages
-    Place("report pages", "dashboard", ("province.name", "commune.name", "cycle.name"),
-          lambda w: officer_page(w, "/temis/reports/")),
-    Place("report pages", "aggregate, province", (*STAMP, "commune.name"),
-          lambda w: officer_page(w, report_url("aggregate", scope="P1"))),
-    Place("report pages", "aggregate, commune", ("commune.name", "cycle.name", "school.name"),
-          lambda w: officer_page(w, report_url("aggregate", scope="X1"))),
-    Place("report pages", "per-educator summary", (*STAMP, *PEOPLE, "commune.name"),
-          lambda w: officer_page(w, report_url("school_summary", scope="P1"))),
-    Place("report pages", "training needs", (*STAMP, "module.name", "commune.name"),
-          lambda w: officer_page(w, report_url("training_needs", scope="P1"))),
-    Place("report pages", "training-module results", (*STAMP, "commune.name"),
-          lambda w: officer_page(w, report_url("module_results", scope="P1"))),
-    Place("report pages", "mentoring", (*STAMP, "mentor.full_name", "school.name", "commune.name"),
-          lambda w: officer_page(w, report_url("mentoring", scope="P1"))),
-    Place("report pages", "satisfaction", (*STAMP, "module.name", "commune.name"),
-          lambda w: officer_page(w, report_url("satisfaction", scope="P1"))),
-    Place("report pages", "core-teacher eligibility", (*STAMP, "teacher.full_name", "school.name", "commune.name"),
-          lambda w: officer_page(w, report_url("core_eligibility", scope="P1"))),
+    Place(
+        "report pages",
+        "dashboard",
+        ("province.name", "commune.name", "cycle.name"),
+        lambda w: officer_page(w, "/temis/reports/"),
+    ),
+    Place(
+        "report pages",
+        "aggregate, province",
+        (*STAMP, "commune.name"),
+        lambda w: officer_page(w, report_url("aggregate", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "aggregate, commune",
+        ("commune.name", "cycle.name", "school.name"),
+        lambda w: officer_page(w, report_url("aggregate", scope="X1")),
+    ),
+    Place(
+        "report pages",
+        "per-educator summary",
+        (*STAMP, *PEOPLE, "commune.name"),
+        lambda w: officer_page(w, report_url("school_summary", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "training needs",
+        (*STAMP, "module.name", "commune.name"),
+        lambda w: officer_page(w, report_url("training_needs", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "training-module results",
+        (*STAMP, "commune.name"),
+        lambda w: officer_page(w, report_url("module_results", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "mentoring",
+        (*STAMP, "mentor.full_name", "school.name", "commune.name"),
+        lambda w: officer_page(w, report_url("mentoring", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "satisfaction",
+        (*STAMP, "module.name", "commune.name"),
+        lambda w: officer_page(w, report_url("satisfaction", scope="P1")),
+    ),
+    Place(
+        "report pages",
+        "core-teacher eligibility",
+        (*STAMP, "teacher.full_name", "school.name", "commune.name"),
+        lambda w: officer_page(w, report_url("core_eligibility", scope="P1")),
+    ),
     Place("report pages", "report file page", ("province.name",), run_page),
     # The REST API
     Place("report API", "catalogue", ("province.name",), lambda w: answer(api_get(w, "reports/"))),
-    Place("report API", "aggregate as JSON", (*STAMP, "commune.name"),
-          lambda w: answer(api_get(w, "reports/aggregate/", scope="P1", format="json"))),
-    Place("report API", "per-educator summary as JSON", (*STAMP, *PEOPLE),
-          lambda w: answer(api_get(w, "reports/school_summary/", scope="P1", format="json"))),
-    Place("report API", "mentoring as JSON", (*STAMP, "mentor.full_name", "school.name", "commune.name"),
-          lambda w: answer(api_get(w, "reports/mentoring/", scope="P1", format="json"))),
-    Place("report API", "TEMIS export as JSON", (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
-          lambda w: answer(api_get(w, EXPORT, scope="P1", format="json"))),
-    Place("report API", "aggregate as .csv", (*STAMP, "commune.name"),
-          lambda w: csv_rows(body(api_get(w, "reports/aggregate/", scope="P1", format="csv")))),
-    Place("report API", "per-educator table as .csv", PEOPLE, lambda w: csv_rows(body(api_get(
-        w, "reports/school_summary/", scope="P1", format="csv", table=EDUCATORS_TABLE)))),
-    Place("report API", "TEMIS export as .csv", ("teacher.full_name", "teacher.subject", "school.name"),
-          lambda w: csv_rows(body(api_get(w, EXPORT, scope="P1", format="csv")))),
+    Place(
+        "report API",
+        "aggregate as JSON",
+        (*STAMP, "commune.name"),
+        lambda w: answer(api_get(w, "reports/aggregate/", scope="P1", format="json")),
+    ),
+    Place(
+        "report API",
+        "per-educator summary as JSON",
+        (*STAMP, *PEOPLE),
+        lambda w: answer(api_get(w, "reports/school_summary/", scope="P1", format="json")),
+    ),
+    Place(
+        "report API",
+        "mentoring as JSON",
+        (*STAMP, "mentor.full_name", "school.name", "commune.name"),
+        lambda w: answer(api_get(w, "reports/mentoring/", scope="P1", format="json")),
+    ),
+    Place(
+        "report API",
+        "TEMIS export as JSON",
+        (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
+        lambda w: answer(api_get(w, EXPORT, scope="P1", format="json")),
+    ),
+    Place(
+        "report API",
+        "aggregate as .csv",
+        (*STAMP, "commune.name"),
+        lambda w: csv_rows(body(api_get(w, "reports/aggregate/", scope="P1", format="csv"))),
+    ),
+    Place(
+        "report API",
+        "per-educator table as .csv",
+        PEOPLE,
+        lambda w: csv_rows(
+            body(api_get(w, "reports/school_summary/", scope="P1", format="csv", table=EDUCATORS_TABLE))
+        ),
+    ),
+    Place(
+        "report API",
+        "TEMIS export as .csv",
+        ("teacher.full_name", "teacher.subject", "school.name"),
+        lambda w: csv_rows(body(api_get(w, EXPORT, scope="P1", format="csv"))),
+    ),
     # Report files, made in the background
     Place("report files", "aggregate .xlsx", (*STAMP, "commune.name"), lambda w: run_file(w, "aggregate", "xlsx")),
     Place("report files", "aggregate .csv", (*STAMP, "commune.name"), lambda w: run_file(w, "aggregate", "csv")),
-    Place("report files", "mentoring .xlsx", (*STAMP, "mentor.full_name", "school.name", "commune.name"),
-          lambda w: run_file(w, "mentoring", "xlsx")),
-    Place("report files", "per-educator summary .xlsx", (*STAMP, *PEOPLE),
-          lambda w: run_file(w, "school_summary", "xlsx")),
-    Place("report files", "per-educator summary .csv", (*STAMP, *PEOPLE),
-          lambda w: run_file(w, "school_summary", "csv")),
-    Place("report files", "TEMIS export .xlsx", (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
-          lambda w: run_file(w, "temis_export", "xlsx", template=TEMIS_TEMPLATE)),
-    Place("report files", "TEMIS export .csv", (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
-          lambda w: run_file(w, "temis_export", "csv", template=TEMIS_TEMPLATE)),
+    Place(
+        "report files",
+        "mentoring .xlsx",
+        (*STAMP, "mentor.full_name", "school.name", "commune.name"),
+        lambda w: run_file(w, "mentoring", "xlsx"),
+    ),
+    Place(
+        "report files", "per-educator summary .xlsx", (*STAMP, *PEOPLE), lambda w: run_file(w, "school_summary", "xlsx")
+    ),
+    Place(
+        "report files", "per-educator summary .csv", (*STAMP, *PEOPLE), lambda w: run_file(w, "school_summary", "csv")
+    ),
+    Place(
+        "report files",
+        "TEMIS export .xlsx",
+        (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
+        lambda w: run_file(w, "temis_export", "xlsx", template=TEMIS_TEMPLATE),
+    ),
+    Place(
+        "report files",
+        "TEMIS export .csv",
+        (*STAMP, "teacher.full_name", "teacher.subject", "school.name"),
+        lambda w: run_file(w, "temis_export", "csv", template=TEMIS_TEMPLATE),
+    ),
     # The admin
-    Place("admin", "a cycle saved: the message and the list", ("cycle.name",),
-          lambda w: Html(save_cycle(w.clients["staff"], w.evaluations["t1"].cycle).content.decode())),
-    Place("admin", "educators", ("teacher.full_name", "mentor.full_name", "school.name"),
-          lambda w: admin(w, "temis_plugin/educatorprofile/")),
+    Place(
+        "admin",
+        "a cycle saved: the message and the list",
+        ("cycle.name",),
+        lambda w: Html(save_cycle(w.clients["staff"], w.evaluations["t1"].cycle).content.decode()),
+    ),
+    Place(
+        "admin",
+        "educators",
+        ("teacher.full_name", "mentor.full_name", "school.name"),
+        lambda w: admin(w, "temis_plugin/educatorprofile/"),
+    ),
     Place("admin", "organisation units", UNITS, lambda w: admin(w, "temis_plugin/orgunit/")),
-    Place("admin", "mentor groups", ("mentor_group.name", "mentor.full_name", "cycle.name"),
-          lambda w: admin(w, "temis_plugin/mentorgroup/")),
+    Place(
+        "admin",
+        "mentor groups",
+        ("mentor_group.name", "mentor.full_name", "cycle.name"),
+        lambda w: admin(w, "temis_plugin/mentorgroup/"),
+    ),
     Place("admin", "training modules", ("module.name",), lambda w: admin(w, "temis_plugin/trainingmodule/")),
-    Place("admin", "training module", ("module.name", "module.legal_basis"), lambda w: admin(
-        w, f"temis_plugin/trainingmodule/{TrainingModule.objects.get(code='GVPT-09').pk}/change/")),
-    Place("admin", "courses of training modules", ("module.name", "module.legal_basis"),
-          lambda w: admin(w, "temis_plugin/coursemodule/")),
-    Place("admin", "evaluations", ("teacher.full_name", "mentor.full_name", "cycle.name"),
-          lambda w: admin(w, "temis_plugin/evaluation/")),
-    Place("admin", "evaluation", ("teacher.full_name", "school.name", "cycle.name", *SELF_TEXTS, "final.comment",
-                                  "evidence.name", *OPINION, "mentor.full_name", "reopen.reason"),
-          lambda w: admin(w, f"temis_plugin/evaluation/{evaluation_id(w, 't1')}/change/")),
-    Place("admin", "evidence", ("evidence.name", "teacher.full_name", "mentor.full_name"),
-          lambda w: admin(w, "temis_plugin/evidence/")),
-    Place("admin", "evidence item", (*EVIDENCE, "teacher.full_name"), lambda w: admin(
-        w, f"temis_plugin/evidence/{Evidence.objects.get(owner=w.people['t1'], file='').pk}/change/")),
-    Place("admin", "colleague opinions", ("teacher.full_name", "mentor.full_name", "cycle.name"),
-          lambda w: admin(w, "temis_plugin/colleagueopinion/")),
-    Place("admin", "colleague opinion", (*OPINION, "teacher.full_name", "mentor.full_name", "cycle.name"),
-          lambda w: admin(w, "temis_plugin/colleagueopinion/"
-                          f"{ColleagueOpinion.objects.get(evaluation=w.evaluations['t1']).pk}/change/")),
-    Place("admin", "audit entry of the reopening", ("reopen.reason", "teacher.full_name", "cycle.name"),
-          lambda w: admin(w, f"temis_plugin/auditentry/{AuditEntry.objects.get(action='reopen').pk}/change/")),
-    Place("admin", "support activities", ("mentor_group.name", "mentor.full_name"),
-          lambda w: admin(w, "temis_plugin/supportactivity/")),
-    Place("admin", "support activity", (*SUPPORT, "mentor_group.name", "mentor.full_name", "teacher.full_name"),
-          lambda w: admin(w, f"temis_plugin/supportactivity/{SupportActivity.objects.get().pk}/change/")),
-    Place("admin", "survey responses", ("teacher.full_name", "module.name"),
-          lambda w: admin(w, "temis_plugin/surveyresponse/")),
-    Place("admin", "survey response", ("survey.comment", "teacher.full_name", "module.name"),
-          lambda w: admin(w, f"temis_plugin/surveyresponse/{SurveyResponse.objects.get().pk}/change/")),
+    Place(
+        "admin",
+        "training module",
+        ("module.name", "module.legal_basis"),
+        lambda w: admin(w, f"temis_plugin/trainingmodule/{TrainingModule.objects.get(code='GVPT-09').pk}/change/"),
+    ),
+    Place(
+        "admin",
+        "courses of training modules",
+        ("module.name", "module.legal_basis"),
+        lambda w: admin(w, "temis_plugin/coursemodule/"),
+    ),
+    Place(
+        "admin",
+        "evaluations",
+        ("teacher.full_name", "mentor.full_name", "cycle.name"),
+        lambda w: admin(w, "temis_plugin/evaluation/"),
+    ),
+    Place(
+        "admin",
+        "evaluation",
+        (
+            "teacher.full_name",
+            "school.name",
+            "cycle.name",
+            *SELF_TEXTS,
+            "final.comment",
+            "evidence.name",
+            *OPINION,
+            "mentor.full_name",
+            "reopen.reason",
+        ),
+        lambda w: admin(w, f"temis_plugin/evaluation/{evaluation_id(w, 't1')}/change/"),
+    ),
+    Place(
+        "admin",
+        "evidence",
+        ("evidence.name", "teacher.full_name", "mentor.full_name"),
+        lambda w: admin(w, "temis_plugin/evidence/"),
+    ),
+    Place(
+        "admin",
+        "evidence item",
+        (*EVIDENCE, "teacher.full_name"),
+        lambda w: admin(w, f"temis_plugin/evidence/{Evidence.objects.get(owner=w.people['t1'], file='').pk}/change/"),
+    ),
+    Place(
+        "admin",
+        "colleague opinions",
+        ("teacher.full_name", "mentor.full_name", "cycle.name"),
+        lambda w: admin(w, "temis_plugin/colleagueopinion/"),
+    ),
+    Place(
+        "admin",
+        "colleague opinion",
+        (*OPINION, "teacher.full_name", "mentor.full_name", "cycle.name"),
+        lambda w: admin(
+            w,
+            f"temis_plugin/colleagueopinion/{ColleagueOpinion.objects.get(evaluation=w.evaluations['t1']).pk}/change/",
+        ),
+    ),
+    Place(
+        "admin",
+        "audit entry of the reopening",
+        ("reopen.reason", "teacher.full_name", "cycle.name"),
+        lambda w: admin(w, f"temis_plugin/auditentry/{AuditEntry.objects.get(action='reopen').pk}/change/"),
+    ),
+    Place(
+        "admin",
+        "support activities",
+        ("mentor_group.name", "mentor.full_name"),
+        lambda w: admin(w, "temis_plugin/supportactivity/"),
+    ),
+    Place(
+        "admin",
+        "support activity",
+        (*SUPPORT, "mentor_group.name", "mentor.full_name", "teacher.full_name"),
+        lambda w: admin(w, f"temis_plugin/supportactivity/{SupportActivity.objects.get().pk}/change/"),
+    ),
+    Place(
+        "admin",
+        "survey responses",
+        ("teacher.full_name", "module.name"),
+        lambda w: admin(w, "temis_plugin/surveyresponse/"),
+    ),
+    Place(
+        "admin",
+        "survey response",
+        ("survey.comment", "teacher.full_name", "module.name"),
+        lambda w: admin(w, f"temis_plugin/surveyresponse/{SurveyResponse.objects.get().pk}/change/"),
+    ),
     Place("admin", "LTI platforms", ("platform.name",), lambda w: admin(w, "temis_lti/platform/")),
     Place("admin", "LTI launches", ("platform.name",), lambda w: admin(w, "temis_lti/launch/")),
     Place("admin", "roster import, a refused row's text", ("province.name",), roster_refusal),
@@ -840,9 +1346,17 @@ def test_free_text_is_inert_wherever_it_is_shown(world, surface):
     assert not found, "\n".join(found)
 
 
-SCRIPT_URLS = ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-               "javascript://example.org/%0Aalert(1)", "vbscript:msgbox(1)",
-               "data:text/html,<script>alert(1)</script>", "//example.org/x", "ftp://example.org/x"]
+SCRIPT_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "javascript://example.org/%0Aalert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "//example.org/x",
+    "ftp://example.org/x",
+]
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
@@ -856,13 +1370,17 @@ def test_a_link_that_is_not_http_is_refused_as_evidence(cycle, people, url):
 
 
 def test_every_text_column_is_in_the_inventory_or_says_why_not():
-    columns = {f"{model.__name__}.{field.name}": field
-               for label in ("temis_plugin", "temis_lti") for model in apps.get_app_config(label).get_models()
-               for field in model._meta.concrete_fields
-               if isinstance(field, (models.CharField, models.TextField)) and not field.choices}
+    columns = {
+        f"{model.__name__}.{field.name}": field
+        for label in ("temis_plugin", "temis_lti")
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices
+    }
     assert set(columns) - set(COLUMNS) - NOT_FREE_TEXT == set(), "a text column neither checked nor excluded"
     # Each value fits its column (MariaDB refuses a longer one where SQLite would keep it).
-    assert [column for column, field in COLUMNS.items()
-            if (columns[column].max_length or 10000) < len(VALUES[field])] == []
+    assert [
+        column for column, field in COLUMNS.items() if (columns[column].max_length or 10000) < len(VALUES[field])
+    ] == []
     assert set(COLUMNS.values()) <= set(FIELDS)
     assert {field for place in PLACES for field in place.fields} == set(FIELDS), "a field shown nowhere"

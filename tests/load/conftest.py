@@ -1,4 +1,5 @@
 """Load-test fixtures: educators in bulk, the scenario state the workbench shares, and the figures report."""
+
 import json
 import os
 from pathlib import Path
@@ -24,23 +25,39 @@ def educators(cycle):
         commune = OrgUnit.objects.create(code="LOAD-X", name="Xã tải", kind="commune", parent=province)
         groups = []
         for number in range(1, schools + 1):
-            school = OrgUnit.objects.create(code=f"LOAD-S{number}", name=f"Trường TH số {number}", kind="school",
-                                            parent=commune, school_levels="TH")
+            school = OrgUnit.objects.create(
+                code=f"LOAD-S{number}", name=f"Trường TH số {number}", kind="school", parent=commune, school_levels="TH"
+            )
             for group in ("TOAN", "VAN"):
-                groups.append((school, OrgUnit.objects.create(code=f"{school.code}-{group}", name=f"Tổ {group}",
-                                                              kind="subject_group", parent=school)))
+                groups.append(
+                    (
+                        school,
+                        OrgUnit.objects.create(
+                            code=f"{school.code}-{group}", name=f"Tổ {group}", kind="subject_group", parent=school
+                        ),
+                    )
+                )
         User = get_user_model()
         unusable = make_password(None)  # each teacher gets a session (signed_in_sessions), not a password
         usernames = [f"{prefix}{index:03d}" for index in range(count)]
-        User.objects.bulk_create([User(username=u, email=f"{u}@example.invalid", password=unusable)
-                                  for u in usernames])
+        User.objects.bulk_create([User(username=u, email=f"{u}@example.invalid", password=unusable) for u in usernames])
         users = User.objects.filter(username__in=usernames).in_bulk(field_name="username")
-        EducatorProfile.objects.bulk_create([
-            EducatorProfile(user=users[u], national_id=f"LOAD{index:08d}", full_name=f"Giáo viên {index:03d}",
-                            school=groups[index % len(groups)][0], subject_group=groups[index % len(groups)][1],
-                            position="teacher", school_level="TH")
-            for index, u in enumerate(usernames)])
+        EducatorProfile.objects.bulk_create(
+            [
+                EducatorProfile(
+                    user=users[u],
+                    national_id=f"LOAD{index:08d}",
+                    full_name=f"Giáo viên {index:03d}",
+                    school=groups[index % len(groups)][0],
+                    subject_group=groups[index % len(groups)][1],
+                    position="teacher",
+                    school_level="TH",
+                )
+                for index, u in enumerate(usernames)
+            ]
+        )
         return usernames
+
     return make
 
 
@@ -58,6 +75,7 @@ def signed_in_sessions(transactional_db):
             client.force_login(users[username])
             sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
         return sessions
+
     return sign_in
 
 
@@ -70,6 +88,7 @@ def workbench_scenarios(transactional_db):
     those rows before any request.
     """
     from workbench import scenarios
+
     scenarios.init_scenarios()
     scenarios.get_scenarios.initialized = True
     return scenarios.get_scenarios()
@@ -78,12 +97,14 @@ def workbench_scenarios(transactional_db):
 @pytest.fixture
 def report_figures(request):
     """``report(figures)``: write ``test-artifacts/load-<db>.json`` and show the figures after the run."""
+
     def report(figures):
         backend = os.environ.get("TEMIS_DB", "sqlite")
         figures = {"backend": backend, **figures}
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / f"load-{backend}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         request.config.stash.setdefault(FIGURES, []).append(figures)
+
     return report
 
 

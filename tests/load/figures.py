@@ -1,4 +1,5 @@
 """Latency percentiles and throughput from the requests of a load run, and how they are printed."""
+
 import math
 
 
@@ -22,8 +23,10 @@ def latency_figures(timings, seconds):
         figures[kind] = {
             "requests": len(values),
             "per_second": round(len(values) / seconds, 1) if seconds else None,
-            **{name: round(percentile(values, fraction) * 1000, 1)
-               for name, fraction in (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99), ("max_ms", 1.0))},
+            **{
+                name: round(percentile(values, fraction) * 1000, 1)
+                for name, fraction in (("p50_ms", 0.50), ("p95_ms", 0.95), ("p99_ms", 0.99), ("max_ms", 1.0))
+            },
         }
     return figures
 
@@ -31,11 +34,15 @@ def latency_figures(timings, seconds):
 def summary_lines(figures):
     """The terminal lines: the run, then one line per request type."""
     total, connections = figures["latency"]["all"], figures["connections"]
-    yield (f"self-assessment peak [{figures['backend']}]: {figures['users']} users, "
-           f"{figures['processes']} processes x {figures['workers']} workers, "
-           f"{total['requests']} requests in {figures['seconds']:.1f} s = {total['per_second']} req/s, "
-           f"{figures['conflicts_retried']} conflicts retried, "
-           f"{connections['accepted']} connections (at most {connections['most_open']} open at once)")
+    yield (
+        f"self-assessment peak [{figures['backend']}]: {figures['users']} users, "
+        f"{figures['processes']} processes x {figures['workers']} workers, "
+        f"{total['requests']} requests in {figures['seconds']:.1f} s = {total['per_second']} req/s, "
+        f"{figures['conflicts_retried']} conflicts retried, "
+        f"{connections['accepted']} connections (at most {connections['most_open']} open at once)"
+    )
     for kind, row in figures["latency"].items():
-        yield (f"  {kind:<10} {row['requests']:>5} req {row['per_second']:>7} req/s  p50 {row['p50_ms']:>7} ms  "
-               f"p95 {row['p95_ms']:>7} ms  p99 {row['p99_ms']:>7} ms  max {row['max_ms']:>7} ms")
+        yield (
+            f"  {kind:<10} {row['requests']:>5} req {row['per_second']:>7} req/s  p50 {row['p50_ms']:>7} ms  "
+            f"p95 {row['p95_ms']:>7} ms  p99 {row['p99_ms']:>7} ms  max {row['max_ms']:>7} ms"
+        )

@@ -3,6 +3,7 @@
 Serves the test site on 127.0.0.1:P, a port it shares with its sibling processes, against the test
 database the caller names; prints ``ready`` once it answers, and its connection counts as JSON on SIGTERM.
 """
+
 import argparse
 import fcntl
 import json
@@ -39,6 +40,7 @@ def worker_pool(application, workers):
 
     def queued(environ, start_response):
         return [pool.submit(respond, environ, start_response).result()]
+
     return queued
 
 
@@ -69,6 +71,7 @@ def counting_server_class():
             with self.counts_lock:
                 self.open -= 1
             super().shutdown_request(request)
+
     return CountingServer
 
 
@@ -82,6 +85,7 @@ def main():
 
     import django
     from django.conf import settings
+
     settings.DATABASES["default"]["NAME"] = args.database
     settings.DEBUG = False
     django.setup()
@@ -103,6 +107,7 @@ def main():
     from django.contrib.auth import get_user_model
 
     from temis_plugin.standalone.workbench import SignedInRuntime
+
     Client().get(BLOCK_PAGE)
     runtime = SignedInRuntime(get_user_model()(username=f"warm-up-{os.getpid()}"))
     runtime.get_block(get_scenarios()["temis_self_assessment.0"].usage_id).render("student_view", {})
@@ -115,6 +120,7 @@ def main():
         # No lock here: the handler runs in the accepting thread, which may hold it.
         print(json.dumps({"accepted": server.accepted, "most_open": server.most_open}), flush=True)
         os._exit(0)  # connection threads may be mid-request; the caller is done with them
+
     signal.signal(signal.SIGTERM, report_and_exit)
     print("ready", flush=True)
     server.serve_forever(poll_interval=0.1)

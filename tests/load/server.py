@@ -5,6 +5,7 @@ a few worker threads, as a production server's worker pool does (see ``serve.wor
 processes keep the simulated users' threads from sharing one interpreter lock with the site they
 measure; the kernel spreads the connections over them (SO_REUSEPORT).
 """
+
 import json
 import os
 import select
@@ -39,10 +40,27 @@ class LoadServer:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONWARNINGS": "ignore"}
         with open(self.log_path, "ab") as log:
             for _ in range(self.processes):
-                self._children.append(subprocess.Popen(
-                    [sys.executable, "-m", "tests.load.serve", "--port", str(port), "--database", self.database,
-                     "--workers", str(self.workers), "--lock", str(self.log_path.with_suffix(".lock"))],
-                    cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log))
+                self._children.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "tests.load.serve",
+                            "--port",
+                            str(port),
+                            "--database",
+                            self.database,
+                            "--workers",
+                            str(self.workers),
+                            "--lock",
+                            str(self.log_path.with_suffix(".lock")),
+                        ],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=log,
+                    )
+                )
         try:
             self._wait_until_ready()
         except BaseException:

@@ -1,4 +1,5 @@
 """One teacher's visit to the self-assessment block over HTTP, made the way the block's page script makes it."""
+
 import json
 import re
 import time
@@ -57,9 +58,17 @@ class TeacherVisit:
         url = f"{self.base_url}/workbench/handler/{self.usage_id}/{handler}/"
         for _attempt in range(RELOADS + 1):
             body = json.dumps({**form, "id": self.evaluation_id, "version": self.version})
-            response = self._request(handler, "POST", url, data=body.encode("utf-8"), headers={
-                "Content-Type": "application/json", "X-Requested-With": "XMLHttpRequest",
-                "X-CSRFToken": self.session.cookies.get("csrftoken", "")})
+            response = self._request(
+                handler,
+                "POST",
+                url,
+                data=body.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Requested-With": "XMLHttpRequest",
+                    "X-CSRFToken": self.session.cookies.get("csrftoken", ""),
+                },
+            )
             if response.status_code != CONFLICT:
                 self._expect_ok(handler, response)
                 self.version = response.json()["version"]

@@ -2,6 +2,7 @@
 
 The platform's key set is served over HTTP on loopback, as a real platform's keyset URL is.
 """
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,8 +20,9 @@ DEPLOYMENT = "1"
 
 def rsa_pem():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture(autouse=True)
@@ -83,13 +85,24 @@ def open_edx(db, platform_pem, keyset_server, settings):
     cache.clear()
     tool_key = ensure_signing_key()
     consumer = LtiAdvantageConsumer(
-        iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/", client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT, rsa_key=platform_pem, rsa_key_id="platform-key-1",
-        redirect_uris=[TOOL + "launch/"], tool_key=tool_key.private_key_pem)
+        iss=ISSUER,
+        lti_oidc_url=TOOL + "login/",
+        lti_launch_url=TOOL + "launch/",
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT,
+        rsa_key=platform_pem,
+        rsa_key_id="platform-key-1",
+        redirect_uris=[TOOL + "launch/"],
+        tool_key=tool_key.private_key_pem,
+    )
     keyset_server.keyset = consumer.get_public_keyset()
-    platform = Platform.objects.create(name="Open edX Sở Mẫu", issuer=ISSUER, client_id=CLIENT_ID,
-                                       auth_login_url="https://lms.so-gd-mau.example/api/lti_consumer/v1/launch/",
-                                       keyset_url=keyset_server.url)
+    platform = Platform.objects.create(
+        name="Open edX Sở Mẫu",
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        auth_login_url="https://lms.so-gd-mau.example/api/lti_consumer/v1/launch/",
+        keyset_url=keyset_server.url,
+    )
     Deployment.objects.create(platform=platform, deployment_id=DEPLOYMENT)
     return consumer
 
@@ -98,8 +111,16 @@ RESOURCE_LINK = "block-v1:SoGD+MENTOR+2026+type@lti_consumer+block@ws"
 COURSE = "course-v1:SoGD+MENTOR+2026"
 
 
-def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", resource_link_id=RESOURCE_LINK,
-          context_id=COURSE, person=None):
+def login(
+    client,
+    consumer,
+    user_id="opaque-sub-1",
+    custom=None,
+    method="get",
+    resource_link_id=RESOURCE_LINK,
+    context_id=COURSE,
+    person=None,
+):
     """Run the OIDC login leg: the platform's preflight URL against our login view.
 
     ``person`` holds the name, email and username claims a block configured to share them sends
@@ -108,8 +129,14 @@ def login(client, consumer, user_id="opaque-sub-1", custom=None, method="get", r
     """
     from lti_consumer.data import Lti1p3LaunchData
 
-    launch_data = Lti1p3LaunchData(user_id=user_id, user_role="student", config_id="cfg-1",
-                                   resource_link_id=resource_link_id, external_user_id=user_id, context_id=context_id)
+    launch_data = Lti1p3LaunchData(
+        user_id=user_id,
+        user_role="student",
+        config_id="cfg-1",
+        resource_link_id=resource_link_id,
+        external_user_id=user_id,
+        context_id=context_id,
+    )
     url = consumer.prepare_preflight_url(launch_data)
     parsed = urlparse(url)
     params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
@@ -133,4 +160,5 @@ def launch(client, consumer, auth):
 def educator_custom(reference):
     """The custom parameter the tool's parameter processor adds in the LMS: the identifier, signed."""
     from lti.identity import signed_educator_claim
+
     return {"temis_educator_id": signed_educator_claim(reference)}

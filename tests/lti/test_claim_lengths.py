@@ -1,5 +1,6 @@
 """Every value the tool stores from a platform fits its column, or is refused with a 4xx: the same verdict
 on SQLite (which does not enforce lengths) as on MariaDB (which refuses an over-long value)."""
+
 import math
 
 import pytest
@@ -41,15 +42,26 @@ CASES = [
     # (id, change to the platform's claims, status, reason)
     ("deployment id too long", lambda c: c.__setitem__(CLAIM + "deployment_id", TOO_LONG), 400, "too_long"),
     ("deployment id not text", lambda c: c.__setitem__(CLAIM + "deployment_id", ["1"]), 403, "unknown_deployment"),
-    ("context a list", lambda c: c.__setitem__(CLAIM + "context", ["course-v1:SoGD+MENTOR+2026"]), 400,
-     "bad_context"),
+    ("context a list", lambda c: c.__setitem__(CLAIM + "context", ["course-v1:SoGD+MENTOR+2026"]), 400, "bad_context"),
     ("context id a number", lambda c: c.__setitem__(CLAIM + "context", {"id": 2026}), 400, "bad_context"),
-    ("resource link id a list", lambda c: c.__setitem__(CLAIM + "resource_link", {"id": ["ws"]}), 400,
-     "no_resource_link"),
-    ("a role that is not a number JSON allows", lambda c: c.__setitem__(CLAIM + "roles", [math.nan]), 400,
-     "bad_claim_value"),
-    ("a mentor scope that is not a number JSON allows",
-     lambda c: c.__setitem__(CLAIM + "role_scope_mentor", [math.inf]), 400, "bad_claim_value"),
+    (
+        "resource link id a list",
+        lambda c: c.__setitem__(CLAIM + "resource_link", {"id": ["ws"]}),
+        400,
+        "no_resource_link",
+    ),
+    (
+        "a role that is not a number JSON allows",
+        lambda c: c.__setitem__(CLAIM + "roles", [math.nan]),
+        400,
+        "bad_claim_value",
+    ),
+    (
+        "a mentor scope that is not a number JSON allows",
+        lambda c: c.__setitem__(CLAIM + "role_scope_mentor", [math.inf]),
+        400,
+        "bad_claim_value",
+    ),
 ]
 
 
@@ -73,30 +85,38 @@ def test_a_target_link_uri_longer_than_its_column_is_refused_at_login(client, op
 
 
 def test_a_line_item_url_longer_than_its_column_makes_scoring_unavailable_not_an_error(
-        client, open_edx, cycle, people, platform_pem):
+    client, open_edx, cycle, people, platform_pem
+):
     from lti.workspace_views import form_token
     from temis_plugin.models import MentorGroup
+
     group = MentorGroup.objects.create(cycle=cycle, code="G1", mentor=people["t2"])
     group.memberships.create(mentee=people["t1"])
     limit = ScoreSubmission._meta.get_field("lineitem_url").max_length
     lineitem = "https://lms.so-gd-mau.example/api/lti_consumer/v1/lti/1/lti-ags/1?" + "a" * limit
     for sub, educator in (("sub-t1", "ID-t1"), ("sub-t2", "ID-t2")):
-        open_edx.enable_ags(lineitems_url="https://lms.so-gd-mau.example/api/lti_consumer/v1/lti/1/lti-ags",
-                            lineitem_url=lineitem)
-        assert launch(client, open_edx, login(client, open_edx, user_id=sub,
-                                              custom=educator_custom(educator))).status_code == 200
+        open_edx.enable_ags(
+            lineitems_url="https://lms.so-gd-mau.example/api/lti_consumer/v1/lti/1/lti-ags", lineitem_url=lineitem
+        )
+        assert (
+            launch(client, open_edx, login(client, open_edx, user_id=sub, custom=educator_custom(educator))).status_code
+            == 200
+        )
     mentor = Launch.objects.get(sub="sub-t2")
     url = f"/temis/lti/workspace/{mentor.pk}/scores/"
     page = client.get(url)
     assert page.status_code == 200 and "longer than the tool can keep" in page.content.decode()
     # The page offers no score form; a POST of one anyway (the form token is the launch's) stores nothing.
-    response = client.post(url, {"form_token": form_token(mentor), "mentee": people["t1"].pk, "score": "8", "maximum": "10"})
+    response = client.post(
+        url, {"form_token": form_token(mentor), "mentee": people["t1"].pk, "score": "8", "maximum": "10"}
+    )
     assert response.status_code == 200 and not ScoreSubmission.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_roster_member_id_longer_than_255_characters_refuses_the_roster_and_keeps_the_old_one(
-        client, keyset_server, lms, people):
+    client, keyset_server, lms, people
+):
     """NRPS through lti-consumer-xblock's memberships endpoint; only its two edx-platform lookups are replaced."""
     from types import SimpleNamespace
     from unittest import mock
@@ -106,19 +126,26 @@ def test_a_roster_member_id_longer_than_255_characters_refuses_the_roster_and_ke
 
     from lti.models import CourseMember
     from lti.workspace_views import form_token
+
     config_id = lms["line_item"].lti_configuration.id
     LtiConfiguration.objects.filter(pk=config_id).update(lti_advantage_enable_nrps=True)
-    nrps_url = lms["live"].url + reverse("lti_consumer:lti-nrps-memberships-view-list",
-                                         kwargs={"lti_config_id": config_id})
+    nrps_url = lms["live"].url + reverse(
+        "lti_consumer:lti-nrps-memberships-view-list", kwargs={"lti_config_id": config_id}
+    )
     mentor = launch_as(client, keyset_server, lms, "sub-of-t2", "ID-t2", nrps_url=nrps_url)
     members = {1: {"id": 1, "username": "t1", "email": "t1@example.invalid", "name": "T1", "roles": ["student"]}}
 
     def sync(external_id):
-        with mock.patch("lti_consumer.plugin.compat.get_course_members", return_value=members), \
-                mock.patch("lti_consumer.plugin.compat.batch_get_or_create_externalids",
-                           side_effect=lambda users: {1: SimpleNamespace(external_user_id=external_id)}):
-            return client.post(f"/temis/lti/workspace/{mentor.pk}/scores/",
-                               {"form_token": form_token(mentor), "action": "sync_roster"})
+        with (
+            mock.patch("lti_consumer.plugin.compat.get_course_members", return_value=members),
+            mock.patch(
+                "lti_consumer.plugin.compat.batch_get_or_create_externalids",
+                side_effect=lambda users: {1: SimpleNamespace(external_user_id=external_id)},
+            ),
+        ):
+            return client.post(
+                f"/temis/lti/workspace/{mentor.pk}/scores/", {"form_token": form_token(mentor), "action": "sync_roster"}
+            )
 
     assert sync("ext-1").status_code == 200
     refused = sync(TOO_LONG)

@@ -1,4 +1,5 @@
 """Deep Linking 2.0 with Open edX's own platform code: the author picks, the platform accepts the item."""
+
 import re
 from html import unescape
 from urllib.parse import urlparse
@@ -18,12 +19,22 @@ RETURN_URL = "https://lms.so-gd-mau.example/api/lti_consumer/v1/lti/1/lti-dl/res
 def authoring_platform(open_edx, platform_pem):
     """The same registered platform, now able to verify our responses with the tool's public key."""
     tool = serialization.load_pem_private_key(ToolKey.signing_key().private_key_pem.encode(), None)
-    public_pem = tool.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        tool.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     consumer = LtiAdvantageConsumer(
-        iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/", client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT, rsa_key=platform_pem, rsa_key_id="platform-key-1",
-        redirect_uris=[TOOL + "launch/"], tool_key=public_pem)
+        iss=ISSUER,
+        lti_oidc_url=TOOL + "login/",
+        lti_launch_url=TOOL + "launch/",
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT,
+        rsa_key=platform_pem,
+        rsa_key_id="platform-key-1",
+        redirect_uris=[TOOL + "launch/"],
+        tool_key=public_pem,
+    )
     consumer.enable_deep_linking(TOOL + "launch/", RETURN_URL)
     return consumer
 
@@ -32,8 +43,14 @@ def deep_linking_login(client, consumer, role):
     from urllib.parse import parse_qs
 
     from lti_consumer.data import Lti1p3LaunchData
-    data = Lti1p3LaunchData(user_id="author-1", user_role=role, config_id="cfg", resource_link_id="block-1",
-                            message_type="LtiDeepLinkingRequest")
+
+    data = Lti1p3LaunchData(
+        user_id="author-1",
+        user_role=role,
+        config_id="cfg",
+        resource_link_id="block-1",
+        message_type="LtiDeepLinkingRequest",
+    )
     url = urlparse(consumer.prepare_preflight_url(data))
     response = client.get(url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
     auth = {k: v[0] for k, v in parse_qs(urlparse(response["Location"]).query).items()}
@@ -44,8 +61,10 @@ def deep_linking_login(client, consumer, role):
 
 def picker_form(picker):
     page = picker.content.decode()
-    return (re.search(r'action="([^"]+)"', page).group(1),
-            re.search(r'name="form_token" value="([^"]+)"', page).group(1))
+    return (
+        re.search(r'action="([^"]+)"', page).group(1),
+        re.search(r'name="form_token" value="([^"]+)"', page).group(1),
+    )
 
 
 def test_author_adds_the_support_log_and_open_edx_accepts_it(client, authoring_platform):
@@ -57,8 +76,13 @@ def test_author_adds_the_support_log_and_open_edx_accepts_it(client, authoring_p
     assert answer.status_code == 200 and f'action="{RETURN_URL}"' in page
     token = unescape(re.search(r'name="JWT" value="([^"]+)"', page).group(1))
     items = authoring_platform.check_and_decode_deep_linking_token(token)  # Open edX's own check
-    assert items == [{"type": "ltiResourceLink", "title": "Support-activity log",
-                      "url": "http://testserver/temis/lti/launch/?view=support_log"}]
+    assert items == [
+        {
+            "type": "ltiResourceLink",
+            "title": "Support-activity log",
+            "url": "http://testserver/temis/lti/launch/?view=support_log",
+        }
+    ]
 
 
 def test_a_learner_cannot_place_content(client, authoring_platform):

@@ -1,5 +1,6 @@
 """Every forged or invalid launch is refused with the right status, logged, and leaves no launch behind;
 the valid variants of the certification suite are accepted."""
+
 import time
 
 import jwt
@@ -45,8 +46,13 @@ CASES = [
     ("aud without client", set_("aud", "someone-else"), "platform", 401, "bad_aud"),
     ("untrusted extra aud", set_("aud", [CLIENT_ID, "someone-else"]), "platform", 401, "untrusted_aud"),
     ("azp mismatch", set_("azp", "someone-else"), "platform", 401, "bad_azp"),
-    ("expired", lambda c: c.update(exp=int(time.time()) - 3600, iat=int(time.time()) - 7200), "platform", 401,
-     "expired"),
+    (
+        "expired",
+        lambda c: c.update(exp=int(time.time()) - 3600, iat=int(time.time()) - 7200),
+        "platform",
+        401,
+        "expired",
+    ),
     ("iat in future", set_("iat", int(time.time()) + 3600), "platform", 401, "iat_in_future"),
     ("no nonce", drop("nonce"), "platform", 401, "no_nonce"),
     ("other nonce", set_("nonce", "not-the-login-nonce"), "platform", 401, "bad_nonce"),
@@ -57,8 +63,13 @@ CASES = [
     ("no resource link id", set_(CLAIM + "resource_link", {"title": "x"}), "platform", 400, "no_resource_link"),
     ("no roles", drop(CLAIM + "roles"), "platform", 400, "no_roles"),
     ("no sub", drop("sub"), "platform", 400, "no_sub"),
-    ("foreign target", set_(CLAIM + "target_link_uri", "https://evil.example/"), "platform", 400,
-     "bad_target_link_uri"),
+    (
+        "foreign target",
+        set_(CLAIM + "target_link_uri", "https://evil.example/"),
+        "platform",
+        400,
+        "bad_target_link_uri",
+    ),
     ("no exp", drop("exp"), "platform", 401, "missing_claim"),
 ]
 
@@ -110,24 +121,47 @@ def test_replayed_launch_is_refused(client, open_edx, platform_pem):
     assert Launch.objects.count() == 1
 
 
-@pytest.mark.parametrize("params, reason", [
-    ({"login_hint": "u", "target_link_uri": TOOL + "launch/"}, "bad_login"),  # no iss
-    ({"iss": "https://unknown.example", "login_hint": "u", "target_link_uri": TOOL + "launch/"}, "unknown_platform"),
-    ({"iss": "https://lms.so-gd-mau.example", "login_hint": "u", "target_link_uri": "https://evil.example/"},
-     "foreign_target"),
-    ({"iss": "https://lms.so-gd-mau.example", "login_hint": "u", "target_link_uri": TOOL + "launch/",
-      "lti_deployment_id": "99"}, "unknown_deployment"),
-])
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"login_hint": "u", "target_link_uri": TOOL + "launch/"}, "bad_login"),  # no iss
+        (
+            {"iss": "https://unknown.example", "login_hint": "u", "target_link_uri": TOOL + "launch/"},
+            "unknown_platform",
+        ),
+        (
+            {"iss": "https://lms.so-gd-mau.example", "login_hint": "u", "target_link_uri": "https://evil.example/"},
+            "foreign_target",
+        ),
+        (
+            {
+                "iss": "https://lms.so-gd-mau.example",
+                "login_hint": "u",
+                "target_link_uri": TOOL + "launch/",
+                "lti_deployment_id": "99",
+            },
+            "unknown_deployment",
+        ),
+    ],
+)
 def test_bad_login_initiation(client, open_edx, params, reason):
     response = client.get("/temis/lti/login/", params)
     assert response.status_code in (400, 403) and reason in response.content.decode()
 
 
-@pytest.mark.parametrize("roles", [
-    [], ["Learner"], ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner", "urn:example:unknown-role"],
-    ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
-     "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"],
-], ids=["empty roles", "short role", "unknown role", "several roles"])
+@pytest.mark.parametrize(
+    "roles",
+    [
+        [],
+        ["Learner"],
+        ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner", "urn:example:unknown-role"],
+        [
+            "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+            "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty",
+        ],
+    ],
+    ids=["empty roles", "short role", "unknown role", "several roles"],
+)
 def test_valid_certification_variants_are_accepted(client, open_edx, platform_pem, roles):
     auth = login(client, open_edx)
     claims = base_claims(open_edx, auth)

@@ -1,4 +1,5 @@
 """Launches from Open edX's own LTI platform code: the flow, identity, keys and the key set."""
+
 import pytest
 
 from lti.models import Launch, LoginState, ToolKey
@@ -55,6 +56,7 @@ def test_rotation_publishes_before_signing_and_keeps_the_old_key(client, open_ed
     import datetime
 
     from django.core.management import call_command
+
     old = ToolKey.signing_key()
     call_command("temis_lti_rotate_keys", "--publish-ahead", "3600", "--overlap", "86400")
     new = ToolKey.objects.exclude(pk=old.pk).get()
@@ -69,11 +71,19 @@ def test_platform_key_rotation_is_followed_after_one_refresh(client, open_edx, k
     from lti_consumer.lti_1p3.consumer import LtiAdvantageConsumer
 
     from .conftest import CLIENT_ID, DEPLOYMENT, ISSUER, rsa_pem
+
     auth = login(client, open_edx, custom=educator_custom("ID-t2"))
     assert launch(client, open_edx, auth).status_code == 200  # key set cached now
     rotated = LtiAdvantageConsumer(
-        iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/", client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT, rsa_key=rsa_pem(), rsa_key_id="platform-key-2", redirect_uris=[TOOL + "launch/"])
+        iss=ISSUER,
+        lti_oidc_url=TOOL + "login/",
+        lti_launch_url=TOOL + "launch/",
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT,
+        rsa_key=rsa_pem(),
+        rsa_key_id="platform-key-2",
+        redirect_uris=[TOOL + "launch/"],
+    )
     keyset_server.keyset = {"keys": open_edx.get_public_keyset()["keys"] + rotated.get_public_keyset()["keys"]}
     before = keyset_server.requests
     response = launch(client, rotated, login(client, rotated))
@@ -83,7 +93,9 @@ def test_platform_key_rotation_is_followed_after_one_refresh(client, open_edx, k
 def test_mentor_scope_reads_both_spellings_of_the_claim():
     mentor = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
     roles = "https://purl.imsglobal.org/spec/lti/claim/roles"
-    assert mentor_scope({roles: [mentor], "https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor": ["a"]}) == ["a"]
+    assert mentor_scope({roles: [mentor], "https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor": ["a"]}) == [
+        "a"
+    ]
     assert mentor_scope({roles: [mentor], "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor": ["b"]}) == ["b"]
     assert mentor_scope({roles: [], "https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor": ["a"]}) == []
 
@@ -92,9 +104,23 @@ def test_management_command_registers_several_deployments(db):
     from django.core.management import call_command
 
     from lti.models import Platform
-    args = ["--name", "Moodle", "--issuer", "https://moodle.example", "--client-id", "abc",
-            "--auth-login-url", "https://moodle.example/mod/lti/auth.php",
-            "--keyset-url", "https://moodle.example/mod/lti/certs.php", "--deployment-id", "7", "--deployment-id", "8"]
+
+    args = [
+        "--name",
+        "Moodle",
+        "--issuer",
+        "https://moodle.example",
+        "--client-id",
+        "abc",
+        "--auth-login-url",
+        "https://moodle.example/mod/lti/auth.php",
+        "--keyset-url",
+        "https://moodle.example/mod/lti/certs.php",
+        "--deployment-id",
+        "7",
+        "--deployment-id",
+        "8",
+    ]
     call_command("temis_lti_register", *args)
     call_command("temis_lti_register", *args)  # again: updates, no duplicate
     platform = Platform.objects.get()
@@ -105,21 +131,38 @@ def test_management_command_registers_several_deployments(db):
     assert platform.trusts_educator_claim
 
 
-@pytest.mark.parametrize("claim", ["https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor",
-                                   "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor"])
-def test_mentor_role_scope_from_another_platform_lists_the_learners(client, open_edx, mentor_setup, platform_pem,
-                                                                     claim):
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor",
+        "https://purlimsglobal.org/spec/lti/claim/role_scope_mentor",
+    ],
+)
+def test_mentor_role_scope_from_another_platform_lists_the_learners(
+    client, open_edx, mentor_setup, platform_pem, claim
+):
     import time
 
     import jwt
-    assert launch(client, open_edx, login(client, open_edx, user_id="sub-t1",
-                                          custom=educator_custom("ID-t1"))).status_code == 200
+
+    assert (
+        launch(client, open_edx, login(client, open_edx, user_id="sub-t1", custom=educator_custom("ID-t1"))).status_code
+        == 200
+    )
     auth = login(client, open_edx, user_id="sub-t2", custom=educator_custom("ID-t2"))
     claims = open_edx.get_lti_launch_message()
     now = int(time.time())
-    claims.update({"nonce": auth["nonce"], "iat": now, "exp": now + 600, claim: ["sub-t1", "sub-unknown"],
-                   "https://purl.imsglobal.org/spec/lti/claim/roles": [
-                       "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]})
+    claims.update(
+        {
+            "nonce": auth["nonce"],
+            "iat": now,
+            "exp": now + 600,
+            claim: ["sub-t1", "sub-unknown"],
+            "https://purl.imsglobal.org/spec/lti/claim/roles": [
+                "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
+            ],
+        }
+    )
     token = jwt.encode(claims, platform_pem, algorithm="RS256", headers={"kid": "platform-key-1"})
     page = client.post("/temis/lti/launch/", {"state": auth["state"], "id_token": token}).content.decode()
     section = page.split('data-role="platform-scope"')[1]
@@ -131,20 +174,27 @@ def edited(claim, reference):
     import json
 
     from django.core import signing
+
     _payload, timestamp, signature = claim.rsplit(":", 2)
     return ":".join([signing.b64_encode(json.dumps(reference).encode()).decode(), timestamp, signature])
 
 
-@pytest.mark.parametrize("claim, why", [
-    ("ID-t2", "a plain identifier, as a course author can type into an LTI block's custom parameters"),
-    (lambda: edited(educator_custom("ID-t1")["temis_educator_id"], "ID-t2"), "a signed claim edited"),
-    (lambda: __import__("django.core.signing", fromlist=["x"]).dumps("ID-t2", salt="another.salt"),
-     "signed for another purpose"),
-])
+@pytest.mark.parametrize(
+    "claim, why",
+    [
+        ("ID-t2", "a plain identifier, as a course author can type into an LTI block's custom parameters"),
+        (lambda: edited(educator_custom("ID-t1")["temis_educator_id"], "ID-t2"), "a signed claim edited"),
+        (
+            lambda: __import__("django.core.signing", fromlist=["x"]).dumps("ID-t2", salt="another.salt"),
+            "signed for another purpose",
+        ),
+    ],
+)
 def test_an_educator_claim_not_signed_by_the_lms_refuses_the_launch(client, open_edx, mentor_setup, claim, why):
     value = claim() if callable(claim) else claim
-    response = launch(client, open_edx, login(client, open_edx, user_id="opaque-sub-author",
-                                              custom={"temis_educator_id": value}))
+    response = launch(
+        client, open_edx, login(client, open_edx, user_id="opaque-sub-author", custom={"temis_educator_id": value})
+    )
     assert response.status_code == 401 and b"bad_educator_claim" in response.content, why
     assert not Launch.objects.exists()
 
@@ -154,6 +204,7 @@ def test_an_expired_educator_claim_refuses_the_launch(client, open_edx, mentor_s
     from unittest import mock
 
     from lti.identity import MAX_AGE_SECONDS
+
     with mock.patch("time.time", return_value=time.time() - MAX_AGE_SECONDS - 5):
         stale = educator_custom("ID-t2")  # signed eleven minutes ago, e.g. copied from an old launch
     response = launch(client, open_edx, login(client, open_edx, custom=stale))
@@ -163,6 +214,7 @@ def test_an_expired_educator_claim_refuses_the_launch(client, open_edx, mentor_s
 
 def test_a_platform_trusted_by_the_operator_may_send_the_plain_identifier(client, open_edx, mentor_setup):
     from lti.models import Platform
+
     Platform.objects.update(trusts_educator_claim=True)
     response = launch(client, open_edx, login(client, open_edx, custom={"temis_educator_id": "ID-t2"}))
     assert response.status_code == 200 and Launch.objects.get().user == mentor_setup["t2"].user

@@ -1,4 +1,5 @@
 """The parameter processor Open edX's LTI block calls: it adds the launching educator's identifier."""
+
 from xblock.reference.user_service import UserService, XBlockUser
 
 from lti.parameter_processors import educator_claims
@@ -32,6 +33,7 @@ def test_educator_identifier_is_added_for_an_educator(people):
     from django.core import signing
 
     from lti.identity import SALT
+
     claim = educator_claims(LtiBlockStandIn(people["t2"].user.pk))
     assert list(claim) == ["temis_educator_id"] and signing.loads(claim["temis_educator_id"], salt=SALT) == "ID-t2"
 

@@ -3,6 +3,7 @@
 Refused launches (forged, replayed or stale tokens) have a strict limit of their own; the other
 limits are generous and per endpoint group. Another address is never affected.
 """
+
 import logging
 import uuid
 
@@ -18,12 +19,18 @@ ATTACKER, SCHOOL = "203.0.113.7", "198.51.100.20"
 @pytest.fixture(autouse=True)
 def redis_counts(settings):
     """Counts in Redis, under a prefix of this test's own, as the LMS keeps them in its shared cache."""
-    settings.CACHES = {**settings.CACHES, "ratelimit": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/12",
-        "KEY_PREFIX": f"temis-test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/12",
+            "KEY_PREFIX": f"temis-test-{uuid.uuid4().hex}",
+        },
+    }
     settings.RATELIMIT_USE_CACHE = "ratelimit"
     yield
     from django.core.cache import caches
+
     caches["ratelimit"].clear()
 
 
@@ -48,8 +55,9 @@ def test_refused_launches_are_limited_per_address_and_others_still_launch(client
     assert blocked.status_code == 429 and 1 <= int(blocked["Retry-After"]) <= 60
     assert b"Too many requests" in blocked.content and b"rate_limited" in blocked.content
     # Even a valid token is not looked at from that address until the minute has passed...
-    login_page = client.get("/temis/lti/login/", {"iss": "x", "login_hint": "y", "target_link_uri": "z"},
-                            REMOTE_ADDR=ATTACKER)
+    login_page = client.get(
+        "/temis/lti/login/", {"iss": "x", "login_hint": "y", "target_link_uri": "z"}, REMOTE_ADDR=ATTACKER
+    )
     assert login_page.status_code == 429
     # ...while a school's address launches as usual, and its launch is recorded.
     assert valid_launch(client, open_edx, SCHOOL).status_code == 200
@@ -66,12 +74,24 @@ def test_successful_launches_do_not_count_as_refused(client, open_edx):
     assert Launch.objects.count() == 35
 
 
-@pytest.mark.parametrize("group, request_page", [
-    ("login", lambda client, address: client.get(
-        "/temis/lti/login/", {"iss": "https://lms.so-gd-mau.example", "login_hint": "u",
-                              "target_link_uri": "http://testserver/temis/lti/launch/"}, REMOTE_ADDR=address)),
-    ("jwks", lambda client, address: client.get("/temis/lti/jwks/", REMOTE_ADDR=address)),
-])
+@pytest.mark.parametrize(
+    "group, request_page",
+    [
+        (
+            "login",
+            lambda client, address: client.get(
+                "/temis/lti/login/",
+                {
+                    "iss": "https://lms.so-gd-mau.example",
+                    "login_hint": "u",
+                    "target_link_uri": "http://testserver/temis/lti/launch/",
+                },
+                REMOTE_ADDR=address,
+            ),
+        ),
+        ("jwks", lambda client, address: client.get("/temis/lti/jwks/", REMOTE_ADDR=address)),
+    ],
+)
 def test_each_group_has_its_own_limit(client, open_edx, settings, group, request_page):
     settings.TEMIS_LTI_RATE_LIMITS = {group: "5/m"}
     statuses = [request_page(client, SCHOOL).status_code for _ in range(6)]
@@ -84,8 +104,12 @@ def test_workspace_pages_and_forms_are_limited(client, open_edx, settings):
     response = valid_launch(client, open_edx, SCHOOL)
     assert response.status_code == 200
     launch_id = Launch.objects.get().pk
-    pages = [f"/temis/lti/workspace/{launch_id}/", f"/temis/lti/workspace/{launch_id}/activities/",
-             f"/temis/lti/workspace/{launch_id}/scores/", f"/temis/lti/workspace/{launch_id}/subject-group/"]
+    pages = [
+        f"/temis/lti/workspace/{launch_id}/",
+        f"/temis/lti/workspace/{launch_id}/activities/",
+        f"/temis/lti/workspace/{launch_id}/scores/",
+        f"/temis/lti/workspace/{launch_id}/subject-group/",
+    ]
     statuses = [client.get(page, REMOTE_ADDR=SCHOOL).status_code for page in pages]
     assert 429 not in statuses
     assert client.get(pages[1], REMOTE_ADDR=SCHOOL).status_code == 429
@@ -114,10 +138,13 @@ def test_counts_are_shared_by_every_worker_through_the_cache(client, open_edx, s
 
 
 @pytest.mark.parametrize("fail_open, status", [(False, 503), (True, 200)])
-def test_an_unreachable_cache_follows_ratelimit_fail_open_and_never_errors(client, open_edx, settings, caplog,
-                                                                           fail_open, status):
-    settings.CACHES = {**settings.CACHES, "unreachable": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+def test_an_unreachable_cache_follows_ratelimit_fail_open_and_never_errors(
+    client, open_edx, settings, caplog, fail_open, status
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "unreachable": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
     settings.RATELIMIT_USE_CACHE, settings.RATELIMIT_FAIL_OPEN = "unreachable", fail_open
     caplog.set_level(logging.WARNING, logger="lti.throttle")
     response = client.get("/temis/lti/jwks/", REMOTE_ADDR=SCHOOL)
@@ -125,5 +152,6 @@ def test_an_unreachable_cache_follows_ratelimit_fail_open_and_never_errors(clien
     if status == 503:
         assert response["Retry-After"] == "60" and b"rate_limit_unavailable" in response.content
     assert [r.getMessage() for r in caplog.records if r.name == "lti.throttle"] == [
-        "TEMIS LTI rate limit cache unavailable: ConnectionError"]
+        "TEMIS LTI rate limit cache unavailable: ConnectionError"
+    ]
     assert not any(SCHOOL in r.getMessage() for r in caplog.records)

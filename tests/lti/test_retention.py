@@ -1,5 +1,6 @@
 """What the tool keeps of a launch, and for how long: no names or emails; login states and expired
 launches deleted after TEMIS_LTI_RETENTION_DAYS by a command and by a Celery task (a real worker)."""
+
 import datetime
 import io
 import re
@@ -17,8 +18,11 @@ from tests.integration.test_report_worker import broker, start_worker, wait_for 
 
 from .conftest import educator_custom, launch, login
 
-PERSON = {"full_name": "Nguyễn Thị Ánh Tuyết", "email_address": "anh.tuyet@truong.example",
-          "preferred_username": "anhtuyet.gv"}
+PERSON = {
+    "full_name": "Nguyễn Thị Ánh Tuyết",
+    "email_address": "anh.tuyet@truong.example",
+    "preferred_username": "anhtuyet.gv",
+}
 DAY = datetime.timedelta(days=1)
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operator-guide.md"
 
@@ -33,8 +37,10 @@ def mentor_setup(cycle, people):
 def stored_row(record) -> str:
     """Every column of the launch's row as the database holds it."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {Launch._meta.db_table} WHERE id = %s",
-                       [Launch._meta.pk.get_db_prep_value(record.pk, connection)])
+        cursor.execute(
+            f"SELECT * FROM {Launch._meta.db_table} WHERE id = %s",
+            [Launch._meta.pk.get_db_prep_value(record.pk, connection)],
+        )
         return " ".join(str(value) for value in cursor.fetchone())
 
 
@@ -104,8 +110,11 @@ def test_the_retention_setting_decides(client, open_edx, mentor_setup, settings)
 
 def documented_beat_entry() -> dict:
     """The CELERY_BEAT_SCHEDULE lines of the operator guide, run as an operator's settings would run them."""
-    block = re.search(r"```python\n(from celery\.schedules import crontab\n.*?CELERY_BEAT_SCHEDULE.*?)```",
-                      GUIDE.read_text(encoding="utf-8"), re.S).group(1)
+    block = re.search(
+        r"```python\n(from celery\.schedules import crontab\n.*?CELERY_BEAT_SCHEDULE.*?)```",
+        GUIDE.read_text(encoding="utf-8"),
+        re.S,
+    ).group(1)
     namespace = {"CELERY_BEAT_SCHEDULE": {}}
     exec(block, namespace)  # noqa: S102 (our own documentation)
     (entry,) = namespace["CELERY_BEAT_SCHEDULE"].values()
@@ -113,17 +122,22 @@ def documented_beat_entry() -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_celery_worker_runs_the_task_the_documented_beat_entry_names(client, open_edx, mentor_setup, broker,
-                                                                       start_worker):
+def test_a_celery_worker_runs_the_task_the_documented_beat_entry_names(
+    client, open_edx, mentor_setup, broker, start_worker
+):
     from celery.schedules import crontab
 
     from temis_plugin.standalone.celery import app
+
     entry = documented_beat_entry()
     assert isinstance(entry["schedule"], crontab)
     ended = launched(client, open_edx, "sub-stranger", ended_days_ago=30)  # the default retention is 7 days
     old_state = aged_login_state(client, open_edx, 30)
     worker = start_worker(["-m", "celery", "-A", "temis_plugin.standalone.celery", "worker"])
     app.send_task(entry["task"], queue=broker)  # by name, as celery beat sends it
-    wait_for(lambda: not Launch.objects.filter(pk=ended).exists() and not LoginState.objects.filter(
-        pk=old_state).exists(), what="the expiry task", log=worker.log_path)
+    wait_for(
+        lambda: not Launch.objects.filter(pk=ended).exists() and not LoginState.objects.filter(pk=old_state).exists(),
+        what="the expiry task",
+        log=worker.log_path,
+    )
     assert Launch.objects.count() == 0 and LoginState.objects.count() == 1  # the login of today's launch

@@ -1,4 +1,5 @@
 """temis_lti_rotate_keys --if-missing: the deployment init task creates the first key and never rotates."""
+
 import datetime
 import io
 

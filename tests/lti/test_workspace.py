@@ -1,4 +1,5 @@
 """The mentor workspace after a real launch from Open edX: support log, export, opinions, the group head."""
+
 import csv
 import datetime
 import io
@@ -41,9 +42,18 @@ def token(page) -> str:
 
 
 def activity_post(page, people, **overrides):
-    data = {"form_token": token(page), "group": "G1", "date": "2026-10-05", "duration_minutes": "45",
-            "form": "in_person", "topic": "Dạy học phân hoá", "criteria": ["3", "4"],
-            "mentee_ids": [str(people["t1"].pk), str(people["t3"].pk)], "notes": "Dự giờ", "next_steps": "Phiếu"}
+    data = {
+        "form_token": token(page),
+        "group": "G1",
+        "date": "2026-10-05",
+        "duration_minutes": "45",
+        "form": "in_person",
+        "topic": "Dạy học phân hoá",
+        "criteria": ["3", "4"],
+        "mentee_ids": [str(people["t1"].pk), str(people["t3"].pk)],
+        "notes": "Dự giờ",
+        "next_steps": "Phiếu",
+    }
     data.update(overrides)
     return data
 
@@ -65,8 +75,10 @@ def test_log_an_activity_edit_it_and_meet_a_conflict(client, workspace, people):
     edit_url = f"{workspace}activities/{activity.pk}/"
     edit_page = client.get(edit_url)
     assert 'name="version" value="1"' in edit_page.content.decode()
-    saved = client.post(edit_url, activity_post(edit_page, people, notes="Dự giờ tiết 3", version="1",
-                                                mentee_ids=[str(people["t1"].pk)]))
+    saved = client.post(
+        edit_url,
+        activity_post(edit_page, people, notes="Dự giờ tiết 3", version="1", mentee_ids=[str(people["t1"].pk)]),
+    )
     assert saved.status_code == 303
     activity.refresh_from_db()
     assert activity.version == 2 and activity.notes == "Dự giờ tiết 3" and activity.mentees.count() == 1
@@ -83,8 +95,9 @@ def test_log_an_activity_edit_it_and_meet_a_conflict(client, workspace, people):
 
 def test_errors_are_tied_to_their_fields(client, workspace, people):
     page = client.get(workspace + "activities/new/")
-    response = client.post(workspace + "activities/new/", activity_post(page, people, topic="", mentee_ids=[],
-                                                                        duration_minutes="0"))
+    response = client.post(
+        workspace + "activities/new/", activity_post(page, people, topic="", mentee_ids=[], duration_minutes="0")
+    )
     html = response.content.decode()
     assert response.status_code == 400 and SupportActivity.objects.count() == 0
     assert 'id="id_topic-error"' in html and 'aria-describedby="id_topic-error"' in html
@@ -96,8 +109,16 @@ def test_errors_are_tied_to_their_fields(client, workspace, people):
 
 
 def test_export_downloads(client, workspace, people, settings):
-    api.log_support_activity(people["t2"].user, "G1", date=datetime.date(2026, 10, 5), duration_minutes=30,
-                             form="online", topic="Kế hoạch bài dạy", criteria=[2], mentee_ids=[people["t1"].pk])
+    api.log_support_activity(
+        people["t2"].user,
+        "G1",
+        date=datetime.date(2026, 10, 5),
+        duration_minutes=30,
+        form="online",
+        topic="Kế hoạch bài dạy",
+        criteria=[2],
+        mentee_ids=[people["t1"].pk],
+    )
     response = client.get(workspace + "activities/export.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -128,15 +149,23 @@ def test_colleague_opinion_from_the_workspace(client, workspace, people):
     response = client.post(url, incomplete)
     assert response.status_code == 400 and 'id="id_level_15-error"' in response.content.decode()
 
-    response = client.post(url, {"form_token": token(page), "strengths": "Tận tâm", "expected_version": "",
-                                 **{f"level_{n}": "T" for n in range(1, 16)}})
+    response = client.post(
+        url,
+        {
+            "form_token": token(page),
+            "strengths": "Tận tâm",
+            "expected_version": "",
+            **{f"level_{n}": "T" for n in range(1, 16)},
+        },
+    )
     assert response.status_code == 200 and "Your opinion was saved." in response.content.decode()
     opinions = api.list_opinions(t1, evaluation.id)  # the evaluated teacher sees the opinion
     assert [(o.colleague.full_name, o.rating, o.strengths) for o in opinions] == [("Người t2", "TOT", "Tận tâm")]
     assert api.get_evaluation(t1, evaluation.id).state == "opinions"
     # Revising names the version it started from; a stale one is a conflict.
-    stale = client.post(url, {"form_token": token(page), "expected_version": "",
-                              **{f"level_{n}": "D" for n in range(1, 16)}})
+    stale = client.post(
+        url, {"form_token": token(page), "expected_version": "", **{f"level_{n}": "D" for n in range(1, 16)}}
+    )
     assert stale.status_code == 409 and 'name="expected_version" value="1"' in stale.content.decode()
 
 
@@ -146,8 +175,10 @@ def test_opinion_on_someone_outside_the_subject_group_is_refused(client, workspa
     api.submit_self_assessment(t3, evaluation.id, evaluation.version)
     page = client.get(f"{workspace}opinions/{evaluation.id}/")  # t2 mentors t3: may read, not give an opinion
     assert page.status_code == 200 and "<fieldset" not in page.content.decode()
-    response = client.post(f"{workspace}opinions/{evaluation.id}/", {"form_token": token(client.get(workspace +
-                           "activities/new/")), **{f"level_{n}": "T" for n in range(1, 16)}})
+    response = client.post(
+        f"{workspace}opinions/{evaluation.id}/",
+        {"form_token": token(client.get(workspace + "activities/new/")), **{f"level_{n}": "T" for n in range(1, 16)}},
+    )
     assert response.status_code == 403 and not api.list_opinions(t3, evaluation.id)
 
 
@@ -157,6 +188,7 @@ def test_missing_or_forged_form_token_is_refused(client, open_edx, workspace, pe
     data = activity_post(page, people)
     if forged == "other-launch":
         from lti.workspace_views import form_token
+
         other = Launch.objects.get()
         other.pk = None
         other.id = __import__("uuid").uuid4()
@@ -172,9 +204,16 @@ def test_missing_or_forged_form_token_is_refused(client, open_edx, workspace, pe
 
 
 def test_another_mentors_activity_is_not_found(client, workspace, people):
-    theirs = api.log_support_activity(people["other"].user, "G2", date=datetime.date(2026, 10, 5),
-                                      duration_minutes=30, form="online", topic="Riêng", criteria=[],
-                                      mentee_ids=[people["t3"].pk])
+    theirs = api.log_support_activity(
+        people["other"].user,
+        "G2",
+        date=datetime.date(2026, 10, 5),
+        duration_minutes=30,
+        form="online",
+        topic="Riêng",
+        criteria=[],
+        mentee_ids=[people["t3"].pk],
+    )
     url = f"{workspace}activities/{theirs.id}/"
     page = client.get(workspace + "activities/new/")
     assert client.get(url).status_code == 404
@@ -192,8 +231,16 @@ def test_overview_shows_alerts(client, workspace, people, cycle):
     cycle.self_assessment_closes_on = datetime.date.today() + datetime.timedelta(days=5)
     cycle.starts_on = datetime.date.today() - datetime.timedelta(days=30)
     cycle.save()
-    api.log_support_activity(people["t2"].user, "G1", date=datetime.date.today(), duration_minutes=30,
-                             form="online", topic="Hôm nay", criteria=[], mentee_ids=[people["t3"].pk])
+    api.log_support_activity(
+        people["t2"].user,
+        "G1",
+        date=datetime.date.today(),
+        duration_minutes=30,
+        form="online",
+        topic="Hôm nay",
+        criteria=[],
+        mentee_ids=[people["t3"].pk],
+    )
     html = client.get(workspace).content.decode()
     rows = dict(re.findall(r'data-mentee="(\d+)">(.*?)</tr>', html, re.S))
     assert 'data-alert="inactive"' in rows[str(people["t1"].pk)]  # nothing for 30 days
@@ -228,10 +275,18 @@ def test_a_link_placed_for_the_support_log_opens_it(client, open_edx, groups, ke
     from lti.models import ToolKey
 
     from .conftest import CLIENT_ID, DEPLOYMENT, ISSUER, TOOL
+
     consumer = LtiAdvantageConsumer(
-        iss=ISSUER, lti_oidc_url=TOOL + "login/", lti_launch_url=TOOL + "launch/?view=support_log",
-        client_id=CLIENT_ID, deployment_id=DEPLOYMENT, rsa_key=platform_pem, rsa_key_id="platform-key-1",
-        redirect_uris=[TOOL + "launch/"], tool_key=ToolKey.signing_key().private_key_pem)
+        iss=ISSUER,
+        lti_oidc_url=TOOL + "login/",
+        lti_launch_url=TOOL + "launch/?view=support_log",
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT,
+        rsa_key=platform_pem,
+        rsa_key_id="platform-key-1",
+        redirect_uris=[TOOL + "launch/"],
+        tool_key=ToolKey.signing_key().private_key_pem,
+    )
     response = launch(client, consumer, login(client, consumer, custom=educator_custom("ID-t2")))
     record = Launch.objects.get()
     assert response.status_code == 303 and response["Location"] == f"/temis/lti/workspace/{record.id}/activities/"

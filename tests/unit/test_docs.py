@@ -1,4 +1,5 @@
 """The documentation's links and pictures point at files that exist."""
+
 import re
 from pathlib import Path
 

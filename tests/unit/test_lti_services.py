@@ -1,4 +1,5 @@
 """Retries of calls to the platform: back-off on transient failures, none on refusals."""
+
 import datetime
 
 import pytest
@@ -14,6 +15,7 @@ def test_transient_failures_are_retried_with_doubling_delays():
         if len(calls) < 3:
             raise ServiceError("busy", 503, retryable=True)
         return "ok"
+
     assert with_retries(flaky, sleep=delays.append) == "ok"
     assert len(calls) == 3 and delays == [0.5, 1.0]
 
@@ -24,6 +26,7 @@ def test_refusals_are_not_retried():
     def refused():
         calls.append(1)
         raise ServiceError("forbidden", 403)
+
     with pytest.raises(ServiceError):
         with_retries(refused, sleep=lambda _: None)
     assert calls == [1]
@@ -31,8 +34,9 @@ def test_refusals_are_not_retried():
 
 def test_retries_give_up_after_the_last_attempt():
     with pytest.raises(ServiceError, match="down"):
-        with_retries(lambda: (_ for _ in ()).throw(ServiceError("down", 502, retryable=True)), attempts=3,
-                     sleep=lambda _: None)
+        with_retries(
+            lambda: (_ for _ in ()).throw(ServiceError("down", 502, retryable=True)), attempts=3, sleep=lambda _: None
+        )
 
 
 def test_score_is_final_with_a_precise_timestamp():

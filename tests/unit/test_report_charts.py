@@ -1,4 +1,5 @@
 """Bar-chart layout of report tables: scales, stacking, clustering, labels."""
+
 import pytest
 
 from temis_plugin.reports.charts import MAX_CATEGORIES, PALETTE, PLOT_LEFT, PLOT_RIGHT, WIDTH, draw_bar_chart
@@ -7,8 +8,9 @@ PLOT_WIDTH = WIDTH - PLOT_LEFT - PLOT_RIGHT
 
 
 def test_stacked_shares_fill_the_axis_from_0_to_100():
-    drawing = draw_bar_chart("Ratings (%)", ["TH", "Total"], ["Good", "Fair"], [[25.0, 75.0], [33.3, 66.8]],
-                             stacked=True, percent=True)
+    drawing = draw_bar_chart(
+        "Ratings (%)", ["TH", "Total"], ["Good", "Fair"], [[25.0, 75.0], [33.3, 66.8]], stacked=True, percent=True
+    )
     assert [tick.text for tick in drawing.ticks] == ["0", "25", "50", "75", "100"]
     first, second = drawing.categories[0].segments
     assert first.x == PLOT_LEFT and first.width == pytest.approx(PLOT_WIDTH / 4, abs=0.1)
@@ -44,6 +46,11 @@ def test_long_labels_take_two_lines_at_most_and_many_rows_are_cut():
     drawing = draw_bar_chart("Levels", [label], ["a"], [[1]], stacked=False)
     lines = drawing.categories[0].lines
     assert len(lines) == 2 and lines[1][0].endswith("…") and lines[1][1] > lines[0][1]
-    many = draw_bar_chart("Units", [f"U{i}" for i in range(MAX_CATEGORIES + 5)], ["a"],
-                          [[i] for i in range(MAX_CATEGORIES + 5)], stacked=False)
+    many = draw_bar_chart(
+        "Units",
+        [f"U{i}" for i in range(MAX_CATEGORIES + 5)],
+        ["a"],
+        [[i] for i in range(MAX_CATEGORIES + 5)],
+        stacked=False,
+    )
     assert len(many.categories) == MAX_CATEGORIES and many.omitted == 5

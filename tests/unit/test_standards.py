@@ -1,4 +1,5 @@
 """The standards engine: framework data, rate() against held-out cases and against the circulars' wording."""
+
 import subprocess
 import sys
 import tomllib
@@ -21,9 +22,11 @@ def sheet(letters: str) -> dict[int, str]:
 
 
 def test_engine_imports_without_django_settings():
-    code = ("import sys; from temis_plugin.standards import rate; "
-            "print(rate('TT20-2018', {n: 'T' for n in range(1, 16)}).value); "
-            "assert 'django.conf' not in sys.modules or not __import__('django.conf').conf.settings.configured")
+    code = (
+        "import sys; from temis_plugin.standards import rate; "
+        "print(rate('TT20-2018', {n: 'T' for n in range(1, 16)}).value); "
+        "assert 'django.conf' not in sys.modules or not __import__('django.conf').conf.settings.configured"
+    )
     env = {"PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "TOT"
@@ -49,8 +52,11 @@ def test_uncertain_facts_are_marked_not_invented():
     assert "rule DAT (P)" in tt14.uncertain_items
 
 
-@pytest.mark.parametrize("case", tomllib.loads((DATA / "rating_cases.toml").read_text("utf-8"))["cases"],
-                         ids=lambda c: f"{c['framework']}-{c['levels']}")
+@pytest.mark.parametrize(
+    "case",
+    tomllib.loads((DATA / "rating_cases.toml").read_text("utf-8"))["cases"],
+    ids=lambda c: f"{c['framework']}-{c['levels']}",
+)
 def test_rate_agrees_with_held_out_cases(case):
     assert rate(case["framework"], sheet(case["levels"])).value == case["expected"], case["why"]
 
@@ -59,11 +65,17 @@ def tt20_as_worded(levels: dict[int, str]) -> str:
     """Điều 10 khoản 2 TT20, written from the circular's words independently of the data file."""
     ranks = {n: RANK[v] for n, v in levels.items()}
     dieu5 = [3, 4, 5, 6, 7]
-    if all(r >= 2 for r in ranks.values()) and 3 * sum(r == 3 for r in ranks.values()) >= 2 * 15 \
-            and all(ranks[n] == 3 for n in dieu5):
+    if (
+        all(r >= 2 for r in ranks.values())
+        and 3 * sum(r == 3 for r in ranks.values()) >= 2 * 15
+        and all(ranks[n] == 3 for n in dieu5)
+    ):
         return "TOT"
-    if all(r >= 1 for r in ranks.values()) and 3 * sum(r >= 2 for r in ranks.values()) >= 2 * 15 \
-            and all(ranks[n] >= 2 for n in dieu5):
+    if (
+        all(r >= 1 for r in ranks.values())
+        and 3 * sum(r >= 2 for r in ranks.values()) >= 2 * 15
+        and all(ranks[n] >= 2 for n in dieu5)
+    ):
         return "KHA"
     if all(r >= 1 for r in ranks.values()):
         return "DAT"
@@ -73,11 +85,17 @@ def tt20_as_worded(levels: dict[int, str]) -> str:
 def tt14_as_worded(levels: dict[int, str]) -> str:
     ranks = {n: RANK[v] for n, v in levels.items()}
     mandatory = [1, 2, 4, 5, 6, 8, 10, 12, 13, 14]
-    if all(r >= 2 for r in ranks.values()) and 3 * sum(r == 3 for r in ranks.values()) >= 2 * 18 \
-            and all(ranks[n] == 3 for n in mandatory):
+    if (
+        all(r >= 2 for r in ranks.values())
+        and 3 * sum(r == 3 for r in ranks.values()) >= 2 * 18
+        and all(ranks[n] == 3 for n in mandatory)
+    ):
         return "TOT"
-    if all(r >= 1 for r in ranks.values()) and 3 * sum(r >= 2 for r in ranks.values()) >= 2 * 18 \
-            and all(ranks[n] >= 2 for n in mandatory):
+    if (
+        all(r >= 1 for r in ranks.values())
+        and 3 * sum(r >= 2 for r in ranks.values()) >= 2 * 18
+        and all(ranks[n] >= 2 for n in mandatory)
+    ):
         return "KHA"
     if 3 * sum(r >= 1 for r in ranks.values()) >= 2 * 18 and all(ranks[n] >= 1 for n in mandatory):
         return "DAT"
@@ -121,13 +139,16 @@ def test_tt14_two_thirds_boundary_is_exact(extra_tot):
     assert rate("TT14-2018", levels) is (OverallRating.TOT if 10 + extra_tot >= 12 else OverallRating.KHA)
 
 
-@pytest.mark.parametrize("levels, message", [
-    ({n: "T" for n in range(1, 15)}, "missing criteria [15]"),
-    ({n: "T" for n in range(1, 17)}, "unknown criteria [16]"),
-    ({**{n: "T" for n in range(1, 15)}, 15: "A"}, "unknown level 'A'"),
-    ({**{n: "T" for n in range(2, 16)}, "1": "T"}, "must be integers"),
-    (["T"] * 15, "must map"),
-])
+@pytest.mark.parametrize(
+    "levels, message",
+    [
+        ({n: "T" for n in range(1, 15)}, "missing criteria [15]"),
+        ({n: "T" for n in range(1, 17)}, "unknown criteria [16]"),
+        ({**{n: "T" for n in range(1, 15)}, 15: "A"}, "unknown level 'A'"),
+        ({**{n: "T" for n in range(2, 16)}, "1": "T"}, "must be integers"),
+        (["T"] * 15, "must map"),
+    ],
+)
 def test_bad_levels_raise_clear_errors(levels, message):
     with pytest.raises(InvalidLevels, match=message.replace("[", r"\[").replace("]", r"\]")):
         rate("TT20-2018", levels)
@@ -139,7 +160,7 @@ def test_unknown_framework_names_the_known_ones():
 
 
 def test_a_successor_circular_is_a_data_file(tmp_path, monkeypatch):
-    source = (Path(standards.__file__).parent.parent.parent / "fixtures" / "frameworks" / "TT20-2018.toml")
+    source = Path(standards.__file__).parent.parent.parent / "fixtures" / "frameworks" / "TT20-2018.toml"
     text = source.read_text("utf-8").replace('code = "TT20-2018"', 'code = "TT30-2026"', 1)
     text = text.replace("mandatory = { criteria = [3, 4, 5, 6, 7]", "mandatory = { criteria = [3, 4]")
     (tmp_path / "TT30-2026.toml").write_text(text, "utf-8")
@@ -186,14 +207,17 @@ def test_the_core_teacher_conditions_are_framework_data():
     assert "core-teacher selection (U)" in tt14.uncertain_items
 
 
-@pytest.mark.parametrize("change, message", [
-    ("criteria_at_good = [3, 4, 5, 6, 7]", "criteria_at_good = [3, 16]"),
-    ('years_since = "level_start_date"', 'years_since = "birthday"'),
-    ('positions = ["teacher"]', "positions = []"),
-    ('ratings = ["TOT", "KHA"]', 'ratings = ["EXCELLENT"]'),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("criteria_at_good = [3, 4, 5, 6, 7]", "criteria_at_good = [3, 16]"),
+        ('years_since = "level_start_date"', 'years_since = "birthday"'),
+        ('positions = ["teacher"]', "positions = []"),
+        ('ratings = ["TOT", "KHA"]', 'ratings = ["EXCELLENT"]'),
+    ],
+)
 def test_core_teacher_conditions_are_checked_when_the_file_loads(tmp_path, change, message):
-    source = (Path(standards.__file__).parent.parent.parent / "fixtures" / "frameworks" / "TT20-2018.toml")
+    source = Path(standards.__file__).parent.parent.parent / "fixtures" / "frameworks" / "TT20-2018.toml"
     text = source.read_text("utf-8")
     assert change in text
     (tmp_path / "TT20-2018.toml").write_text(text.replace(change, message, 1), "utf-8")
@@ -202,8 +226,12 @@ def test_core_teacher_conditions_are_checked_when_the_file_loads(tmp_path, chang
 
 
 def test_the_storage_letters_are_defined_once_and_read_only():
-    assert dict(standards.PACKED_CHARS) == {standards.Level.CHUA_DAT: "C", standards.Level.DAT: "D",
-                                            standards.Level.KHA: "K", standards.Level.TOT: "T"}
+    assert dict(standards.PACKED_CHARS) == {
+        standards.Level.CHUA_DAT: "C",
+        standards.Level.DAT: "D",
+        standards.Level.KHA: "K",
+        standards.Level.TOT: "T",
+    }
     assert {standards.LEVEL_BY_PACKED_CHAR[c] for c in "CDKT"} == set(standards.Level)
     assert standards.UNSET not in standards.LEVEL_BY_PACKED_CHAR
     with pytest.raises(TypeError):

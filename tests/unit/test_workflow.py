@@ -1,4 +1,5 @@
 """Evaluation workflow states and actions."""
+
 import pytest
 
 from temis_plugin.workflow import Action, EvaluationState, InvalidTransition, allowed_actions, next_state

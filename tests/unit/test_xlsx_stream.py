@@ -1,4 +1,5 @@
 """The streaming .xlsx writer: what openpyxl reads back from its files."""
+
 import datetime
 import enum
 import io
@@ -43,10 +44,12 @@ def one_sheet(rows, header=("A", "B"), **options):
 
 
 def test_values_keep_their_types():
-    rows = [(1, "Nguyễn Thị Thu Hương", "Tốt", datetime.date(2025, 5, 31)),
-            (2, "Trần Văn Đức", "Chưa đạt", datetime.datetime(2025, 6, 1, 14, 30, 5)),
-            (3.25, Decimal("4.5"), True, None),
-            (-7, 2**60, False, "")]
+    rows = [
+        (1, "Nguyễn Thị Thu Hương", "Tốt", datetime.date(2025, 5, 31)),
+        (2, "Trần Văn Đức", "Chưa đạt", datetime.datetime(2025, 6, 1, 14, 30, 5)),
+        (3.25, Decimal("4.5"), True, None),
+        (-7, 2**60, False, ""),
+    ]
     sheet = one_sheet(rows, HEADER)
     assert values(sheet)[1:] == [
         [1, "Nguyễn Thị Thu Hương", "Tốt", datetime.datetime(2025, 5, 31)],
@@ -72,9 +75,11 @@ def test_repeated_text_reads_back_the_same_whether_shared_or_inline():
 def test_preamble_above_a_bold_filled_header_with_panes_frozen_under_it():
     data, _ = write(("Kết quả", HEADER, [(1, "A", "Tốt", None)], {"preamble": PREAMBLE, "autofilter": True}))
     sheet = load(data).worksheets[0]
-    assert values(sheet)[:3] == [["KẾT QUẢ ĐÁNH GIÁ GIÁO VIÊN", None, None, None],
-                                 ["Căn cứ: Thông tư 20/2018/TT-BGDĐT", None, "Phạm vi: toàn quốc", None],
-                                 HEADER]
+    assert values(sheet)[:3] == [
+        ["KẾT QUẢ ĐÁNH GIÁ GIÁO VIÊN", None, None, None],
+        ["Căn cứ: Thông tư 20/2018/TT-BGDĐT", None, "Phạm vi: toàn quốc", None],
+        HEADER,
+    ]
     assert sheet.freeze_panes == "A4"
     assert all(cell.font.b for cell in sheet[3])
     assert all(cell.fill.fill_type == "solid" for cell in sheet[3])
@@ -90,16 +95,19 @@ def test_column_widths_given_or_fitted_to_the_header_and_first_rows():
     assert fitted.column_dimensions["A"].width > fitted.column_dimensions["B"].width >= 8
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('<&>"\'', '<&>"\''),
-    ("a]]>b", "a]]>b"),
-    ("bell\x07 nul\x00 esc\x1b", "bell nul esc"),
-    ("dòng 1\r\ndòng 2\tcột", "dòng 1\r\ndòng 2\tcột"),
-    ("  khoảng trắng  ", "  khoảng trắng  "),
-    ("\ud800lone surrogate\uffff", "lone surrogate"),
-    ("_x0041_ stays as typed", "_x0041_ stays as typed"),
-    ("\x01\x02", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<&>\"'", "<&>\"'"),
+        ("a]]>b", "a]]>b"),
+        ("bell\x07 nul\x00 esc\x1b", "bell nul esc"),
+        ("dòng 1\r\ndòng 2\tcột", "dòng 1\r\ndòng 2\tcột"),
+        ("  khoảng trắng  ", "  khoảng trắng  "),
+        ("\ud800lone surrogate\uffff", "lone surrogate"),
+        ("_x0041_ stays as typed", "_x0041_ stays as typed"),
+        ("\x01\x02", None),
+    ],
+)
 def test_xml_hostile_text_is_escaped_or_stripped(text, expected):
     once = one_sheet([(text, 1)])
     twice = one_sheet([(text, 1), (text, 2)])  # the second time it is a shared string
@@ -113,7 +121,7 @@ def test_text_longer_than_a_cell_holds_is_cut_at_excels_limit():
     assert sheet["B2"].value == "😀" * 16_383  # Excel counts UTF-16 units: two per emoji
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1:A9)", "+84 912 345 678", "-1", "@cmd", "=HYPERLINK(\"x\")"])
+@pytest.mark.parametrize("text", ["=SUM(A1:A9)", "+84 912 345 678", "-1", "@cmd", '=HYPERLINK("x")'])
 def test_text_that_looks_like_a_formula_stays_text(text):
     data, _ = write(("Sheet", ["A"], [(text,), (text,), (text,)], {}))
     sheet = load(data).worksheets[0]
@@ -146,8 +154,12 @@ def test_a_sheet_filled_exactly_has_no_empty_continuation():
 
 def test_sheet_titles_are_cleaned_shortened_and_unique():
     title = "Kết quả: giáo viên [tỉnh/thành] * toàn quốc?"
-    _, writer = write((title, ["A"], [(i,) for i in range(5)], {}), (title, ["A"], [(1,)], {}),
-                      ("History", ["A"], [], {}), max_rows_per_sheet=3)
+    _, writer = write(
+        (title, ["A"], [(i,) for i in range(5)], {}),
+        (title, ["A"], [(1,)], {}),
+        ("History", ["A"], [], {}),
+        max_rows_per_sheet=3,
+    )
     names = writer.sheet_names
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in names)
     assert len({name.lower() for name in names}) == len(names) == 5
@@ -179,8 +191,10 @@ def test_empty_rows_and_an_empty_workbook_still_open():
 
 def test_progress_every_n_rows_and_at_the_end():
     seen = []
-    data, _ = write(("Data", ["A"], ([i] for i in range(10)), {"on_progress": seen.append, "progress_every": 3}),
-                    max_rows_per_sheet=5)
+    data, _ = write(
+        ("Data", ["A"], ([i] for i in range(10)), {"on_progress": seen.append, "progress_every": 3}),
+        max_rows_per_sheet=5,
+    )
     assert seen == [3, 6, 9, 10]
 
 
@@ -204,10 +218,26 @@ def test_odd_values_are_written_as_text_or_refused():
     class Level(enum.StrEnum):
         GOOD = "Tốt"
 
-    rows = [(Level.GOOD, float("nan"), float("inf"), Decimal("sNaN"), datetime.date(1899, 12, 31),
-             datetime.date(1900, 1, 1), datetime.date(1900, 3, 1))]
+    rows = [
+        (
+            Level.GOOD,
+            float("nan"),
+            float("inf"),
+            Decimal("sNaN"),
+            datetime.date(1899, 12, 31),
+            datetime.date(1900, 1, 1),
+            datetime.date(1900, 3, 1),
+        )
+    ]
     assert values(one_sheet(rows, "ABCDEFG"))[1] == [
-        "Tốt", "nan", "inf", "sNaN", "1899-12-31", datetime.datetime(1900, 1, 1), datetime.datetime(1900, 3, 1)]
+        "Tốt",
+        "nan",
+        "inf",
+        "sNaN",
+        "1899-12-31",
+        datetime.datetime(1900, 1, 1),
+        datetime.datetime(1900, 3, 1),
+    ]
     for unsupported in (b"bytes", [1, 2], object()):
         with pytest.raises(TypeError, match="cannot write"):
             one_sheet([(unsupported,)])

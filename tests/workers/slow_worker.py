@@ -3,6 +3,7 @@ mid-export, and whose roster rows are read slowly (2 ms each), so a test sees an
 
 Run as ``python -m tests.workers.slow_worker <celery worker arguments>``.
 """
+
 import sys
 import time
 
@@ -17,10 +18,12 @@ from temis_plugin.standalone.celery import app  # noqa: E402
 
 def slowed(rows, pause: float):
     """``rows`` (a generator function), yielding each row ``pause`` seconds later."""
+
     def trickling(*args, **kwargs):
         for row in rows(*args, **kwargs):
             time.sleep(pause)
             yield row
+
     return trickling
 
 

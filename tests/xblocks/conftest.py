@@ -1,5 +1,6 @@
 """Blocks on the xblock-sdk workbench runtime as the demo runs it, acting for a Django user (as the LMS's
 user service names them), with published events captured."""
+
 import json
 from unittest import mock
 
@@ -23,8 +24,9 @@ class BlockHarness:
         self.runtime.publish = mock.MagicMock(side_effect=lambda block, name, data: self.events.append((name, data)))
 
     def json(self, handler, payload):
-        request = Request.blank("/", method="POST", body=json.dumps(payload).encode("utf-8"),
-                                content_type="application/json")
+        request = Request.blank(
+            "/", method="POST", body=json.dumps(payload).encode("utf-8"), content_type="application/json"
+        )
         with translation.override(self.language):
             response = self.block.handle(handler, request)
         return response.status_code, json.loads(response.body or b"null")

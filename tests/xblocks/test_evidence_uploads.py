@@ -1,5 +1,6 @@
 """Evidence uploads: checked by type (name, declared and content), by size and by name, through the
 block's handler and the plugin API, and served back only through the checked route."""
+
 import io
 import zipfile
 
@@ -52,17 +53,21 @@ def stored_files(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("giao-an.pdf", PDF, "application/pdf"),
-    ("anh-tiet-day.jpg", JPEG, "image/jpeg"),
-    ("so-do.png", PNG, "image/png"),
-    ("tiet-day.mp4", MP4, "video/mp4"),
-    ("ke-hoach.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("diem.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("bai-giang.pptx", PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("giao-an.pdf", PDF, "application/pdf"),
+        ("anh-tiet-day.jpg", JPEG, "image/jpeg"),
+        ("so-do.png", PNG, "image/png"),
+        ("tiet-day.mp4", MP4, "video/mp4"),
+        ("ke-hoach.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("diem.xlsx", XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("bai-giang.pptx", PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ],
+)
 def test_every_accepted_type_uploads_and_comes_back_only_through_the_checked_route(
-        block, people, media_root, client, name, content, content_type):
+    block, people, media_root, client, name, content, content_type
+):
     code, evidence = block.upload("add_evidence", {"name": "Minh chứng"}, (name, content))
     assert code == 200, evidence
     row = Evidence.objects.get(pk=evidence["id"])
@@ -77,21 +82,23 @@ def test_every_accepted_type_uploads_and_comes_back_only_through_the_checked_rou
     assert client.get(f"/media/{row.file.name}").status_code == 404
 
 
-@pytest.mark.parametrize("name, content, why", [
-    ("giao-an.pdf", HTML, "a web page named .pdf"),
-    ("giao-an.pdf", b"<!-- %PDF-1.4 -->" + HTML, "a web page with the PDF header in a comment"),
-    ("giao-an.pdf", b" %PDF-1.4\n%%EOF\n", "the PDF header after the start"),
-    ("giao-an.pdf", EXE, "a program named .pdf"),
-    ("anh.png", JPEG, "a JPEG named .png"),
-    ("anh.jpg", PNG, "a PNG named .jpg"),
-    ("tiet-day.mp4", HTML, "a web page named .mp4"),
-    ("ke-hoach.docx", XLSX, "a workbook named .docx"),
-    ("ke-hoach.docx", b"PK\x03\x04 not really a zip", "a broken package"),
-    ("diem.xlsx", DOCX, "a document named .xlsx"),
-    ("bai-giang.pptx", EXE, "a program named .pptx"),
-])
-def test_content_that_does_not_match_its_type_is_refused_and_nothing_is_stored(block, media_root, name, content,
-                                                                                 why):
+@pytest.mark.parametrize(
+    "name, content, why",
+    [
+        ("giao-an.pdf", HTML, "a web page named .pdf"),
+        ("giao-an.pdf", b"<!-- %PDF-1.4 -->" + HTML, "a web page with the PDF header in a comment"),
+        ("giao-an.pdf", b" %PDF-1.4\n%%EOF\n", "the PDF header after the start"),
+        ("giao-an.pdf", EXE, "a program named .pdf"),
+        ("anh.png", JPEG, "a JPEG named .png"),
+        ("anh.jpg", PNG, "a PNG named .jpg"),
+        ("tiet-day.mp4", HTML, "a web page named .mp4"),
+        ("ke-hoach.docx", XLSX, "a workbook named .docx"),
+        ("ke-hoach.docx", b"PK\x03\x04 not really a zip", "a broken package"),
+        ("diem.xlsx", DOCX, "a document named .xlsx"),
+        ("bai-giang.pptx", EXE, "a program named .pptx"),
+    ],
+)
+def test_content_that_does_not_match_its_type_is_refused_and_nothing_is_stored(block, media_root, name, content, why):
     code, data = block.upload("add_evidence", {"name": why}, (name, content))
     assert code == 400 and "content does not match" in data["error"], why
     assert Evidence.objects.count() == 0 and stored_files(media_root) == []
@@ -121,14 +128,17 @@ def test_the_size_limit_is_exact(block, media_root, settings):
     assert Evidence.objects.count() == 1 and len(stored_files(media_root)) == 1
 
 
-@pytest.mark.parametrize("name, kept", [
-    ("../../../../etc/cron.d/giao-an.pdf", "giao-an.pdf"),
-    ("..\\..\\Windows\\System32\\giao-an.pdf", "giao-an.pdf"),
-    ("/var/www/giao an.pdf", "giao an.pdf"),
-    ("C:\\Users\\gv\\Giáo án tuần 1.pdf", "Giáo án tuần 1.pdf"),
-    ("....//....//giao-an.pdf", "giao-an.pdf"),
-    ("giao-an.exe.pdf", "giao-an.exe.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, kept",
+    [
+        ("../../../../etc/cron.d/giao-an.pdf", "giao-an.pdf"),
+        ("..\\..\\Windows\\System32\\giao-an.pdf", "giao-an.pdf"),
+        ("/var/www/giao an.pdf", "giao an.pdf"),
+        ("C:\\Users\\gv\\Giáo án tuần 1.pdf", "Giáo án tuần 1.pdf"),
+        ("....//....//giao-an.pdf", "giao-an.pdf"),
+        ("giao-an.exe.pdf", "giao-an.exe.pdf"),
+    ],
+)
 def test_file_names_cannot_reach_outside_the_evidence_folder(block, media_root, name, kept):
     code, evidence = block.upload("add_evidence", {"name": "Giáo án"}, (name, PDF))
     assert code == 200, evidence
@@ -157,8 +167,9 @@ def test_a_file_that_is_not_linked_is_only_its_owners(block, people, media_root,
     assert client.get(evidence["url"]).status_code == 302  # to the sign-in page
 
 
-@pytest.mark.parametrize("name, content", [("giao-an.pdf", PDF), ("anh.png", PNG), ("anh.jpg", JPEG),
-                                           ("tiet-day.mp4", MP4)])
+@pytest.mark.parametrize(
+    "name, content", [("giao-an.pdf", PDF), ("anh.png", PNG), ("anh.jpg", JPEG), ("tiet-day.mp4", MP4)]
+)
 def test_files_shown_in_the_browser_open_in_a_sandbox(block, people, media_root, client, name, content):
     code, evidence = block.upload("add_evidence", {"name": "Minh chứng"}, (name, content))
     assert code == 200

@@ -1,4 +1,5 @@
 """The self-assessment block on the real XBlock runtime: views, handlers, events, OLX and reports."""
+
 import datetime
 import json
 
@@ -34,8 +35,10 @@ def test_english_view(block):
 
 def test_save_draft_submit_publishes_completion(block):
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
-    status, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version,
-                                             "levels": {"1": "T"}, "strengths": "Chủ động"})
+    status, data = block.json(
+        "save_draft",
+        {"id": evaluation.id, "version": evaluation.version, "levels": {"1": "T"}, "strengths": "Chủ động"},
+    )
     assert status == 200 and data["self_levels"] == {"1": "T"}
     status, data = block.json("save_draft", {"id": evaluation.id, "version": data["version"], "levels": ALL_K})
     status, data = block.json("submit", {"id": evaluation.id, "version": data["version"]})
@@ -58,10 +61,15 @@ def _evaluation_id(block):
     return block.block.evaluation_id
 
 
-@pytest.mark.parametrize("payload, status", [
-    ({"levels": {"99": "T"}}, 400), ({"levels": {"1": "X"}}, 400), ({"levels": "TTT"}, 400),
-    ({"plan": {"goals": 5}}, 400),
-])
+@pytest.mark.parametrize(
+    "payload, status",
+    [
+        ({"levels": {"99": "T"}}, 400),
+        ({"levels": {"1": "X"}}, 400),
+        ({"levels": "TTT"}, 400),
+        ({"plan": {"goals": 5}}, 400),
+    ],
+)
 def test_tampered_payloads_get_4xx_and_change_nothing(block, payload, status):
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
     code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, **payload})
@@ -102,8 +110,10 @@ def test_evidence_upload_link_and_limits(block, settings):
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
     code, evidence = block.upload("add_evidence", {"name": "Giáo án"}, ("giao-an.pdf", b"%PDF-1.4\n%%EOF\n"))
     assert code == 200 and evidence["kind"] == "file"
-    code, data = block.json("link_evidence", {"id": evaluation.id, "version": evaluation.version,
-                                              "evidence_id": evidence["id"], "criteria": [4, 5]})
+    code, data = block.json(
+        "link_evidence",
+        {"id": evaluation.id, "version": evaluation.version, "evidence_id": evidence["id"], "criteria": [4, 5]},
+    )
     assert code == 200 and "Giáo án" in block.html()
     # The block links the file through the checked route, not its storage URL.
     assert f'href="/temis/evidence/{evidence["id"]}/"' in block.html() and "/media/" not in block.html()
@@ -122,13 +132,16 @@ def test_student_view_data_and_user_state_for_mobile(block):
     assert data["framework"] == "TT20-2018" and len(data["standards"]) == 5
     assert data["standards"][0]["criteria"][0]["descriptors_vi"]["D"]
     from webob import Request
+
     response = block.block.handle("student_view_user_state", Request.blank("/"))
     assert response.status_code == 200 and response.json["state"] == "draft"
 
 
 def test_olx_round_trip(harness, cycle, people):
-    olx = ('<temis_self_assessment display_name="Năm học" framework_code="TT14-2018" cycle_code="2026-2027" '
-           'show_rating="false" publish_grade="true" instructions="Hãy đọc kỹ."/>')
+    olx = (
+        '<temis_self_assessment display_name="Năm học" framework_code="TT14-2018" cycle_code="2026-2027" '
+        'show_rating="false" publish_grade="true" instructions="Hãy đọc kỹ."/>'
+    )
     block = harness(olx, "t1").block
     node = etree.Element("root")
     block.add_xml_to_node(node)
@@ -145,10 +158,22 @@ def test_report_rows_for_problem_responses(block):
 
     class State:
         username, state = "t1", {"evaluation_id": evaluation_id}
+
     rows = list(block.block.generate_report_data(iter([State()])))
-    assert rows == [("t1", {"framework": "TT20-2018", "legal_basis": "Thông tư 20/2018/TT-BGDĐT, Điều 10 khoản 2",
-                            "state": "draft", "self_rating": "", "final_rating": "",
-                            "criterion 1": "T", "criterion 2": "K"})]
+    assert rows == [
+        (
+            "t1",
+            {
+                "framework": "TT20-2018",
+                "legal_basis": "Thông tư 20/2018/TT-BGDĐT, Điều 10 khoản 2",
+                "state": "draft",
+                "self_rating": "",
+                "final_rating": "",
+                "criterion 1": "T",
+                "criterion 2": "K",
+            },
+        )
+    ]
 
 
 def test_no_educator_profile_gets_a_clear_message(harness, cycle, make_user):
@@ -162,14 +187,19 @@ def test_principal_in_a_teachers_block_is_told_so(harness, cycle, people):
 
 def test_studio_editor_saves_the_settings(block):
     from webob import Request
+
     assert "framework_code" in block.block.render("studio_view", {}).content
-    body = {"values": {"framework_code": "TT14-2018", "show_rating": False, "instructions": "Đọc kỹ"},
-            "defaults": []}
-    response = block.block.handle("submit_studio_edits", Request.blank(
-        "/", method="POST", body=json.dumps(body).encode(), content_type="application/json"))
+    body = {"values": {"framework_code": "TT14-2018", "show_rating": False, "instructions": "Đọc kỹ"}, "defaults": []}
+    response = block.block.handle(
+        "submit_studio_edits",
+        Request.blank("/", method="POST", body=json.dumps(body).encode(), content_type="application/json"),
+    )
     assert response.status_code == 200
     assert (block.block.framework_code, block.block.show_rating, block.block.instructions) == (
-        "TT14-2018", False, "Đọc kỹ")
+        "TT14-2018",
+        False,
+        "Đọc kỹ",
+    )
 
 
 def test_later_views_show_opinions_summary_and_final_rating(block, people):
@@ -180,8 +210,13 @@ def test_later_views_show_opinions_summary_and_final_rating(block, people):
     html = block.html()
     assert "Colleague opinions received: 1" in html and "Good: 1" in html and "final-rating" not in html
     current = api.get_evaluation(people["principal"].user, evaluation.id)
-    api.finalize_evaluation(people["principal"].user, evaluation.id, current.version,
-                            levels={n: "T" for n in range(1, 16)}, comment="Rất tốt")
+    api.finalize_evaluation(
+        people["principal"].user,
+        evaluation.id,
+        current.version,
+        levels={n: "T" for n in range(1, 16)},
+        comment="Rất tốt",
+    )
     html = block.html()
     assert 'data-role="final-rating">Good<' in html and "Rất tốt" in html
 
@@ -189,23 +224,28 @@ def test_later_views_show_opinions_summary_and_final_rating(block, people):
 def test_linking_another_teachers_evidence_is_refused(harness, block, people):
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
     theirs = api.add_evidence(people["t2"].user, "Của đồng nghiệp", url="https://example.org/x")
-    code, data = block.json("link_evidence", {"id": evaluation.id, "version": evaluation.version,
-                                              "evidence_id": theirs.id, "criteria": [1]})
+    code, data = block.json(
+        "link_evidence", {"id": evaluation.id, "version": evaluation.version, "evidence_id": theirs.id, "criteria": [1]}
+    )
     assert code == 404 and not Evaluation.objects.get(pk=evaluation.pk).evidence_links.exists()
 
 
 def test_training_needs_choose_modules_and_criteria(block):
     from temis_plugin.catalog import load_training_modules
+
     load_training_modules()
     assert "GVPT-09" in block.html()  # the teachers' modules are offered
     evaluation = Evaluation.objects.get(pk=block.block.evaluation_id)
-    code, _ = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version,
-                                        "need_criteria": [15], "need_modules": ["GVPT-09"]})
+    code, _ = block.json(
+        "save_draft",
+        {"id": evaluation.id, "version": evaluation.version, "need_criteria": [15], "need_modules": ["GVPT-09"]},
+    )
     assert code == 200
     needs = {(n.criterion, n.module.code if n.module else None) for n in evaluation.training_needs.all()}
     assert needs == {(15, None), (None, "GVPT-09")}
-    code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version + 1,
-                                           "need_modules": ["NO-SUCH"]})
+    code, data = block.json(
+        "save_draft", {"id": evaluation.id, "version": evaluation.version + 1, "need_modules": ["NO-SUCH"]}
+    )
     assert code == 400 and "unknown training modules" in data["error"]
 
 
@@ -213,13 +253,15 @@ def test_the_heads_draft_rating_stays_with_the_head_until_finalized(block, peopl
     # The page shows the final levels and comment once the evaluation is finalized; the block's data for the
     # mobile apps, and the API the LTI tool reads, show no more than the page.
     from webob import Request
+
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
     _, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, "levels": ALL_K})
     block.json("submit", {"id": evaluation.id, "version": data["version"]})
     head, t1 = people["principal"].user, people["t1"].user
     current = api.get_evaluation(head, evaluation.id)
-    api.save_final_levels(head, evaluation.id, current.version, {n: "T" for n in range(1, 16)},
-                          comment="Bản nháp của hiệu trưởng")
+    api.save_final_levels(
+        head, evaluation.id, current.version, {n: "T" for n in range(1, 16)}, comment="Bản nháp của hiệu trưởng"
+    )
 
     def user_state():
         response = block.block.handle("student_view_user_state", Request.blank("/"))
@@ -240,8 +282,13 @@ def test_the_heads_draft_rating_stays_with_the_head_until_finalized(block, peopl
 
 def test_training_needs_of_the_wrong_shape_are_refused(block):
     evaluation = Evaluation.objects.get(pk=_evaluation_id(block))
-    for needs in ({"need_criteria": 5}, {"need_modules": "GVPT-09"}, {"need_criteria": [None]},
-                  {"need_criteria": {"1": 2}}, {"need_modules": [5]}):
+    for needs in (
+        {"need_criteria": 5},
+        {"need_modules": "GVPT-09"},
+        {"need_criteria": [None]},
+        {"need_criteria": {"1": 2}},
+        {"need_modules": [5]},
+    ):
         code, data = block.json("save_draft", {"id": evaluation.id, "version": evaluation.version, **needs})
         assert code == 400 and data["error"], needs
     assert Evaluation.objects.get(pk=evaluation.pk).version == evaluation.version

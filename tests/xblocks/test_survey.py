@@ -1,4 +1,5 @@
 """The programme satisfaction survey block on the real XBlock runtime."""
+
 import pytest
 from lxml import etree
 
@@ -29,13 +30,20 @@ def test_submit_saves_one_response_and_completes(survey):
     assert code == 200
     response = SurveyResponse.objects.get()
     assert response.answers["support"] == 5 and response.module.code == "GVPT-09"
-    assert 'checked' in survey.html()
+    assert "checked" in survey.html()
 
 
-@pytest.mark.parametrize("answers", [
-    {**ANSWERS, "support": 0}, {**ANSWERS, "support": 6}, {**ANSWERS, "support": "5"},
-    {k: v for k, v in ANSWERS.items() if k != "support"}, {**ANSWERS, "price": 3}, "5555",
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {**ANSWERS, "support": 0},
+        {**ANSWERS, "support": 6},
+        {**ANSWERS, "support": "5"},
+        {k: v for k, v in ANSWERS.items() if k != "support"},
+        {**ANSWERS, "price": 3},
+        "5555",
+    ],
+)
 def test_invalid_answers_get_400_and_nothing_is_stored(survey, answers):
     code, data = survey.json("submit", {"answers": answers})
     assert code == 400 and data["error"]

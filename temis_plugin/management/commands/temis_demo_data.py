@@ -3,6 +3,7 @@
 Everything goes through the same doors as real data: the roster importer and the plugin's API.
 Deterministic (fixed seed), and safe to run again: a second run changes nothing.
 """
+
 import datetime as dt
 import io
 import random
@@ -43,16 +44,43 @@ from ...roster import import_roster
 PASSWORD = "demo-password"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
 MIDDLE = ["Thị", "Văn", "Minh", "Thu", "Đức", "Ngọc", "Hữu", "Thanh", "Quang", "Mai"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Linh", "Long",
-         "Mai", "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Yến",
+]
 SUBJECT_GROUPS = {
     "TH": [("TOAN", "Tổ Toán – Tiếng Việt", "Toán"), ("NK", "Tổ Năng khiếu", "Âm nhạc")],
     "THCS": [("TN", "Tổ Khoa học tự nhiên", "Toán"), ("XH", "Tổ Khoa học xã hội", "Ngữ văn")],
     "THPT": [("TN", "Tổ Tự nhiên", "Vật lí"), ("XH", "Tổ Xã hội", "Lịch sử")],
 }
 # A one-page PDF, so the demo's evidence files open in a browser.
-DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-            b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+    b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 # A course of the province's training programme, mapped to module 9 (ICT).
@@ -79,17 +107,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Roster: created {summary.created}")
         self.stdout.write("Evaluations by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         self.stdout.write(f"Module results: {passed} teachers passed {DEMO_COURSE}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data loaded. Sign in as admin, principal.s01, officer.province or a teacher, gv0003 … "
-            f"(password {PASSWORD})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded. Sign in as admin, principal.s01, officer.province or a teacher, gv0003 … "
+                f"(password {PASSWORD})."
+            )
+        )
 
     def _cycles(self):
-        previous, _ = Cycle.objects.get_or_create(code="2025-2026", defaults={
-            "name": "Năm học 2025-2026", "starts_on": dt.date(2025, 9, 5), "ends_on": dt.date(2026, 5, 31),
-            "self_assessment_closes_on": dt.date(2026, 5, 25)})
-        current, _ = Cycle.objects.get_or_create(code="2026-2027", defaults={
-            "name": "Năm học 2026-2027", "starts_on": dt.date(2026, 9, 5), "ends_on": dt.date(2027, 5, 31),
-            "self_assessment_closes_on": dt.date(2027, 5, 25), "is_current": True})
+        previous, _ = Cycle.objects.get_or_create(
+            code="2025-2026",
+            defaults={
+                "name": "Năm học 2025-2026",
+                "starts_on": dt.date(2025, 9, 5),
+                "ends_on": dt.date(2026, 5, 31),
+                "self_assessment_closes_on": dt.date(2026, 5, 25),
+            },
+        )
+        current, _ = Cycle.objects.get_or_create(
+            code="2026-2027",
+            defaults={
+                "name": "Năm học 2026-2027",
+                "starts_on": dt.date(2026, 9, 5),
+                "ends_on": dt.date(2027, 5, 31),
+                "self_assessment_closes_on": dt.date(2027, 5, 25),
+                "is_current": True,
+            },
+        )
         return {"2025-2026": previous, "2026-2027": current}
 
     def _users(self, rng):
@@ -106,15 +150,25 @@ class Command(BaseCommand):
                 number += 1
                 name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
                 username = f"principal.s{index + 1:02d}" if position == "principal" else f"gv{number:04d}"
-                self.people.append({"username": username, "name": name, "school": code, "level": level,
-                                    "position": position, "group": group, "number": number,
-                                    "core": position == "teacher" and number % 11 == 3})
+                self.people.append(
+                    {
+                        "username": username,
+                        "name": name,
+                        "school": code,
+                        "level": level,
+                        "position": position,
+                        "group": group,
+                        "number": number,
+                        "core": position == "teacher" and number % 11 == 3,
+                    }
+                )
         # One password hash for everyone: hashing is deliberately slow, ~200 times would take a minute.
         hashed = make_password(PASSWORD)
         usernames = [p["username"] for p in self.people] + ["officer.province", "officer.commune1", "admin.s01"]
         existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
-        User.objects.bulk_create([User(username=u, email=f"{u}@example.invalid", password=hashed)
-                                  for u in usernames if u not in existing])
+        User.objects.bulk_create(
+            [User(username=u, email=f"{u}@example.invalid", password=hashed) for u in usernames if u not in existing]
+        )
         return User.objects.in_bulk(field_name="username")
 
     def _schools(self):
@@ -140,14 +194,37 @@ class Command(BaseCommand):
             for group_code, group_name, _subject in SUBJECT_GROUPS[level]:
                 units.append([f"{code}-{group_code}", group_name, "subject_group", code, ""])
         educators = workbook.create_sheet("educators")
-        educators.append(["national_id", "full_name", "username", "school_code", "subject_group_code", "position",
-                          "subject", "school_level", "level_start_date", "is_core_teacher"])
+        educators.append(
+            [
+                "national_id",
+                "full_name",
+                "username",
+                "school_code",
+                "subject_group_code",
+                "position",
+                "subject",
+                "school_level",
+                "level_start_date",
+                "is_core_teacher",
+            ]
+        )
         for p in self.people:
             group = f"{p['school']}-{p['group'][0]}" if p["group"] else ""
             started = f"{2000 + p['number'] % 20}-09-05"
-            educators.append([f"DEMO{p['number']:08d}", p["name"], p["username"], p["school"], group, p["position"],
-                              p["group"][2] if p["group"] else "", p["level"], started,
-                              "x" if p["core"] else ""])
+            educators.append(
+                [
+                    f"DEMO{p['number']:08d}",
+                    p["name"],
+                    p["username"],
+                    p["school"],
+                    group,
+                    p["position"],
+                    p["group"][2] if p["group"] else "",
+                    p["level"],
+                    started,
+                    "x" if p["core"] else "",
+                ]
+            )
         groups = workbook.create_sheet("mentor_groups")
         groups.append(["cycle", "group_code", "group_name", "mentor_national_id", "member_national_id"])
         by_group = {}
@@ -160,8 +237,15 @@ class Command(BaseCommand):
                 continue
             for member in members[:8]:
                 if member is not mentor:
-                    groups.append(["2026-2027", f"{school}-{group_code}-HT", f"Nhóm hỗ trợ {group_code}",
-                                   f"DEMO{mentor['number']:08d}", f"DEMO{member['number']:08d}"])
+                    groups.append(
+                        [
+                            "2026-2027",
+                            f"{school}-{group_code}-HT",
+                            f"Nhóm hỗ trợ {group_code}",
+                            f"DEMO{mentor['number']:08d}",
+                            f"DEMO{member['number']:08d}",
+                        ]
+                    )
         buffer = io.BytesIO()
         workbook.save(buffer)
         buffer.seek(0)
@@ -169,17 +253,21 @@ class Command(BaseCommand):
 
     def _roles(self):
         User = get_user_model()
-        for username, role, unit in (("officer.province", Role.PROVINCE_OFFICER, "DEMO-P01"),
-                                     ("officer.commune1", Role.COMMUNE_OFFICER, "DEMO-X1"),
-                                     ("admin.s01", Role.SCHOOL_ADMIN, "DEMO-X1-TH")):
-            RoleAssignment.objects.get_or_create(user=User.objects.get(username=username), role=role,
-                                                 unit=OrgUnit.objects.get(code=unit))
+        for username, role, unit in (
+            ("officer.province", Role.PROVINCE_OFFICER, "DEMO-P01"),
+            ("officer.commune1", Role.COMMUNE_OFFICER, "DEMO-X1"),
+            ("admin.s01", Role.SCHOOL_ADMIN, "DEMO-X1-TH"),
+        ):
+            RoleAssignment.objects.get_or_create(
+                user=User.objects.get(username=username), role=role, unit=OrgUnit.objects.get(code=unit)
+            )
 
     def _evaluations(self, rng, cycle):
         """Drive each educator's evaluation through the real workflow to a spread of states."""
         User = get_user_model()
-        educators = list(EducatorProfile.objects.select_related("school", "subject_group", "user")
-                         .order_by("national_id"))
+        educators = list(
+            EducatorProfile.objects.select_related("school", "subject_group", "user").order_by("national_id")
+        )
         principals = {e.school_id: e.user for e in educators if e.position == "principal"}
         superior = User.objects.get(username="officer.province")
         counts = {}
@@ -196,37 +284,55 @@ class Command(BaseCommand):
             if target == "draft":
                 levels = {c: v for c, v in levels.items() if c <= n // 2}
             evaluation = api.save_self_assessment(
-                user, evaluation.id, evaluation.version, levels=levels,
+                user,
+                evaluation.id,
+                evaluation.version,
+                levels=levels,
                 strengths="Nhiệt tình, chủ động đổi mới phương pháp dạy học.",
                 improvements="Cần tăng cường ứng dụng công nghệ thông tin.",
-                plan={"goals": "Nâng cao năng lực ứng dụng CNTT", "content": "Mô đun 9",
-                      "timeline": "Học kì I", "conditions": "Máy tính, kết nối Internet"},
-                training_needs=[{"criterion": 15, "module_code": "GVPT-09"}] if n == 15 else [])
+                plan={
+                    "goals": "Nâng cao năng lực ứng dụng CNTT",
+                    "content": "Mô đun 9",
+                    "timeline": "Học kì I",
+                    "conditions": "Máy tính, kết nối Internet",
+                },
+                training_needs=[{"criterion": 15, "module_code": "GVPT-09"}] if n == 15 else [],
+            )
             if index % 3 == 0:
-                evidence = api.add_evidence(user, "Kế hoạch bài dạy minh họa", description="Bài dạy mẫu học kì I",
-                                            file=SimpleUploadedFile("ke-hoach.pdf", DEMO_PDF, "application/pdf"))
+                evidence = api.add_evidence(
+                    user,
+                    "Kế hoạch bài dạy minh họa",
+                    description="Bài dạy mẫu học kì I",
+                    file=SimpleUploadedFile("ke-hoach.pdf", DEMO_PDF, "application/pdf"),
+                )
                 evaluation = api.link_evidence(user, evaluation.id, evaluation.version, evidence.id, [4, 5])
             if target != "draft":
                 evaluation = api.submit_self_assessment(user, evaluation.id, evaluation.version)
             if target in ("opinions", "finalized") and educator.position == "teacher":
-                colleagues = [c for c in educators if c.subject_group_id == educator.subject_group_id
-                              and c.pk != educator.pk][:2]
+                colleagues = [
+                    c for c in educators if c.subject_group_id == educator.subject_group_id and c.pk != educator.pk
+                ][:2]
                 for colleague in colleagues:
-                    api.add_colleague_opinion(colleague.user, evaluation.id,
-                                              {c: rng.choice(["D", "K", "T"]) for c in range(1, n + 1)},
-                                              strengths="Có tinh thần hợp tác tốt.")
+                    api.add_colleague_opinion(
+                        colleague.user,
+                        evaluation.id,
+                        {c: rng.choice(["D", "K", "T"]) for c in range(1, n + 1)},
+                        strengths="Có tinh thần hợp tác tốt.",
+                    )
                 evaluation = api.get_evaluation(user, evaluation.id)
             if target == "finalized":
                 head = principals[educator.school_id] if educator.position == "teacher" else superior
-                evaluation = api.finalize_evaluation(head, evaluation.id, evaluation.version, levels=levels,
-                                                     comment="Hoàn thành tốt nhiệm vụ năm học.")
+                evaluation = api.finalize_evaluation(
+                    head, evaluation.id, evaluation.version, levels=levels, comment="Hoàn thành tốt nhiệm vụ năm học."
+                )
             counts[evaluation.state] = counts.get(evaluation.state, 0) + 1
         return counts
 
     def _module_results(self, rng):
         """Send the events the LMS sends when learners' course grades change, for a third of the teachers."""
-        CourseModule.objects.get_or_create(course_key=DEMO_COURSE,
-                                           defaults={"module": TrainingModule.objects.get(code="GVPT-09")})
+        CourseModule.objects.get_or_create(
+            course_key=DEMO_COURSE, defaults={"module": TrainingModule.objects.get(code="GVPT-09")}
+        )
         course = CourseData(course_key=CourseKey.from_string(DEMO_COURSE), display_name="Mô đun 9")
         now = timezone.now()
         passed = 0
@@ -236,14 +342,35 @@ class Command(BaseCommand):
                 continue
             user, percent = educator.user, round(rng.uniform(0.55, 0.98), 2)
             when = now - dt.timedelta(days=rng.randint(1, 60))
-            PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(send_robust=False, time=when, grade=PersistentCourseGradeData(
-                user_id=user.pk, course=course, course_edited_timestamp=when, course_version="demo",
-                grading_policy_hash="demo", percent_grade=percent, letter_grade="Pass" if percent >= 0.7 else "",
-                passed_timestamp=when if percent >= 0.7 else None))
-            COURSE_PASSING_STATUS_UPDATED.send_event(send_robust=False, time=when, course_passing_status=(
-                CoursePassingStatusData(is_passing=percent >= 0.7, course=course, user=UserData(
-                    id=user.pk, is_active=True,
-                    pii=UserPersonalData(username=user.username, email=user.email, name=educator.full_name)))))
+            PERSISTENT_GRADE_SUMMARY_CHANGED.send_event(
+                send_robust=False,
+                time=when,
+                grade=PersistentCourseGradeData(
+                    user_id=user.pk,
+                    course=course,
+                    course_edited_timestamp=when,
+                    course_version="demo",
+                    grading_policy_hash="demo",
+                    percent_grade=percent,
+                    letter_grade="Pass" if percent >= 0.7 else "",
+                    passed_timestamp=when if percent >= 0.7 else None,
+                ),
+            )
+            COURSE_PASSING_STATUS_UPDATED.send_event(
+                send_robust=False,
+                time=when,
+                course_passing_status=(
+                    CoursePassingStatusData(
+                        is_passing=percent >= 0.7,
+                        course=course,
+                        user=UserData(
+                            id=user.pk,
+                            is_active=True,
+                            pii=UserPersonalData(username=user.username, email=user.email, name=educator.full_name),
+                        ),
+                    )
+                ),
+            )
             passed += percent >= 0.7
         return passed
 
@@ -259,17 +386,22 @@ class Command(BaseCommand):
         results = ModuleResult.objects.select_related("educator__user", "module").order_by("pk")
         for index, result in enumerate(results):
             if index % 3 != 2:
-                api.save_survey_response(result.educator.user, result.module.code,
-                                         {item: rng.choice((3, 4, 4, 5, 5)) for item in
-                                          ("content", "materials", "support", "usefulness")})
+                api.save_survey_response(
+                    result.educator.user,
+                    result.module.code,
+                    {item: rng.choice((3, 4, 4, 5, 5)) for item in ("content", "materials", "support", "usefulness")},
+                )
         # Each core teacher logs three support activities with some of their mentees.
         for group in MentorGroup.objects.filter(cycle=cycle).select_related("mentor__user"):
             mentees = list(group.mentees.values_list("pk", flat=True))
             for week in range(3):
                 api.log_support_activity(
-                    group.mentor.user, group.code, date=min(timezone.localdate(), cycle.starts_on)
-                    + dt.timedelta(days=7 * week + 10), duration_minutes=rng.choice((45, 60, 90)),
+                    group.mentor.user,
+                    group.code,
+                    date=min(timezone.localdate(), cycle.starts_on) + dt.timedelta(days=7 * week + 10),
+                    duration_minutes=rng.choice((45, 60, 90)),
                     form=rng.choice(("in_person", "online", "subject_group_meeting")),
-                    topic="Dạy học phát triển năng lực", criteria=[rng.randint(3, 7)],
-                    mentee_ids=rng.sample(mentees, min(len(mentees), rng.randint(2, 5))))
-
+                    topic="Dạy học phát triển năng lực",
+                    criteria=[rng.randint(3, 7)],
+                    mentee_ids=rng.sample(mentees, min(len(mentees), rng.randint(2, 5))),
+                )

@@ -1,4 +1,5 @@
 """Delete report files (and their runs) older than TEMIS_REPORT_RETENTION_DAYS. Run it daily."""
+
 from django.core.management.base import BaseCommand
 
 from ...reports.runs import expire_runs

@@ -7,6 +7,7 @@
 The file appears only when complete (written beside the target, then renamed). An export that does
 not validate is not written; its problems are listed and the command fails.
 """
+
 import datetime
 import os
 import sys
@@ -69,14 +70,16 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             output = options["output"] or (
                 f"{options['template'] or kind}-{cycle.code}-{scope.code or 'VN'}-{report.stamp.cut_off:%Y%m%d-%H%M}"
-                f".{options['format']}")
+                f".{options['format']}"
+            )
             bar = None if options["no_progress"] else ProgressBar(sys.stderr)
             rows = self._write_atomically(report, options["format"], output, bar)
         if report.problems:
             for problem in report.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"the export did not validate ({len(report.problems)} problems listed); "
-                               f"no file was written")
+            raise CommandError(
+                f"the export did not validate ({len(report.problems)} problems listed); no file was written"
+            )
         self.stdout.write(f"{output}: {rows} rows")
 
     def _write_atomically(self, report, file_format, output, bar) -> int:

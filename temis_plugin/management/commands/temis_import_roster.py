@@ -1,4 +1,5 @@
 """manage.py temis_import_roster FILE: import units, educators and mentor groups, all or nothing."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...roster import RosterError, import_roster
@@ -10,8 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--table", choices=TABLES,
-                            help="Which table a .csv holds (recognised from its columns when omitted).")
+        parser.add_argument(
+            "--table", choices=TABLES, help="Which table a .csv holds (recognised from its columns when omitted)."
+        )
 
     def handle(self, *args, **options):
         try:

@@ -1,4 +1,5 @@
 """Results by rating, criterion and level (CV 4530 Biểu mẫu 5; CV 4529 Biểu mẫu 05 for principals)."""
+
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
@@ -55,34 +56,58 @@ def _framework_tables(report, scope, cycle, framework, cut_off):
         if total or rating_counts["level", level]:
             by_level_rows.append((level.value, total, *rating_cells(rating_counts["level", level])))
     by_level_rows.append((_("Total"), sum(evaluated.values()), *rating_cells(rating_counts["all", "*"])))
-    report.tables.append(Table(
-        f"ratings_by_level.{framework.code}", _("Overall rating by school level — %(framework)s") % {
-            "framework": title},
-        [Column("school_level", _("School level")), Column("evaluations", _("Evaluations"), ColumnKind.INTEGER),
-         Column("finalized", _("Finalized"), ColumnKind.INTEGER), *rating_columns],
-        by_level_rows,
-        chart=Chart(_("Overall rating by school level (%)"), "school_level",
-                    tuple(f"{r.value}_pct" for r in RATINGS_DESCENDING), stacked=True),
-    ))
+    report.tables.append(
+        Table(
+            f"ratings_by_level.{framework.code}",
+            _("Overall rating by school level — %(framework)s") % {"framework": title},
+            [
+                Column("school_level", _("School level")),
+                Column("evaluations", _("Evaluations"), ColumnKind.INTEGER),
+                Column("finalized", _("Finalized"), ColumnKind.INTEGER),
+                *rating_columns,
+            ],
+            by_level_rows,
+            chart=Chart(
+                _("Overall rating by school level (%)"),
+                "school_level",
+                tuple(f"{r.value}_pct" for r in RATINGS_DESCENDING),
+                stacked=True,
+            ),
+        )
+    )
 
-    unit_paths = sorted({path for path, _lvl in evaluated} | {key[1] for key in rating_counts if key[0] == "unit"},
-                        key=lambda path: (units[path].code if path in units else path))
+    unit_paths = sorted(
+        {path for path, _lvl in evaluated} | {key[1] for key in rating_counts if key[0] == "unit"},
+        key=lambda path: units[path].code if path in units else path,
+    )
     by_unit_rows = []
     for path in unit_paths:
         unit = units.get(path)
         total = sum(n for (p, _lvl), n in evaluated.items() if p == path)
-        by_unit_rows.append((unit.code if unit else "", unit.name if unit else "", total,
-                             *rating_cells(rating_counts["unit", path])))
+        by_unit_rows.append(
+            (unit.code if unit else "", unit.name if unit else "", total, *rating_cells(rating_counts["unit", path]))
+        )
     by_unit_rows.append(("", _("Total"), sum(evaluated.values()), *rating_cells(rating_counts["all", "*"])))
-    report.tables.append(Table(
-        f"ratings_by_unit.{framework.code}", _("Overall rating by unit — %(framework)s") % {"framework": title},
-        [Column("unit_code", _("Unit code")), Column("unit", _("Unit")),
-         Column("evaluations", _("Evaluations"), ColumnKind.INTEGER),
-         Column("finalized", _("Finalized"), ColumnKind.INTEGER), *rating_columns],
-        by_unit_rows,
-        chart=Chart(_("Overall rating by unit (%)"), "unit", tuple(f"{r.value}_pct" for r in RATINGS_DESCENDING),
-                    stacked=True),
-    ))
+    report.tables.append(
+        Table(
+            f"ratings_by_unit.{framework.code}",
+            _("Overall rating by unit — %(framework)s") % {"framework": title},
+            [
+                Column("unit_code", _("Unit code")),
+                Column("unit", _("Unit")),
+                Column("evaluations", _("Evaluations"), ColumnKind.INTEGER),
+                Column("finalized", _("Finalized"), ColumnKind.INTEGER),
+                *rating_columns,
+            ],
+            by_unit_rows,
+            chart=Chart(
+                _("Overall rating by unit (%)"),
+                "unit",
+                tuple(f"{r.value}_pct" for r in RATINGS_DESCENDING),
+                stacked=True,
+            ),
+        )
+    )
 
     # Keyed by the level codes (CD, D, K, T) like every other level in the API; storage letters stay inside.
     level_columns = count_columns((level.value, level_label(level)) for level in LEVELS_DESCENDING)
@@ -96,19 +121,40 @@ def _framework_tables(report, scope, cycle, framework, cut_off):
         return cells
 
     criteria = {c.number: c for c in framework.criteria}
-    report.tables.append(Table(
-        f"criteria.{framework.code}", _("Levels per criterion — %(framework)s") % {"framework": title},
-        [Column("criterion", _("Criterion")), Column("rated", _("Finalized"), ColumnKind.INTEGER), *level_columns],
-        [(criterion_label(criteria[n]), *level_cells(level_counts_by["*", n])) for n in numbers],
-        chart=Chart(_("Levels per criterion (%)"), "criterion",
-                    tuple(f"{level.value}_pct" for level in LEVELS_DESCENDING), stacked=True),
-    ))
-    report.tables.append(Table(
-        f"criteria_by_unit.{framework.code}", _("Levels per criterion and unit — %(framework)s") % {
-            "framework": title},
-        [Column("unit_code", _("Unit code")), Column("unit", _("Unit")), Column("criterion", _("Criterion")),
-         Column("rated", _("Finalized"), ColumnKind.INTEGER), *level_columns],
-        [(units[path].code if path in units else "", units[path].name if path in units else "",
-          criterion_label(criteria[n]), *level_cells(level_counts_by[path, n]))
-         for path in unit_paths for n in numbers],
-    ))
+    report.tables.append(
+        Table(
+            f"criteria.{framework.code}",
+            _("Levels per criterion — %(framework)s") % {"framework": title},
+            [Column("criterion", _("Criterion")), Column("rated", _("Finalized"), ColumnKind.INTEGER), *level_columns],
+            [(criterion_label(criteria[n]), *level_cells(level_counts_by["*", n])) for n in numbers],
+            chart=Chart(
+                _("Levels per criterion (%)"),
+                "criterion",
+                tuple(f"{level.value}_pct" for level in LEVELS_DESCENDING),
+                stacked=True,
+            ),
+        )
+    )
+    report.tables.append(
+        Table(
+            f"criteria_by_unit.{framework.code}",
+            _("Levels per criterion and unit — %(framework)s") % {"framework": title},
+            [
+                Column("unit_code", _("Unit code")),
+                Column("unit", _("Unit")),
+                Column("criterion", _("Criterion")),
+                Column("rated", _("Finalized"), ColumnKind.INTEGER),
+                *level_columns,
+            ],
+            [
+                (
+                    units[path].code if path in units else "",
+                    units[path].name if path in units else "",
+                    criterion_label(criteria[n]),
+                    *level_cells(level_counts_by[path, n]),
+                )
+                for path in unit_paths
+                for n in numbers
+            ],
+        )
+    )

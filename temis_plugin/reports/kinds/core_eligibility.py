@@ -3,6 +3,7 @@
 The conditions are data: each framework file's ``core_teacher_selection`` (Điều 12 of TT20/2018 and of
 TT14/2018); a framework without one has no table here.
 """
+
 import datetime
 
 from django.utils import timezone
@@ -33,30 +34,52 @@ def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
                     continue
                 if since is None or since > since_limit or row["educator__position"] not in rule.positions:
                     continue
-                if any(row["final_levels"][n - 1:n] != GOOD for n in rule.criteria_at_good):
+                if any(row["final_levels"][n - 1 : n] != GOOD for n in rule.criteria_at_good):
                     continue
                 number += 1
-                yield (number, row["school_code"], row["school_name"], row["educator__national_id"] or "",
-                       row["educator__full_name"], row["school_level"], _years_between(since, on),
-                       rating_label(row["final_rating"]),
-                       _("Yes") if row["educator__is_core_teacher"] else _("No"))
+                yield (
+                    number,
+                    row["school_code"],
+                    row["school_name"],
+                    row["educator__national_id"] or "",
+                    row["educator__full_name"],
+                    row["school_level"],
+                    _years_between(since, on),
+                    rating_label(row["final_rating"]),
+                    _("Yes") if row["educator__is_core_teacher"] else _("No"),
+                )
 
-        report.tables.append(Table(
-            f"eligible.{framework.code}", _("Meet the selection conditions — %(framework)s") % {
-                "framework": framework_title(framework)},
-            [Column("number", _("No."), ColumnKind.INTEGER), Column("school_code", _("School code")),
-             Column("school", _("School")), Column("national_id", _("National identifier")),
-             Column("full_name", _("Full name")), Column("school_level", _("School level")),
-             Column("years", _("Years counted"), ColumnKind.INTEGER), Column("final_rating", _("Final rating")),
-             Column("is_core", _("Already a core teacher"))],
-            rows,
-            note=_("%(citation)s: the conditions the records show (years, rating%(criteria)s). The other "
-                   "conditions (model lessons, training colleagues, languages and ICT, the wish to serve) are "
-                   "confirmed by the school.") % {
-                "citation": framework.core_selection_citation(),
-                "criteria": (_(", criteria %(list)s at Good") % {"list": ", ".join(map(str, rule.criteria_at_good))}
-                             if rule.criteria_at_good else "")},
-        ))
+        report.tables.append(
+            Table(
+                f"eligible.{framework.code}",
+                _("Meet the selection conditions — %(framework)s") % {"framework": framework_title(framework)},
+                [
+                    Column("number", _("No."), ColumnKind.INTEGER),
+                    Column("school_code", _("School code")),
+                    Column("school", _("School")),
+                    Column("national_id", _("National identifier")),
+                    Column("full_name", _("Full name")),
+                    Column("school_level", _("School level")),
+                    Column("years", _("Years counted"), ColumnKind.INTEGER),
+                    Column("final_rating", _("Final rating")),
+                    Column("is_core", _("Already a core teacher")),
+                ],
+                rows,
+                note=_(
+                    "%(citation)s: the conditions the records show (years, rating%(criteria)s). The other "
+                    "conditions (model lessons, training colleagues, languages and ICT, the wish to serve) are "
+                    "confirmed by the school."
+                )
+                % {
+                    "citation": framework.core_selection_citation(),
+                    "criteria": (
+                        _(", criteria %(list)s at Good") % {"list": ", ".join(map(str, rule.criteria_at_good))}
+                        if rule.criteria_at_good
+                        else ""
+                    ),
+                },
+            )
+        )
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:

@@ -1,4 +1,5 @@
 """Evaluation results per educator (CV 4530 Biểu mẫu 4; CV 4529 Biểu mẫu 04): a streamed list."""
+
 from django.utils.translation import gettext as _
 
 from ...labels import RATING_LABELS, STATE_LABELS
@@ -18,21 +19,38 @@ def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
         def rows(framework=framework, count=count):
             for number, row in enumerate(educator_result_rows(scope, cycle, framework, cut_off), start=1):
                 final = row["is_final"]
-                yield (number, row["school_code"], row["school_name"], row["educator__national_id"] or "",
-                       row["educator__full_name"], row["school_level"], row["educator__subject"],
-                       *(level_sheet(row["final_levels"], count, sheet_texts) if final else [""] * count),
-                       rating_texts.get(row["final_rating"], "") if final else "",
-                       rating_texts.get(row["self_rating"], ""), state_labels.get(row["state"], row["state"]))
+                yield (
+                    number,
+                    row["school_code"],
+                    row["school_name"],
+                    row["educator__national_id"] or "",
+                    row["educator__full_name"],
+                    row["school_level"],
+                    row["educator__subject"],
+                    *(level_sheet(row["final_levels"], count, sheet_texts) if final else [""] * count),
+                    rating_texts.get(row["final_rating"], "") if final else "",
+                    rating_texts.get(row["self_rating"], ""),
+                    state_labels.get(row["state"], row["state"]),
+                )
 
-        report.tables.append(Table(
-            f"educators.{framework.code}", _("Evaluation results per educator — %(framework)s") % {
-                "framework": framework_title(framework)},
-            [Column("number", _("No."), ColumnKind.INTEGER), Column("school_code", _("School code")),
-             Column("school", _("School")), Column("national_id", _("National identifier")),
-             Column("full_name", _("Full name")), Column("school_level", _("School level")),
-             Column("subject", _("Subject")),
-             *[Column(f"c{n}", _("Criterion %(number)s") % {"number": n}) for n in framework.criterion_numbers],
-             Column("final_rating", _("Final rating")), Column("self_rating", _("Self rating")),
-             Column("state", _("State"))],
-            rows, row_count=evaluations(scope, cycle, framework.code).count(),
-        ))
+        report.tables.append(
+            Table(
+                f"educators.{framework.code}",
+                _("Evaluation results per educator — %(framework)s") % {"framework": framework_title(framework)},
+                [
+                    Column("number", _("No."), ColumnKind.INTEGER),
+                    Column("school_code", _("School code")),
+                    Column("school", _("School")),
+                    Column("national_id", _("National identifier")),
+                    Column("full_name", _("Full name")),
+                    Column("school_level", _("School level")),
+                    Column("subject", _("Subject")),
+                    *[Column(f"c{n}", _("Criterion %(number)s") % {"number": n}) for n in framework.criterion_numbers],
+                    Column("final_rating", _("Final rating")),
+                    Column("self_rating", _("Self rating")),
+                    Column("state", _("State")),
+                ],
+                rows,
+                row_count=evaluations(scope, cycle, framework.code).count(),
+            )
+        )

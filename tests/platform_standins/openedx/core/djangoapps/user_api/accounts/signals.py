@@ -3,6 +3,7 @@
 edx-platform itself cannot run here; this declares the same signal objects so the plugin
 framework's connect_plugin_receivers() can wire our receiver exactly as the LMS does.
 """
+
 from django.dispatch import Signal
 
 USER_RETIRE_LMS_CRITICAL = Signal()
