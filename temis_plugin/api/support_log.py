@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ..data import AuditEntryData, SupportActivityData
 from ..errors import ConcurrentEdit, InvalidInput, NotFound
 from ..models import AuditEntry, MentorGroup, SupportActivity, SupportAttendance, SupportForm
+from ..reports.formulas import as_text
 from ._shared import checked_text, cycle_row, educator_data, educator_of, own_educator
 from .frameworks import teacher_framework
 
@@ -179,7 +180,7 @@ def export_support_activities(user, fmt: str, cycle_code: str | None = None) -> 
         ]
         for a in activities
     ]
-    rows = [[_no_formula(v) for v in row] for row in rows]
+    rows = [[as_text(v) for v in row] for row in rows]
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\r\n")
@@ -361,12 +362,6 @@ def _activity_data(activity: SupportActivity) -> SupportActivityData:
         created=activity.created,
         modified=activity.modified,
     )
-
-
-def _no_formula(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _xlsx(header, rows) -> bytes:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .formulas import as_text
 from .tables import ColumnKind, Report, Table
 
 FORMATS = ("xlsx", "csv", "json")
@@ -248,10 +249,7 @@ def write_csv_rows(writer, table: Table, progress: Progress | None = None):
 def _csv_value(value):
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # A spreadsheet opening the CSV must show the text, not run it as a formula.
-        return "'" + value
-    return value
+    return as_text(value)
 
 
 def _write_json(report: Report, out, progress: Progress):

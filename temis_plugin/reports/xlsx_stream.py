@@ -28,6 +28,8 @@ from itertools import chain, islice
 from typing import NamedTuple
 from xml.sax.saxutils import escape as _escape_attr_text
 
+from .formulas import FORMULA_PREFIXES
+
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767
 SHEET_TITLE_MAX_CHARS = 31
@@ -53,7 +55,6 @@ _ILLEGAL_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\
 # Excel reads "_xHHHH_" in text as an escaped character; a literal one is protected by escaping its "_".
 _EXCEL_ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-_FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _DATE_EPOCH = datetime.date(1899, 12, 30)
 _DATETIME_EPOCH = datetime.datetime(1899, 12, 30)
@@ -466,7 +467,7 @@ class _Cells(dict):
         clean = _clean_text(text)
         if not clean:
             return _BLANK_CELL
-        style = f' s="{_STYLE_QUOTED}"' if clean.startswith(_FORMULA_PREFIXES) else ""
+        style = f' s="{_STYLE_QUOTED}"' if clean.startswith(FORMULA_PREFIXES) else ""
         cell = f'<c t="s"{style}><v>{len(self.shared)}</v></c>'
         self.shared.append(f"<si>{_t_element(clean)}</si>")
         self[text] = cell
@@ -477,7 +478,7 @@ class _Cells(dict):
         text = _clean_text(text)
         if not text:
             return f'<c s="{style}"/>' if style else _BLANK_CELL
-        if not style and text.startswith(_FORMULA_PREFIXES):
+        if not style and text.startswith(FORMULA_PREFIXES):
             style = _STYLE_QUOTED
         attr = f' s="{style}"' if style else ""
         return f'<c t="inlineStr"{attr}><is>{_t_element(text)}</is></c>'
