@@ -13,7 +13,8 @@ from ..reports.registry import REPORT_KINDS, build_report
 from ..reports.scope import Scope, resolve_scope, sub_scopes, visible_roots
 from ..reports.scope import reads_principals as scope_reads_principals
 from ..reports.tables import Report
-from ..reports.temis_export import build_temis_export, check_template_code, template_choices
+from ..reports.temis_export import build_temis_export
+from ..reports.temis_templates import check_template_code, template_choices
 from ..reports.writers import CONTENT_TYPES
 from ._shared import cycle_row
 

@@ -29,7 +29,8 @@ from ..models import Cycle, ReportRun
 from ..models.reports import report_storage
 from .registry import REPORT_KINDS, build_report
 from .scope import Scope, nation, reads_principals, scope_of
-from .temis_export import build_temis_export, check_template_code, get_template
+from .temis_export import build_temis_export
+from .temis_templates import check_template_code, get_template
 from .writers import FORMATS, write_report
 
 log = logging.getLogger(__name__)

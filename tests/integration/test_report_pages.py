@@ -12,7 +12,7 @@ from django.test import Client
 
 from temis_plugin import api
 from temis_plugin.models import EducatorProfile, Evaluation, ReportRun
-from temis_plugin.reports import views as report_views
+from temis_plugin.reports import page_tables
 from tests.report_data import TT20, build_results, cut_off, officer
 
 pytestmark = pytest.mark.usefixtures("media_root")  # report files in a folder of each test's own
@@ -211,7 +211,7 @@ def test_a_unit_below_is_one_click_away(officer_client):
 def test_per_educator_lists_show_only_their_first_rows(officer_client, monkeypatch):
     html = officer_client.get(report_url("school_summary", framework=TT20)).content.decode()
     assert len(table(html, "Evaluation results per educator")) == 7  # header + 6
-    monkeypatch.setattr(report_views, "PREVIEW_ROWS", 2)
+    monkeypatch.setattr(page_tables, "PREVIEW_ROWS", 2)
     html = officer_client.get(report_url("school_summary", framework=TT20)).content.decode()
     rows = table(html, "Evaluation results per educator")
     assert len(rows) == 3 and rows[1][4] == "Bùi Thị An"

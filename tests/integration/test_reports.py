@@ -504,7 +504,7 @@ def test_the_country_is_counted_per_province_in_parallel_with_the_same_result(po
 def test_a_module_result_template_with_an_evaluation_format_is_refused(tmp_path):
     from importlib import resources
 
-    from temis_plugin.reports.temis_export import TemplateFileError, load_template_file
+    from temis_plugin.reports.temis_templates import TemplateFileError, load_template_file
 
     packaged = resources.files("temis_plugin.fixtures") / "temis_templates" / "BDTX-ket-qua-mo-dun.toml"
     text = packaged.read_text("utf-8").replace('format = "passed_vi"', 'format = "rating_vi"')

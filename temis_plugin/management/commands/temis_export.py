@@ -24,7 +24,8 @@ from ...models import Cycle, OrgUnit
 from ...reports.registry import REPORT_KINDS, build_report
 from ...reports.runs import TEMIS_EXPORT
 from ...reports.scope import scope_of, whole_country
-from ...reports.temis_export import build_temis_export, template_choices
+from ...reports.temis_export import build_temis_export
+from ...reports.temis_templates import template_choices
 from ...reports.writers import FORMATS, write_report
 
 
