@@ -2,5 +2,5 @@
 
 ``lti.protocol`` and ``lti.keys`` are plain Python (no Django); views and models sit around them.
 Page modules are named ``views.py``, or ``<topic>_views.py`` beside it (``workspace_views``,
-``mentoring_views``, ``scoring_views``), as in :mod:`temis_plugin`.
+``support_log_views``, ``opinion_views``, ``scoring_views``), as in :mod:`temis_plugin`.
 """

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import mentoring_views, scoring_views, views, workspace_views
+from . import opinion_views, scoring_views, support_log_views, views, workspace_views
 
 app_name = "temis_lti"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("jwks/", views.jwks, name="jwks"),
     path("deep-link/<uuid:launch_id>/", views.deep_link_response, name="deep_link_response"),
     path("workspace/<uuid:launch_id>/", workspace_views.home, name="workspace"),
-    path("workspace/<uuid:launch_id>/", include(mentoring_views.urlpatterns)),
+    path("workspace/<uuid:launch_id>/", include(support_log_views.urlpatterns)),
+    path("workspace/<uuid:launch_id>/", include(opinion_views.urlpatterns)),
     path("workspace/<uuid:launch_id>/", include(scoring_views.urlpatterns)),
 ]

@@ -8,7 +8,8 @@ checked on every POST. A page of another site cannot read it, so it cannot forge
 be computed from the launch id (which travels in URLs) without the secret, and it dies with the
 launch. The pages send no Referer, so the launch id does not leak through links either.
 
-Other pages (support log, opinions, the subject-group head's view) are in lti.mentoring_views.
+Other pages: the support log in lti.support_log_views, colleague opinions and the subject-group head's view in
+lti.opinion_views, scores in lti.scoring_views.
 """
 
 import functools
