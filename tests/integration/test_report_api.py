@@ -377,7 +377,7 @@ def test_anonymous_requests_are_refused(data):
 def test_inside_the_lms_a_jwt_authenticates_too(data, monkeypatch):
     from rest_framework.authentication import BaseAuthentication
 
-    from temis_plugin.rest import views
+    from temis_plugin.rest import base
 
     class JwtAuthentication(BaseAuthentication):
         """Stands in for edx-drf-extensions' class, which only the platform installs."""
@@ -390,14 +390,14 @@ def test_inside_the_lms_a_jwt_authenticates_too(data, monkeypatch):
         def authenticate_header(self, request):
             return 'JWT realm="api"'
 
-    monkeypatch.setattr(views, "jwt_authentication_class", lambda: JwtAuthentication)
-    views.authentication_classes.cache_clear()
+    monkeypatch.setattr(base, "jwt_authentication_class", lambda: JwtAuthentication)
+    base.authentication_classes.cache_clear()
     try:
         assert APIClient().get(f"{BASE}/reports/").status_code == 401
         answer = APIClient().get(f"{BASE}/reports/", HTTP_AUTHORIZATION="JWT officer")
         assert answer.status_code == 200 and answer.json()["scopes"][0]["code"] == "P1"
     finally:
-        views.authentication_classes.cache_clear()
+        base.authentication_classes.cache_clear()
 
 
 def test_posting_without_the_csrf_token_is_refused(data):
