@@ -191,5 +191,6 @@ def test_tool_keys_are_made_by_the_command_and_only_their_retirement_is_edited(s
     )
     assert response.status_code == 302
     key.refresh_from_db()
-    assert key.kid != "forged" and key.retires_at.date() == retires.date()
+    # Both dates in the site's time zone: the form was filled in local time, the database answers in UTC.
+    assert key.kid != "forged" and timezone.localtime(key.retires_at).date() == retires.date()
     assert ToolKey.objects.count() == 1
