@@ -62,6 +62,18 @@ def count_columns(key_labels) -> list[Column]:
     return columns
 
 
+def educator_columns() -> list[Column]:
+    """The columns that open every per-educator list: the row number, the school and who the educator is."""
+    return [
+        Column("number", _("No."), ColumnKind.INTEGER),
+        Column("school_code", _("School code")),
+        Column("school", _("School")),
+        Column("national_id", _("National identifier")),
+        Column("full_name", _("Full name")),
+        Column("school_level", _("School level")),
+    ]
+
+
 def level_texts() -> dict[str, str]:
     """Storage letter -> level label in the active language (looked up once per report, not per cell)."""
     return {char: level_label(level) for char, level in LEVEL_BY_PACKED_CHAR.items()}

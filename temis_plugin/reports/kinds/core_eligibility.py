@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...standards import PACKED_CHARS, Level
-from ..cells import framework_title, rating_label
+from ..cells import educator_columns, framework_title, rating_label
 from ..queries import educator_result_rows
 from ..scope import Scope
 from ..tables import Column, ColumnKind, Report, Table
@@ -54,12 +54,7 @@ def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
                 f"eligible.{framework.code}",
                 _("Meet the selection conditions — %(framework)s") % {"framework": framework_title(framework)},
                 [
-                    Column("number", _("No."), ColumnKind.INTEGER),
-                    Column("school_code", _("School code")),
-                    Column("school", _("School")),
-                    Column("national_id", _("National identifier")),
-                    Column("full_name", _("Full name")),
-                    Column("school_level", _("School level")),
+                    *educator_columns(),
                     Column("years", _("Years counted"), ColumnKind.INTEGER),
                     Column("final_rating", _("Final rating")),
                     Column("is_core", _("Already a core teacher")),

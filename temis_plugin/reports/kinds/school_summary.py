@@ -3,10 +3,10 @@
 from django.utils.translation import gettext as _
 
 from ...labels import RATING_LABELS, STATE_LABELS
-from ..cells import framework_title, level_sheet, level_texts, rating_label
+from ..cells import educator_columns, framework_title, level_sheet, level_texts, rating_label
 from ..queries import educator_result_rows, evaluations
 from ..scope import Scope
-from ..tables import Column, ColumnKind, Report, Table
+from ..tables import Column, Report, Table
 
 
 def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
@@ -38,12 +38,7 @@ def build(report: Report, scope: Scope, cycle, frameworks, cut_off):
                 f"educators.{framework.code}",
                 _("Evaluation results per educator — %(framework)s") % {"framework": framework_title(framework)},
                 [
-                    Column("number", _("No."), ColumnKind.INTEGER),
-                    Column("school_code", _("School code")),
-                    Column("school", _("School")),
-                    Column("national_id", _("National identifier")),
-                    Column("full_name", _("Full name")),
-                    Column("school_level", _("School level")),
+                    *educator_columns(),
                     Column("subject", _("Subject")),
                     *[Column(f"c{n}", _("Criterion %(number)s") % {"number": n}) for n in framework.criterion_numbers],
                     Column("final_rating", _("Final rating")),
